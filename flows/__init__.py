@@ -1,0 +1,1 @@
+"""Prefect flows (localize_library -> localize_file) and the command line."""

@@ -1,0 +1,132 @@
+"""The `lingoflow` command line. Prefect is imported only once a command runs, after its
+logging settings are chosen, so `--help` is instant and the progress bars stay readable."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from lingoflow.errors import ConfigError, LingoflowError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Batch media localization: transcripts, captions, translations, dubs.")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _prefect_env(verbose: bool) -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+class _Bars:
+    """Rich progress: one bar per file, showing its current stage."""
+
+    def __init__(self, console):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(), console=console)
+        self.tasks: dict[str, int] = {}
+
+    def __call__(self, item: str, stage: str, fraction: float) -> None:
+        if item not in self.tasks:
+            self.tasks[item] = self.progress.add_task(item, total=1.0)
+        self.progress.update(self.tasks[item], description=f"{item} [dim]{stage}[/]", completed=fraction)
+
+
+@app.command()
+def localize(
+    inputs: list[str] = typer.Argument(..., help="files or folders (walked recursively)"),
+    out: Path = typer.Option(..., "--out", "-o", help="output folder"),
+    to: list[str] = typer.Option([], "--to", "-t", help="target language (ISO 639-1), repeatable; none: transcribe and caption only"),
+    source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected"),
+    asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
+    mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
+    tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
+) -> None:
+    """Localize every media file under INPUTS into OUT (see README: outputs)."""
+    from rich.console import Console
+
+    console = Console(stderr=True, quiet=quiet)
+    from lingoflow import stages
+    from lingoflow.config import LocalizeOptions
+    from pydantic import ValidationError
+
+    try:
+        options = LocalizeOptions(targets=to, source_language=source_language, asr_model=asr_model, mt_engine=mt_engine, tts_engine=tts_engine)
+        stages.check_targets(options)
+        for given in inputs:
+            if not Path(given).exists():
+                raise ConfigError(f"input not found: {given}")
+    except (ConfigError, ValidationError) as exc:
+        console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+    _prefect_env(verbose)
+    from lingoflow import progress
+
+    from .localize import localize_library
+
+    bars = _Bars(console)
+    unsubscribe = progress.subscribe(bars)
+    try:
+        with bars.progress if not quiet else _null():
+            report = localize_library(list(inputs), str(out), options)
+    except LingoflowError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+    finally:
+        unsubscribe()
+    _summary(console, report, out)
+    raise typer.Exit(EXIT_FAILED if report["failed"] else EXIT_OK)
+
+
+def _one_line(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return str(exc)
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _summary(console, report: dict, out: Path) -> None:
+    for item in report["items"]:
+        mark = "[green]ok[/]" if item["status"] == "ok" else f"[red]failed[/]: {item['error']}"
+        console.print(f"  {item['item']}: {mark}", highlight=False)
+    console.print(
+        f"{len(report['items'])} file(s), {report['failed']} failed, {report['audio_seconds']:.1f} s of audio "
+        f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out.resolve()}",
+        highlight=False,
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from lingoflow import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

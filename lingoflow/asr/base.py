@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ..schema import Segment
+
+
+@dataclass(frozen=True)
+class AsrOptions:
+    model: str = "base"  # embedded name, hub name or a local CTranslate2 folder
+    language: str | None = None  # None: detect
+    beam_size: int = 5
+    vad: bool = True
+    hotwords: str | None = None
+    compute_type: str = "int8"
+    device: str = "cpu"
+
+
+@dataclass
+class AsrResult:
+    language: str
+    language_probability: float
+    segments: list[Segment]
+
+
+class Transcriber(Protocol):
+    name: str
+
+    def model_identity(self) -> str:
+        """What identifies the weights (for cache keys): a hash or a name@revision."""
+
+    def transcribe(self, audio: np.ndarray, options: AsrOptions) -> AsrResult: ...

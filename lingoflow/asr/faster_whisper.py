@@ -1,0 +1,79 @@
+"""faster-whisper engine: int8 on CPU, Silero VAD, word timestamps, language detection."""
+from __future__ import annotations
+
+import math
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..schema import Segment, Word
+from . import models
+from .base import AsrOptions, AsrResult
+
+_models: dict[tuple, object] = {}
+_lock = threading.Lock()
+
+
+def load_model(model: str, device: str = "cpu", compute_type: str = "int8"):
+    """One WhisperModel per (model, device, compute type) per process."""
+    from faster_whisper import WhisperModel
+
+    path = models.resolve(model)
+    key = (path, device, compute_type)
+    with _lock:
+        if key not in _models:
+            try:
+                _models[key] = WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 0)
+            except Exception as exc:  # hub unreachable, bad folder, ...
+                raise ConfigError(f"cannot load Whisper model {model!r}: {exc}") from exc
+        return _models[key]
+
+
+class FasterWhisperTranscriber:
+    name = "faster-whisper"
+
+    def model_identity(self, model: str) -> str:
+        path = Path(models.resolve(model))
+        weights = path / "model.bin"
+        if weights.is_file():
+            st = weights.stat()
+            return f"{model}:{st.st_size}:{int(st.st_mtime)}"
+        return model
+
+    def transcribe(self, audio: np.ndarray, options: AsrOptions, on_progress=None) -> AsrResult:
+        model = load_model(options.model, options.device, options.compute_type)
+        if audio.size < 1600:  # under 0.1 s: nothing Whisper can hear
+            return AsrResult(options.language or "en", 0.0, [])
+        segments_iter, info = model.transcribe(
+            audio,
+            language=options.language,
+            beam_size=options.beam_size,
+            vad_filter=options.vad,
+            word_timestamps=True,
+            hotwords=options.hotwords or None,
+            condition_on_previous_text=False,  # stops one misheard phrase repeating through a file
+        )
+        duration = max(info.duration, 1e-9)
+        segments: list[Segment] = []
+        for seg in segments_iter:
+            text = seg.text.strip()
+            if not text:
+                continue
+            words = [Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 4)) for w in (seg.words or [])]
+            segments.append(
+                Segment(
+                    id=len(segments),
+                    start=round(float(seg.start), 3),
+                    end=round(float(seg.end), 3),
+                    text=text,
+                    language=info.language,
+                    confidence=round(math.exp(float(seg.avg_logprob)), 4),
+                    words=words,
+                )
+            )
+            if on_progress:
+                on_progress(min(seg.end / duration, 1.0))
+        return AsrResult(info.language, round(float(info.language_probability), 4), segments)

@@ -1,0 +1,154 @@
+"""Captions: re-segment a transcript into cues that keep subtitle norms, write SRT and WebVTT.
+
+Norms (defaults): at most 42 characters a line, 2 lines a cue, 17 characters a second,
+cues 5/6 s to 7 s long. Cues never cross a transcript segment (so a cue has one speaker),
+are cut at word boundaries (preferring sentence ends), and are lengthened into the silence
+that follows when the reading speed would otherwise be too high.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pysubs2
+
+from .atomic import atomic_path
+from .schema import Segment, Transcript
+
+
+@dataclass(frozen=True)
+class CaptionNorms:
+    max_line_chars: int = 42
+    max_lines: int = 2
+    max_cps: float = 17.0
+    min_duration: float = 5 / 6
+    max_duration: float = 7.0
+
+
+@dataclass
+class Cue:
+    start: float
+    end: float
+    lines: list[str]
+    speaker: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def chars(self) -> int:
+        return sum(len(line) for line in self.lines)
+
+
+@dataclass
+class _Token:
+    start: float
+    end: float
+    text: str
+
+
+def wrap(text: str, max_chars: int, max_lines: int) -> list[str] | None:
+    """Split text into at most max_lines balanced lines of max_chars, or None if it cannot fit."""
+    words = text.split()
+    if not words:
+        return []
+    if len(text) <= max_chars:
+        return [text]
+    if max_lines < 2:
+        return None
+    best = None
+    for i in range(1, len(words)):
+        first, rest = " ".join(words[:i]), " ".join(words[i:])
+        if len(first) > max_chars:
+            break
+        tail = wrap(rest, max_chars, max_lines - 1)
+        if tail is None:
+            continue
+        lines = [first, *tail]
+        score = max(len(line) for line in lines)
+        if best is None or score < best[0]:
+            best = (score, lines)
+    return best[1] if best else None
+
+
+def _tokens(segment: Segment) -> list[_Token]:
+    """Word timings from ASR, or for text without them (translations) spread by character count."""
+    if segment.words and " ".join(w.text for w in segment.words).strip():
+        return [_Token(w.start, w.end, w.text.strip()) for w in segment.words if w.text.strip()]
+    words = segment.text.split()
+    total = sum(len(w) + 1 for w in words) or 1
+    span = max(segment.end - segment.start, 0.0)
+    tokens, t = [], segment.start
+    for w in words:
+        dur = span * (len(w) + 1) / total
+        tokens.append(_Token(t, t + dur, w))
+        t += dur
+    return tokens
+
+
+def _chunks(tokens: list[_Token], norms: CaptionNorms) -> list[list[_Token]]:
+    capacity = norms.max_line_chars * norms.max_lines
+    chunks: list[list[_Token]] = []
+    current: list[_Token] = []
+    for tok in tokens:
+        candidate = current + [tok]
+        text = " ".join(t.text for t in candidate)
+        too_long = wrap(text, norms.max_line_chars, norms.max_lines) is None
+        too_slow = candidate[-1].end - candidate[0].start > norms.max_duration
+        if current and (too_long or too_slow):
+            chunks.append(current)
+            current = [tok]
+            continue
+        current = candidate
+        # a sentence end past half the capacity is a natural place to cut
+        if tok.text[-1:] in ".?!" and len(text) >= capacity // 2:
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def make_cues(transcript: Transcript, norms: CaptionNorms = CaptionNorms()) -> list[Cue]:
+    cues: list[Cue] = []
+    for segment in transcript.segments:
+        for chunk in _chunks(_tokens(segment), norms):
+            text = " ".join(t.text for t in chunk)
+            lines = wrap(text, norms.max_line_chars, norms.max_lines) or _hard_wrap(text, norms)
+            cues.append(Cue(chunk[0].start, max(chunk[-1].end, chunk[0].start + 0.1), lines, segment.speaker))
+    cues.sort(key=lambda c: c.start)
+    _fit_durations(cues, norms, transcript.source.duration)
+    return cues
+
+
+def _hard_wrap(text: str, norms: CaptionNorms) -> list[str]:
+    """Fallback for a single token longer than a cue (a URL): cut it into full lines."""
+    n = norms.max_line_chars
+    return [text[i : i + n] for i in range(0, len(text), n)]
+
+
+def _fit_durations(cues: list[Cue], norms: CaptionNorms, media_end: float) -> None:
+    """Lengthen cues into the following silence for reading speed and a minimum duration."""
+    for i, cue in enumerate(cues):
+        limit = cues[i + 1].start if i + 1 < len(cues) else max(media_end, cue.end)
+        if i > 0 and cue.start < cues[i - 1].end:  # overlapping input timings
+            cue.start = cues[i - 1].end
+        wanted = max(cue.chars / norms.max_cps, norms.min_duration)
+        end = min(max(cue.end, cue.start + wanted), cue.start + norms.max_duration)
+        cue.end = round(max(min(end, limit), cue.start + 0.04), 3)
+        cue.start = round(cue.start, 3)
+
+
+def to_ssa(cues: list[Cue]) -> pysubs2.SSAFile:
+    subs = pysubs2.SSAFile()
+    for cue in cues:
+        subs.append(pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000), text=cue.text.replace("\n", "\\N")))
+    return subs
+
+
+def write(cues: list[Cue], srt_path: str | os.PathLike, vtt_path: str | os.PathLike) -> None:
+    subs = to_ssa(cues)
+    for path, fmt in ((srt_path, "srt"), (vtt_path, "vtt")):
+        with atomic_path(path) as tmp:
+            subs.save(str(tmp), format_=fmt, encoding="utf-8")

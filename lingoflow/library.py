@@ -1,0 +1,62 @@
+"""Find the sources of a library: files given directly, folders walked recursively."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+from .media import MEDIA_EXTENSIONS
+from .paths import unique_item_names
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # local path
+    relpath: str  # path relative to the folder it was found in (the file name for files)
+    item: str  # output folder name
+
+
+def discover(inputs: list[str]) -> list[Source]:
+    """Media files under the inputs, in a stable order, each with a unique item name.
+
+    Symlinked folders are followed once (a loop is not walked twice); hidden files and
+    files without a media extension are skipped. A named file is always taken.
+    """
+    found: list[tuple[str, str]] = []
+    for given in inputs:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(_walk(path))
+        elif path.exists() or path.is_symlink():
+            found.append((str(path), path.name))
+        else:
+            raise ConfigError(f"input not found: {given}")
+    relpaths = [rel for _, rel in found]
+    if len(set(relpaths)) != len(relpaths):  # the same relative path from two inputs
+        relpaths = [f"{i}/{rel}" for i, (_, rel) in enumerate(found)]
+        found = [(p, r) for (p, _), r in zip(found, relpaths)]
+    names = unique_item_names([rel for _, rel in found])
+    return [Source(p, rel, names[rel]) for p, rel in sorted(found, key=lambda f: f[1])]
+
+
+def _walk(root: Path) -> list[tuple[str, str]]:
+    out = []
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # symlink loop or a folder linked twice
+            dirnames[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or Path(name).suffix.lower() not in MEDIA_EXTENSIONS:
+                continue
+            full = Path(dirpath) / name
+            out.append((str(full), full.relative_to(root).as_posix()))
+    return out

@@ -1,0 +1,150 @@
+"""ffmpeg/ffprobe: probe a container, pick its audio stream, decode to 16 kHz mono, hash the bytes.
+
+Every call passes an argument list (never a shell string) and absolute ``file:`` URLs, so a
+name that starts with '-' or looks like a protocol is still read as a plain file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ffmpeg  # ffmpeg-python: builds the argument lists of our ffmpeg graphs
+import numpy as np
+
+from .errors import InputError, ToolError
+
+SAMPLE_RATE = 16000
+VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts"}
+AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".ogg", ".oga", ".opus", ".aac", ".wma", ".aiff", ".aif"}
+MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
+
+
+@dataclass
+class AudioStream:
+    index: int  # absolute stream index in the container
+    audio_index: int  # index among the audio streams (ffmpeg's 0:a:N)
+    codec: str
+    channels: int
+    sample_rate: int
+    language: str | None
+    default: bool
+
+
+@dataclass
+class MediaInfo:
+    path: str
+    format_name: str
+    duration: float
+    has_video: bool
+    audio_streams: list[AudioStream] = field(default_factory=list)
+    subtitle_count: int = 0
+
+    @property
+    def audio(self) -> AudioStream:
+        """The stream to localize: the default audio stream, else the first."""
+        for s in self.audio_streams:
+            if s.default:
+                return s
+        return self.audio_streams[0]
+
+
+def file_url(path: str | os.PathLike) -> str:
+    return "file:" + str(Path(path).absolute())
+
+
+def run(args: list[str], what: str, path: str | os.PathLike) -> subprocess.CompletedProcess:
+    """Run a tool; a missing binary or a crash becomes a clear error naming the file."""
+    try:
+        proc = subprocess.run(args, capture_output=True, stdin=subprocess.DEVNULL)
+    except FileNotFoundError as exc:
+        raise ToolError(f"{args[0]} is not installed (needed to {what}); install it with 'apt-get install -y ffmpeg'") from exc
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        cause = err[-1] if err else f"exit status {proc.returncode}"
+        raise InputError(str(path), f"ffmpeg could not {what}: {cause}")
+    return proc
+
+
+def ffmpeg_args(stream) -> list[str]:
+    """Compile an ffmpeg-python graph, with global options placed before the inputs."""
+    args = stream.compile()
+    return [args[0], "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args[1:]]
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def probe(path: str | os.PathLike) -> MediaInfo:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read the file ({exc.strerror})") from exc
+    if size == 0:
+        raise InputError(str(path), "the file is empty (0 bytes)")
+    args = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", file_url(path)]
+    proc = run(args, "read it as media (not a media file, or damaged)", path)
+    data = json.loads(proc.stdout or b"{}")
+    streams = data.get("streams", [])
+    fmt = data.get("format", {})
+    audio = []
+    has_video = False
+    subs = 0
+    for s in streams:
+        kind = s.get("codec_type")
+        if kind == "audio":
+            audio.append(
+                AudioStream(
+                    index=int(s["index"]),
+                    audio_index=len(audio),
+                    codec=s.get("codec_name", "?"),
+                    channels=int(s.get("channels") or 0),
+                    sample_rate=int(s.get("sample_rate") or 0),
+                    language=(s.get("tags") or {}).get("language"),
+                    default=bool((s.get("disposition") or {}).get("default")),
+                )
+            )
+        elif kind == "video" and not (s.get("disposition") or {}).get("attached_pic"):
+            has_video = True
+        elif kind == "subtitle":
+            subs += 1
+    if not audio:
+        raise InputError(str(path), "no audio stream to localize" + (" (video only)" if has_video else ""))
+    duration = float(fmt.get("duration") or 0.0)
+    return MediaInfo(str(path), fmt.get("format_name", "?"), duration, has_video, audio, subs)
+
+
+def decode_audio(info: MediaInfo, out_wav: str | os.PathLike) -> float:
+    """Decode the chosen audio stream to 16 kHz mono 16-bit WAV; return its duration in seconds."""
+    src = ffmpeg.input(file_url(info.path))
+    graph = ffmpeg.output(
+        src[f"a:{info.audio.audio_index}"], file_url(out_wav),
+        ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le", f="wav",
+    )
+    run(ffmpeg_args(graph), "decode its audio", info.path)
+    with wave.open(str(out_wav), "rb") as w:
+        frames = w.getnframes()
+    if frames == 0:
+        raise InputError(info.path, "the audio stream holds no decodable samples (truncated or damaged)")
+    return frames / SAMPLE_RATE
+
+
+def load_wav(path: str | os.PathLike) -> np.ndarray:
+    """A 16-bit PCM WAV as float32 in [-1, 1] (mono: what decode_audio writes)."""
+    with wave.open(str(path), "rb") as w:
+        data = w.readframes(w.getnframes())
+        channels = w.getnchannels()
+    audio = np.frombuffer(data, dtype=np.int16).astype(np.float32) / 32768.0
+    if channels > 1:
+        audio = audio.reshape(-1, channels).mean(axis=1)
+    return audio

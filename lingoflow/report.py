@@ -1,0 +1,47 @@
+"""The run report (schema ``lingoflow.report/1``)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+REPORT_SCHEMA = "lingoflow.report/1"
+
+
+@dataclass
+class StageReport:
+    seconds: float = 0.0
+    cached: bool = False
+
+
+@dataclass
+class ItemReport:
+    item: str
+    source: str
+    status: str = "ok"  # "ok" | "failed"
+    error: str | None = None
+    language: str | None = None
+    targets: list[str] = field(default_factory=list)
+    audio_seconds: float = 0.0
+    stages: dict[str, StageReport] = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=list)
+    dub_fit: dict[str, dict] = field(default_factory=dict)  # per language: FitStats summary
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ItemReport":
+        d = dict(d)
+        d["stages"] = {k: StageReport(**v) for k, v in d.get("stages", {}).items()}
+        return cls(**d)
+
+
+def run_report(items: list[ItemReport], wall_seconds: float) -> dict:
+    audio = sum(i.audio_seconds for i in items)
+    return {
+        "schema": REPORT_SCHEMA,
+        "items": [i.to_dict() for i in items],
+        "audio_seconds": round(audio, 3),
+        "wall_seconds": round(wall_seconds, 3),
+        "realtime_factor": round(audio / wall_seconds, 3) if wall_seconds > 0 else None,
+        "failed": sum(1 for i in items if i.status != "ok"),
+    }

@@ -1,0 +1,85 @@
+"""Plain dataclasses for transcripts and their JSON form (schema ``lingoflow.transcript/1``)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+TRANSCRIPT_SCHEMA = "lingoflow.transcript/1"
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass
+class Segment:
+    id: int
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    language: str | None = None
+    confidence: float | None = None
+    words: list[Word] = field(default_factory=list)
+    source_text: str | None = None  # set on translations only
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        if self.source_text is None:
+            d.pop("source_text")
+        return d
+
+
+@dataclass
+class SourceInfo:
+    uri: str
+    sha256: str
+    duration: float
+
+
+@dataclass
+class Transcript:
+    source: SourceInfo
+    language: str
+    language_probability: float
+    segments: list[Segment]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": TRANSCRIPT_SCHEMA,
+            "source": asdict(self.source),
+            "language": self.language,
+            "language_probability": self.language_probability,
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Transcript":
+        if d.get("schema") != TRANSCRIPT_SCHEMA:
+            raise ValueError(f"not a {TRANSCRIPT_SCHEMA} document (schema={d.get('schema')!r})")
+        segments = [
+            Segment(**{**s, "words": [Word(**w) for w in s.get("words", [])]}) for s in d["segments"]
+        ]
+        return cls(
+            source=SourceInfo(**d["source"]),
+            language=d["language"],
+            language_probability=d["language_probability"],
+            segments=segments,
+        )
+
+    def translated(self, language: str, texts: list[str]) -> "Transcript":
+        """A translation: same timings and speakers, new text, the original kept as source_text."""
+        if len(texts) != len(self.segments):
+            raise ValueError("one translated text per segment is required")
+        segments = [
+            replace(s, text=t, language=language, words=[], source_text=s.text)
+            for s, t in zip(self.segments, texts)
+        ]
+        return Transcript(self.source, language, 1.0, segments)

@@ -1,0 +1,125 @@
+"""One function per pipeline stage over plain data; the Prefect tasks are thin wrappers of these."""
+from __future__ import annotations
+
+import hashlib
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import captions, dub, media, mt, progress, tts
+from .asr import AsrOptions, get_transcriber
+from .atomic import atomic_path, write_json, write_text
+from .config import LocalizeOptions
+from .errors import EngineUnavailable
+from .mux import Track, mux, output_suffix
+from .paths import cache_dir
+from .schema import SourceInfo, Transcript
+
+
+@dataclass
+class Ingested:
+    uri: str
+    info: media.MediaInfo
+    sha256: str
+    audio_wav: str  # 16 kHz mono, in the cache, keyed by the source bytes
+    duration: float
+
+
+def ingest(path: str, uri: str | None = None) -> Ingested:
+    info = media.probe(path)
+    sha = media.sha256_file(path)
+    wav = cache_dir() / "audio" / f"{sha}.wav"
+    if not wav.is_file():
+        with atomic_path(wav) as tmp:
+            media.decode_audio(info, tmp)
+    with wave.open(str(wav), "rb") as w:
+        decoded = w.getnframes() / w.getframerate()
+    duration = info.duration or decoded
+    return Ingested(uri or str(Path(path).absolute()), info, sha, str(wav), duration)
+
+
+def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None) -> Transcript:
+    engine = get_transcriber(options.asr_engine)
+    asr = AsrOptions(
+        model=options.asr_model,
+        language=options.source_language,
+        beam_size=options.beam_size,
+        compute_type=options.compute_type,
+        hotwords=hotwords,
+    )
+    audio = media.load_wav(ingested.audio_wav)
+    result = engine.transcribe(audio, asr, on_progress=lambda f: progress.emit(item, "transcribe", f))
+    source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
+    return Transcript(source, result.language, result.language_probability, result.segments)
+
+
+def check_targets(options: LocalizeOptions, source_language: str | None = None) -> None:
+    """Fail fast, before any audio, when a target cannot be translated or spoken."""
+    source = source_language or options.source_language
+    for target in options.targets:
+        if source and source != target:
+            mt.select_engine(source, target, options.mt_engine)
+        elif not source and not mt.registry.any_engine_for_target(target, options.mt_engine):
+            raise EngineUnavailable(f"no translation engine translates into {target!r}: {mt.registry.describe(options.mt_engine)}")
+        tts.default_voice(target, options.tts_engine)
+
+
+def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
+    if transcript.language == target:
+        return transcript.translated(target, [s.text for s in transcript.segments])
+    engine = mt.select_engine(transcript.language, target, options.mt_engine)
+    texts = engine.translate([s.text for s in transcript.segments], transcript.language, target)
+    return transcript.translated(target, texts)
+
+
+def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:
+    """transcript.json/.txt for the source, transcript.<lang>.json/.txt for a translation."""
+    stem = f"transcript{suffix}"
+    json_path = write_json(folder / f"{stem}.json", transcript.to_dict())
+    text_path = write_text(folder / f"{stem}.txt", transcript.text + ("\n" if transcript.segments else ""))
+    return [str(json_path), str(text_path)]
+
+
+def write_captions(transcript: Transcript, folder: Path) -> list[str]:
+    cues = captions.make_cues(transcript)
+    srt = folder / f"captions.{transcript.language}.srt"
+    vtt = folder / f"captions.{transcript.language}.vtt"
+    captions.write(cues, srt, vtt)
+    return [str(srt), str(vtt)]
+
+
+def _clip_path(identity: str, text: str) -> Path:
+    key = hashlib.sha256(f"{identity}\n{text}".encode()).hexdigest()
+    return cache_dir() / "tts" / key[:2] / f"{key}.wav"
+
+
+def synthesize(translation: Transcript, ingested: Ingested, folder: Path, options: LocalizeOptions, item: str = "") -> dub.FitStats:
+    """Speak every segment (cached per text and voice), then fit them into a full-length track."""
+    voice = tts.default_voice(translation.language, options.tts_engine)
+    engine = tts.get_engine(voice.engine)
+    identity = engine.identity(voice)
+    clips = []
+    n = len(translation.segments)
+    for i, seg in enumerate(translation.segments):
+        if not seg.text.strip():
+            continue
+        clip = _clip_path(identity, seg.text)
+        if not clip.is_file():
+            with atomic_path(clip) as tmp:
+                engine.synthesize(seg.text, voice, tmp)
+        clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip)))
+        progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
+    rate = ingested.info.audio.sample_rate or 48000
+    workdir = cache_dir() / "work"
+    workdir.mkdir(parents=True, exist_ok=True)
+    return dub.build_track(clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed)
+
+
+def remux(ingested: Ingested, transcript: Transcript, targets: list[str], folder: Path, stem: str) -> str:
+    dubs = [Track(str(folder / f"dub.{lang}.wav"), lang) for lang in targets]
+    subs = [Track(str(folder / f"captions.{lang}.srt"), lang) for lang in [transcript.language, *targets]]
+    out = folder / f"{stem}.localized{output_suffix(ingested.info)}"
+    mux(ingested.info, transcript.language, dubs, subs, out)
+    return str(out)
+
+

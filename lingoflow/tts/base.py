@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Voice:
+    """An engine and its settings for one language; a speaker's dub voice."""
+
+    engine: str
+    language: str
+    name: str | None = None  # engine voice: espeak-ng voice name, Piper model, ...
+    variant: str | None = None  # espeak-ng variant (m1..m7, f1..f5, ...)
+    pitch: int | None = None  # espeak-ng 0-99
+    rate: int | None = None  # espeak-ng words per minute
+    length_scale: float | None = None  # Piper: >1 slower
+
+
+class Synthesizer(Protocol):
+    name: str
+
+    def supports(self, language: str) -> bool: ...
+
+    def identity(self, voice: Voice) -> str:
+        """What identifies the produced audio besides the text (for cache keys)."""
+
+    def synthesize(self, text: str, voice: Voice, out_wav: str | os.PathLike) -> None:
+        """Write mono 16-bit WAV speech for text to out_wav."""

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from lingoflow import stages
+from lingoflow.schema import Transcript
+
+from .retry import RETRIES, RETRY_DELAYS, transient_only
+
+
+@task(name="captions", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
+def write_outputs(transcript: Transcript, folder: str, suffix: str = "") -> list[str]:
+    """The transcript (JSON + text) and its captions (SRT + WebVTT) for one language."""
+    return stages.write_transcript(transcript, Path(folder), suffix) + stages.write_captions(transcript, Path(folder))

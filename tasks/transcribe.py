@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from lingoflow import stages
+from lingoflow.config import LocalizeOptions
+from lingoflow.schema import Transcript
+
+from .retry import RETRIES, RETRY_DELAYS, transient_only
+
+
+@task(name="transcribe", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
+def transcribe(ingested: stages.Ingested, options: LocalizeOptions, item: str = "") -> Transcript:
+    """Speech to timed text with faster-whisper (model loaded once per process)."""
+    return stages.transcribe(ingested, options, item)
