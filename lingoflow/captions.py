@@ -7,6 +7,7 @@ that follows when the reading speed would otherwise be too high.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -130,14 +131,16 @@ def _hard_wrap(text: str, norms: CaptionNorms) -> list[str]:
 
 def _fit_durations(cues: list[Cue], norms: CaptionNorms, media_end: float) -> None:
     """Lengthen cues into the following silence for reading speed and a minimum duration."""
+    for cue in cues:
+        cue.start = round(cue.start, 3)
     for i, cue in enumerate(cues):
         limit = cues[i + 1].start if i + 1 < len(cues) else max(media_end, cue.end)
         if i > 0 and cue.start < cues[i - 1].end:  # overlapping input timings
             cue.start = cues[i - 1].end
         wanted = max(cue.chars / norms.max_cps, norms.min_duration)
         end = min(max(cue.end, cue.start + wanted), cue.start + norms.max_duration)
-        cue.end = round(max(min(end, limit), cue.start + 0.04), 3)
-        cue.start = round(cue.start, 3)
+        # rounded up to the millisecond, so rounding never pushes reading speed over the norm
+        cue.end = max(min(math.ceil(end * 1000) / 1000, limit), cue.start + 0.04)
 
 
 def to_ssa(cues: list[Cue]) -> pysubs2.SSAFile:

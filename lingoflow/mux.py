@@ -46,7 +46,7 @@ def mux(info: MediaInfo, source_language: str | None, dubs: list[Track], subtitl
         opts[f"b:a:{idx}"] = "128k"
         opts[f"metadata:s:a:{idx}"] = f"language={languages.to_iso639_2(dub.language)}"
         opts[f"disposition:a:{idx}"] = "0"
-    if source_language and not info.audio.language:
+    if source_language and (info.audio.language or "und") == "und":
         opts[f"metadata:s:a:{info.audio.audio_index}"] = f"language={languages.to_iso639_2(source_language)}"
     for j, sub in enumerate(subtitles):
         streams.append(ffmpeg.input(file_url(sub.path), f="srt")["s"])

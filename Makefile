@@ -1,0 +1,48 @@
+# lingoflow: `make demo` and `make test` each do the whole set-up on a fresh Debian machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: setup system venv demo test bench eval clean
+
+setup: system $(STAMP)
+
+# ffmpeg and espeak-ng come from Debian; installed only when missing
+system:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing ffmpeg and espeak-ng (missing:$$missing)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
+	    echo "error: ffmpeg and espeak-ng are needed; run as root: apt-get install -y ffmpeg espeak-ng" >&2; exit 1; fi; \
+	  $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null; } || \
+	  { echo "error: could not install ffmpeg and espeak-ng with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
+	fi
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"' || exit 1
+	@$(PYTHON) -m venv $(VENV) || { echo "error: cannot create a venv: apt-get install -y python3-venv" >&2; exit 1; }
+
+# torch first and pinned: anything unpinned would pull a multi-GB CUDA build
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PIP) install -q --disable-pip-version-check torch==2.13.0
+	$(PIP) install -q --disable-pip-version-check -e '.[models,dev]' torch==2.13.0
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: setup
+	$(PY) -m lingoflow.samples demo-library
+	$(VENV)/bin/lingoflow localize demo-library --to pt --out demo-out
+	@echo; echo "Demo outputs: $(CURDIR)/demo-out (report: demo-out/report.json)"
+
+test: setup
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf demo-out demo-library .pytest_cache

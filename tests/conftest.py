@@ -1,0 +1,58 @@
+"""Shared fixtures. Every test session gets its own Prefect home and lingoflow cache."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_session_tmp = Path(tempfile.mkdtemp(prefix="lingoflow-tests-"))
+os.environ["PREFECT_HOME"] = str(_session_tmp / "prefect")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ["LINGOFLOW_CACHE"] = str(_session_tmp / "cache")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="session")
+def eval_dir() -> Path:
+    if not SHARED_EVAL.is_dir():
+        pytest.skip(f"evaluation set not found at {SHARED_EVAL} (it sits beside the checkout on dev machines and CI)")
+    return SHARED_EVAL
+
+
+@pytest.fixture(scope="session")
+def sample_library(tmp_path_factory) -> Path:
+    """The three synthesized sample lessons (MP4, MP3, two-voice WAV)."""
+    from lingoflow.samples import make_library
+
+    folder = tmp_path_factory.mktemp("library")
+    make_library(folder)
+    return folder
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+def ffprobe_streams(path: Path) -> list[dict]:
+    import json
+
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)],
+        check=True, capture_output=True,
+    ).stdout
+    return json.loads(out)["streams"]
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The real `lingoflow` console entry point in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args],
+        capture_output=True, text=True, cwd=cwd or ROOT, env={**os.environ, **(env or {})},
+    )
