@@ -41,12 +41,13 @@ class _Bars:
 @app.command()
 def localize(
     inputs: list[str] = typer.Argument(..., help="files or folders (walked recursively)"),
-    out: Path = typer.Option(..., "--out", "-o", help="output folder"),
+    out: str = typer.Option(..., "--out", "-o", help="output folder or s3://bucket/prefix"),
     to: list[str] = typer.Option([], "--to", "-t", help="target language (ISO 639-1), repeatable; none: transcribe and caption only"),
     source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected"),
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
     mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
     tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
+    refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, captions, translate, synthesize, mux, all); repeatable"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
 ) -> None:
@@ -61,8 +62,14 @@ def localize(
     try:
         options = LocalizeOptions(targets=to, source_language=source_language, asr_model=asr_model, mt_engine=mt_engine, tts_engine=tts_engine)
         stages.check_targets(options)
-        for given in inputs:
-            if not Path(given).exists():
+        from lingoflow.incremental import check_refresh
+        from lingoflow.storage import is_s3, split_s3
+
+        refresh = check_refresh(refresh)
+        for given in [*inputs, out]:
+            if is_s3(given):
+                split_s3(given)
+            elif given != out and not Path(given).exists():
                 raise ConfigError(f"input not found: {given}")
     except (ConfigError, ValidationError) as exc:
         console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False)
@@ -76,7 +83,7 @@ def localize(
     unsubscribe = progress.subscribe(bars)
     try:
         with bars.progress if not quiet else _null():
-            report = localize_library(list(inputs), str(out), options)
+            report = localize_library(list(inputs), out, options, refresh)
     except LingoflowError as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE)
@@ -102,13 +109,13 @@ class _null:
         return False
 
 
-def _summary(console, report: dict, out: Path) -> None:
+def _summary(console, report: dict, out: str) -> None:
     for item in report["items"]:
         mark = "[green]ok[/]" if item["status"] == "ok" else f"[red]failed[/]: {item['error']}"
         console.print(f"  {item['item']}: {mark}", highlight=False)
     console.print(
         f"{len(report['items'])} file(s), {report['failed']} failed, {report['audio_seconds']:.1f} s of audio "
-        f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out.resolve()}",
+        f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out if out.startswith('s3://') else Path(out).resolve()}",
         highlight=False,
     )
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,9 +111,9 @@ def synthesize(translation: Transcript, ingested: Ingested, folder: Path, option
         clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip)))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
     rate = ingested.info.audio.sample_rate or 48000
-    workdir = cache_dir() / "work"
-    workdir.mkdir(parents=True, exist_ok=True)
-    return dub.build_track(clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed)
+    (cache_dir() / "work").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir() / "work") as workdir:  # private: concurrent runs never share it
+        return dub.build_track(clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed)
 
 
 def remux(ingested: Ingested, transcript: Transcript, targets: list[str], folder: Path, stem: str) -> str:

@@ -1,0 +1,216 @@
+"""Content-keyed stage results: what determines a stage's output decides whether it runs again.
+
+A stage's key is the SHA-256 of: the stage name, the stage's code (the source of the
+functions and modules that compute it), the model's identity (engines report it), the stage's
+inputs by content (the source's SHA-256, the upstream result's hash) and the stage's settings
+(the run options minus those listed in NOT_AFFECTING as known not to change this stage; a new
+option therefore joins every key until someone lists it: a needless re-run, never a stale
+result). Option values that name files (glossaries, voice profiles) enter by content.
+
+An entry is JSON (never pickle: results may sit in a shared bucket) holding the stage's value
+and the outputs it wrote, by name and SHA-256, so a hit is only a hit when those files are
+still there with those bytes. Entries are written atomically after the stage completes, which
+is what makes a killed run resume where it stopped. The store is a local folder
+(cache_dir()/results) or, when OUT is on S3, OUT/.lingoflow/results, so every worker sees
+every result.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+from .paths import cache_dir
+from .storage import LocalStore, S3Store, read_json, write_json
+
+CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
+
+# Options that cannot change a stage's output, beyond those already captured by its inputs.
+# Anything not listed joins the key.
+_DOWNSTREAM_OF_ASR = {"targets", "mt_engine", "tts_engine", "max_speed", "glossary", "voices", "mt_model", "refresh"}
+_ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language"}
+NOT_AFFECTING: dict[str, set[str]] = {
+    "ingest": {"*"},
+    "transcribe": _DOWNSTREAM_OF_ASR - {"glossary"},  # glossary terms are ASR hotwords when given
+    "captions": {"*"},  # a pure function of the transcript it is given
+    "translate": _ASR_ONLY | {"targets", "tts_engine", "max_speed", "voices", "refresh"},
+    "synthesize": _ASR_ONLY | {"targets", "mt_engine", "mt_model", "glossary", "refresh"},
+    "mux": {"*"},  # keyed by the files it muxes
+}
+FILE_OPTIONS = ("glossary", "voices")  # options naming a file: keyed by the file's content
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
+def _default(obj: Any):
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if hasattr(obj, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(obj)
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot key {type(obj).__name__}")
+
+
+def digest(obj: Any) -> str:
+    return hashlib.sha256(canonical(obj).encode("utf-8")).hexdigest()
+
+
+def settings_for(stage: str, options: Any) -> dict:
+    """The options that may change this stage's output (see NOT_AFFECTING)."""
+    skip = NOT_AFFECTING.get(stage, set())
+    if "*" in skip or options is None:
+        return {}
+    dump = options.model_dump(mode="json") if hasattr(options, "model_dump") else dict(options)
+    out = {}
+    for name, value in dump.items():
+        if name in skip:
+            continue
+        if name in FILE_OPTIONS and isinstance(value, str) and value and Path(value).is_file():
+            value = {"file_sha256": file_sha256(value)}
+        out[name] = value
+    return out
+
+
+_code_memo: dict[tuple, str] = {}
+
+
+def code_identity(*parts: Callable | ModuleType | str) -> str:
+    """A hash of the source of the functions/modules that compute a stage (plus CACHE_EPOCH)."""
+    key = tuple(getattr(p, "__qualname__", None) or getattr(p, "__name__", None) or str(p) for p in parts)
+    if key not in _code_memo:
+        h = hashlib.sha256(CACHE_EPOCH.encode())
+        for p in parts:
+            if isinstance(p, str):
+                h.update(p.encode())
+                continue
+            try:
+                h.update(inspect.getsource(p).encode())
+            except (OSError, TypeError):
+                h.update(repr(p).encode())
+        _code_memo[key] = h.hexdigest()[:16]
+    return _code_memo[key]
+
+
+def stage_key(stage: str, *, code: str, inputs: dict, options: Any = None, model: str | None = None, extra: dict | None = None) -> str:
+    return digest({"stage": stage, "code": code, "model": model, "inputs": inputs,
+                   "settings": settings_for(stage, options), "extra": extra or {}})
+
+
+# ---- file hashes, memoized by (path, size, mtime, inode) so an unchanged file is not re-read
+
+_hash_memo: dict[tuple, str] = {}
+_hash_lock = threading.Lock()
+
+
+def _stat_key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _memo_file(stat_key: tuple) -> Path:
+    return cache_dir() / "hashes" / f"{hashlib.sha256(canonical(list(stat_key)).encode()).hexdigest()}.sha256"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes; remembered (in memory and on disk) while the file is unchanged."""
+    path = Path(path)
+    sk = _stat_key(path)
+    with _hash_lock:
+        if sk in _hash_memo:
+            return _hash_memo[sk]
+    memo = _memo_file(sk)
+    try:
+        sha = memo.read_text().strip()
+    except OSError:
+        sha = ""
+    if len(sha) != 64:
+        from .media import sha256_file
+
+        sha = sha256_file(path)
+        remember_sha256(path, sha, sk)
+    with _hash_lock:
+        _hash_memo[sk] = sha
+    return sha
+
+
+def remember_sha256(path: str | os.PathLike, sha: str, stat_key: tuple | None = None) -> None:
+    from .atomic import write_text
+
+    sk = stat_key or _stat_key(Path(path))
+    with _hash_lock:
+        _hash_memo[sk] = sha
+    with contextlib.suppress(OSError):
+        write_text(_memo_file(sk), sha)
+
+
+# ---- the result store
+
+class ResultStore:
+    """Stage entries under results/<stage>/<key[:2]>/<key>.json in a LocalStore or S3Store."""
+
+    def __init__(self, store: LocalStore | S3Store):
+        self.store = store
+
+    @classmethod
+    def for_output(cls, out_uri: str, s3_config=None) -> "ResultStore":
+        from .storage import is_s3
+
+        if is_s3(out_uri):
+            return cls(S3Store(out_uri.rstrip("/") + "/.lingoflow", s3_config))
+        return cls(LocalStore(cache_dir()))
+
+    def _key(self, stage: str, key: str) -> str:
+        return f"results/{stage.split('.')[0]}/{key[:2]}/{key}.json"
+
+    def get(self, stage: str, key: str) -> dict | None:
+        try:
+            entry = read_json(self.store, self._key(stage, key))
+        except (ValueError, UnicodeDecodeError):  # a damaged entry is a miss
+            return None
+        if not isinstance(entry, dict) or entry.get("key") != key or entry.get("epoch") != CACHE_EPOCH:
+            return None
+        return entry
+
+    def put(self, stage: str, key: str, value: Any, outputs: dict[str, str] | None = None, seconds: float = 0.0) -> dict:
+        entry = {"epoch": CACHE_EPOCH, "stage": stage, "key": key, "value": value, "outputs": outputs or {},
+                 "seconds": round(seconds, 3), "created": time.time()}
+        write_json(self.store, self._key(stage, key), entry)
+        return entry
+
+    @contextlib.contextmanager
+    def lock(self, stage: str, key: str):
+        """Serialize one key between processes on this machine (two runs of one library)."""
+        if not isinstance(self.store, LocalStore):
+            yield
+            return
+        import fcntl
+
+        path = cache_dir() / "locks" / f"{key}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def outputs_sha(paths: Iterable[str | os.PathLike], root: str | os.PathLike) -> dict[str, str]:
+    """{name relative to root: sha256} for files a stage wrote."""
+    return {Path(p).resolve().relative_to(Path(root).resolve()).as_posix(): file_sha256(p) for p in paths}

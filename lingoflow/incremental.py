@@ -1,0 +1,107 @@
+"""Run a stage unless an equal result exists: look up its key, else compute and record it.
+
+The flows call `StageRunner.run` around every stage task; the runner decides, from the
+ResultStore and the files in OUT, whether the stage runs or its recorded result is reused,
+and fills report.stages[name] = {seconds, cached}.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import progress
+from .cache import ResultStore, outputs_sha
+from .dub import FitStats, Placement
+from .media import AudioStream, MediaInfo
+from .outroot import OutputRoot
+from .paths import cache_dir
+from .report import ItemReport, StageReport
+
+STAGES = ("ingest", "transcribe", "captions", "translate", "synthesize", "mux")
+
+
+def check_refresh(names: Iterable[str]) -> list[str]:
+    from .errors import ConfigError
+
+    out = []
+    for name in names:
+        base = name.strip().lower()
+        if base not in STAGES and base != "all":
+            raise ConfigError(f"--refresh {name!r}: not a stage (stages: {', '.join(STAGES)}, or 'all')")
+        out.append(base)
+    return out
+
+
+class StageRunner:
+    def __init__(self, report: ItemReport, results: ResultStore, root: OutputRoot, refresh: Iterable[str] = (), log: Callable[[str], None] | None = None):
+        self.report = report
+        self.results = results
+        self.root = root
+        self.refresh = set(refresh)
+        self.log = log or (lambda msg: None)
+
+    def forced(self, name: str) -> bool:
+        return "all" in self.refresh or name.split(".")[0] in self.refresh
+
+    def _reusable(self, name: str, key: str, valid: Callable[[Any], bool] | None) -> dict | None:
+        if self.forced(name):
+            return None
+        entry = self.results.get(name, key)
+        if entry is None or not self.root.has(entry["outputs"]):
+            return None
+        if valid is not None and not valid(entry["value"]):
+            return None
+        return entry
+
+    def run(self, name: str, key: str, compute: Callable[[], Any], *, encode: Callable[[Any], Any] = lambda v: v,
+            decode: Callable[[Any], Any] = lambda v: v, outputs: Callable[[Any], list[str]] = lambda v: [],
+            valid: Callable[[Any], bool] | None = None) -> Any:
+        """The stage's value, computed or reused; records {seconds, cached} in the report."""
+        item = self.report.item
+        progress.emit(item, name, 0.0)
+        started = time.perf_counter()
+        cached = True
+        try:
+            entry = self._reusable(name, key, valid)
+            if entry is None:
+                with self.results.lock(name, key):
+                    entry = self._reusable(name, key, valid)  # a concurrent run may have just made it
+                    if entry is None:
+                        cached = False
+                        value = compute()
+                        files = outputs(value)
+                        entry = self.results.put(name, key, encode(value), outputs_sha(files, self.root.local), time.perf_counter() - started)
+                        self.log(f"{name}: ran ({time.perf_counter() - started:.2f} s)")
+                        return value
+            self.log(f"{name}: cached (key {key[:12]})")
+            return decode(entry["value"])
+        finally:
+            self.report.stages[name] = StageReport(round(time.perf_counter() - started, 3), cached=cached)
+            progress.emit(item, name, 1.0)
+
+
+# ---- JSON forms of the stage values that are not already JSON
+
+def ingested_to_dict(ingested) -> dict:
+    return {"uri": ingested.uri, "info": asdict(ingested.info), "sha256": ingested.sha256, "duration": ingested.duration}
+
+
+def ingested_from_dict(d: dict, uri: str):
+    from .stages import Ingested
+
+    info = dict(d["info"])
+    info["audio_streams"] = [AudioStream(**s) for s in info.get("audio_streams", [])]
+    wav = cache_dir() / "audio" / f"{d['sha256']}.wav"
+    return Ingested(uri, MediaInfo(**info), d["sha256"], str(wav), d["duration"])
+
+
+def audio_present(d: dict) -> bool:
+    return (cache_dir() / "audio" / f"{d['sha256']}.wav").is_file() and Path(d["info"]["path"]).is_file()
+
+
+def fit_from_dict(d: dict) -> FitStats:
+    d = dict(d)
+    d["placements"] = [Placement(**p) for p in d.get("placements", [])]
+    return FitStats(**d)

@@ -1,0 +1,81 @@
+"""The key of every stage: its inputs by content, its settings, its model's identity, its code.
+
+One function a stage. Inputs enter by content (the source's SHA-256, the upstream result's
+digest), so a renamed or moved file with the same bytes keeps its transcript, and a stage
+whose input did not change keeps its result. Settings come from cache.settings_for (every
+run option except those known not to affect the stage).
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from . import captions, dub, media, mt, stages, tts
+from . import mux as mux_module
+from .asr import get_transcriber
+from .cache import code_identity, digest, file_sha256, stage_key
+from .schema import SourceInfo, Transcript
+
+
+def _module_of(obj) -> object:
+    return sys.modules[type(obj).__module__]
+
+
+def content_digest(transcript: Transcript) -> str:
+    """A transcript's digest without its source URI (which a rename changes, the words do not)."""
+    d = transcript.to_dict()
+    d["source"] = {"sha256": transcript.source.sha256, "duration": transcript.source.duration}
+    return digest(d)
+
+
+def with_source(transcript: Transcript, ingested) -> Transcript:
+    """A reused transcript, pointed at the source as it is named now."""
+    return replace(transcript, source=SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3)))
+
+
+def ingest(identity: dict) -> str:
+    return stage_key("ingest", code=code_identity(stages.ingest, media), inputs=identity)
+
+
+def transcribe(ingested, options) -> str:
+    engine = get_transcriber(options.asr_engine)
+    return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine)),
+                     inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model))
+
+
+def captions(transcript: Transcript, suffix: str, item: str) -> str:
+    # the files carry the source URI and live in the item's folder: both are inputs here
+    return stage_key("captions", code=captions_module_code(),
+                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item})
+
+
+def captions_module_code() -> str:
+    return code_identity(captions, stages.write_transcript, stages.write_captions)
+
+
+def translate(transcript: Transcript, target: str, options) -> str:
+    if transcript.language == target:
+        code, model = code_identity(stages.translate), "identity"
+    else:
+        engine = mt.select_engine(transcript.language, target, options.mt_engine)
+        code = code_identity(stages.translate, _module_of(engine))
+        model = f"{engine.name}:{engine.model_identity(transcript.language, target)}"
+    return stage_key("translate", code=code, inputs={"transcript": content_digest(transcript), "target": target},
+                     options=options, model=model)
+
+
+def synthesize(translation: Transcript, ingested, options, item: str) -> str:
+    voice = tts.default_voice(translation.language, options.tts_engine)
+    engine = tts.get_engine(voice.engine)
+    return stage_key("synthesize", code=code_identity(stages.synthesize, stages._clip_path, dub, _module_of(engine)),
+                     inputs={"translation": content_digest(translation), "duration": ingested.duration,
+                             "rate": ingested.info.audio.sample_rate, "item": item},
+                     options=options, model=f"{voice.engine}:{engine.identity(voice)}")
+
+
+def mux(ingested, transcript: Transcript, targets: list[str], local_root: Path, item: str) -> str:
+    names = [f"{item}/dub.{lang}.wav" for lang in targets] + [f"{item}/captions.{lang}.srt" for lang in [transcript.language, *targets]]
+    files = {n: file_sha256(Path(local_root) / n) for n in names}
+    return stage_key("mux", code=code_identity(mux_module, stages.remux),
+                     inputs={"source": ingested.sha256, "files": files, "language": transcript.language, "targets": targets, "item": item})
