@@ -77,13 +77,16 @@ def localize(
     _prefect_env(verbose)
     from lingoflow import progress
 
-    from .localize import localize_library
+    from .localize import cached_library, localize_library
 
     bars = _Bars(console)
     unsubscribe = progress.subscribe(bars)
     try:
-        with bars.progress if not quiet else _null():
-            report = localize_library(list(inputs), out, options, refresh)
+        # nothing to run and no Prefect server configured: answer from the cache, without
+        # starting Prefect's embedded API (README: Caching and resume)
+        report = None if os.environ.get("PREFECT_API_URL") else cached_library(list(inputs), out, options, refresh)
+        with bars.progress if not quiet and report is None else _null():
+            report = report or localize_library(list(inputs), out, options, refresh)
     except LingoflowError as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE)

@@ -1,6 +1,7 @@
 """The localization flows: a library fans out to one subflow per file, each file runs its stages."""
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from lingoflow import keys, sources, stages
 from lingoflow.cache import ResultStore
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import InputError, LingoflowError
-from lingoflow.incremental import StageRunner, audio_present, check_refresh, fit_from_dict, ingested_from_dict, ingested_to_dict
+from lingoflow.incremental import NeedsRun, StageRunner, audio_present, check_refresh, fit_from_dict, ingested_from_dict, ingested_to_dict
 from lingoflow.outroot import OutputRoot, sweep_partials
 from lingoflow.report import ItemReport, run_report
 from lingoflow.schema import Transcript
@@ -26,6 +27,13 @@ from tasks.translate import translate
 
 from .fanout import fan_out, item_from_state, record_item_report, worker_name
 from .s3 import s3_config
+
+
+def _logger():
+    """The run's logger inside a flow; lingoflow's own outside one (the CLI's cached fast path)."""
+    from prefect.context import FlowRunContext
+
+    return get_run_logger() if FlowRunContext.get() else logging.getLogger("lingoflow")
 
 
 def _cause(exc: BaseException, stage: str) -> str:
@@ -43,12 +51,26 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
     Each stage runs only when no result with the same key (source bytes, settings, model,
     code) is recorded, see lingoflow/cache.py; `refresh` names stages to run regardless.
     """
+    return _localize_file(source, item, out, options, refresh, s3_block)
+
+
+def reuse_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None) -> dict | None:
+    """The file's report when every stage's result is recorded and its outputs are in place,
+    without starting a file run (a file run costs ~0.1-1 s of orchestration); else None."""
+    try:
+        state = _localize_file(source, item, out, options, refresh, s3_block, dry=True)
+    except NeedsRun:
+        return None
+    return state.data if state.is_completed() else None
+
+
+def _localize_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, dry: bool = False):
     s3 = s3_config([source, out], s3_block)
     root = OutputRoot(out, s3)
-    logger = get_run_logger()
+    logger = _logger()
     report = ItemReport(item=item, source=source if is_s3(source) else str(Path(source).absolute()), targets=list(options.targets))
     report.worker = worker_name()
-    run = StageRunner(report, ResultStore.for_output(out, s3), root, check_refresh(refresh), log=lambda m: logger.info("%s: %s", item, m))
+    run = StageRunner(report, ResultStore.for_output(out, s3), root, check_refresh(refresh), log=lambda m: logger.debug("%s: %s", item, m), dry=dry)
     folder = root.folder(item)
     sweep_partials(folder)
     current = "ingest"
@@ -85,9 +107,9 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
     except Exception as exc:  # one file's failure never stops the library
         report.status, report.error = "failed", _cause(exc, current)
         logger.error("%s: %s", item, report.error)
-        _publish(root, report, logger, out, s3)
+        _publish(root, report, logger, out, s3, dry)
         return Failed(message=report.error, data=report.to_dict())
-    _publish(root, report, logger, out, s3)
+    _publish(root, report, logger, out, s3, dry)
     return Completed(data=report.to_dict())
 
 
@@ -97,7 +119,7 @@ def _captions(run: StageRunner, root: OutputRoot, transcript: Transcript, folder
                    outputs=lambda rels: [root.local / r for r in rels])
 
 
-def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3) -> None:
+def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bool) -> None:
     """OUT on S3: upload the item's finished outputs (each appears whole, or not at all).
     A deployment run also records its report for the library run that started it."""
     try:
@@ -108,7 +130,7 @@ def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3) -> None
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()
-    if ctx and ctx.flow_run and ctx.flow_run.deployment_id:
+    if not dry and ctx and ctx.flow_run and ctx.flow_run.deployment_id:
         record_item_report(out, str(ctx.flow_run.id), report.to_dict(), s3)
 
 
@@ -122,21 +144,49 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
     """
     logger = get_run_logger()
     started = time.perf_counter()
+    sources_found, reports = plan_library(inputs, out, options, refresh, s3_block)
+    todo = [src for src in sources_found if src.item not in reports]
+    logger.info("%d source file(s), targets: %s; %d fully cached, %d to run", len(sources_found),
+                ", ".join(options.targets) or "none", len(reports), len(todo))
+    if file_deployment and todo:
+        reports.update((r.item, r) for r in fan_out(file_deployment, todo, out, options, refresh, s3_block))
+    else:
+        for src in todo:
+            state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
+            reports[src.item] = item_from_state(state, src)
+    return finish_library(sources_found, reports, out, s3_block, started, publish_report)
+
+
+def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None):
+    """The library's files, and the reports of those whose every stage is recorded with its
+    outputs in place: these need no file run at all."""
     stages.check_targets(options)  # fail fast: before any audio is touched
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
     sources_found = sources.discover_any(inputs, s3)
-    logger.info("%d source file(s), targets: %s", len(sources_found), ", ".join(options.targets) or "none")
-    root = OutputRoot(out, s3)
-    if file_deployment:
-        items = fan_out(file_deployment, sources_found, out, options, refresh, s3_block)
-    else:
-        items = []
-        for src in sources_found:
-            state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
-            items.append(item_from_state(state, src))
-    report = run_report(items, time.perf_counter() - started)
-    local_report = publish_report(report, str(root.local))
+    reports: dict[str, ItemReport] = {}
+    for src in sources_found:
+        reused = reuse_file(src.path, src.item, out, options, refresh, s3_block)
+        if reused is not None:
+            reports[src.item] = ItemReport.from_dict(reused)
+    return sources_found, reports
+
+
+def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_block: str | None, started: float, publish=None) -> dict:
+    """OUT/report.json (uploaded when OUT is on S3); `publish` is the task, or None to write directly."""
+    root = OutputRoot(out, s3_config([out], s3_block))
+    report = run_report([reports[src.item] for src in sources_found], time.perf_counter() - started)
+    local_report = (publish or publish_report.fn)(report, str(root.local))
     if root.remote is not None:
         root.remote.upload(local_report, "report.json")
     return report
+
+
+def cached_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str] = [], s3_block: str | None = None) -> dict | None:
+    """The run's report when every file is fully cached, computed without Prefect's API
+    (the CLI's fast path: it saves the embedded API's start-up); None when any file must run."""
+    started = time.perf_counter()
+    sources_found, reports = plan_library(inputs, out, options, refresh, s3_block)
+    if not sources_found or len(reports) < len(sources_found):
+        return None
+    return finish_library(sources_found, reports, out, s3_block, started)

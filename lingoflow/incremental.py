@@ -34,8 +34,18 @@ def check_refresh(names: Iterable[str]) -> list[str]:
     return out
 
 
+class NeedsRun(BaseException):
+    """Raised by a dry StageRunner at the first stage with no reusable result.
+
+    A BaseException so that the per-file `except Exception` (one failure never stops a
+    library) does not swallow it.
+    """
+
+
 class StageRunner:
-    def __init__(self, report: ItemReport, results: ResultStore, root: OutputRoot, refresh: Iterable[str] = (), log: Callable[[str], None] | None = None):
+    def __init__(self, report: ItemReport, results: ResultStore, root: OutputRoot, refresh: Iterable[str] = (),
+                 log: Callable[[str], None] | None = None, dry: bool = False):
+        self.dry = dry  # only reuse: raise NeedsRun instead of computing
         self.report = report
         self.results = results
         self.root = root
@@ -65,6 +75,8 @@ class StageRunner:
         cached = True
         try:
             entry = self._reusable(name, key, valid)
+            if entry is None and self.dry:
+                raise NeedsRun(name)
             if entry is None:
                 with self.results.lock(name, key):
                     entry = self._reusable(name, key, valid)  # a concurrent run may have just made it
