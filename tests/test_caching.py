@@ -70,9 +70,9 @@ def test_new_language_runs_only_its_stages(setup, first):
 
 
 def test_refresh_forces_a_stage(setup, first):
-    report = localize(setup, "--refresh", "transcribe")
+    report = localize(setup, "--refresh", "captions")
     for item, stages in stages_of(report).items():
-        assert not stages["transcribe"] and stages["ingest"], (item, stages)
+        assert not stages["captions.en"] and not stages["captions.pt"] and stages["transcribe"], (item, stages)
 
 
 def test_renamed_file_is_not_retranscribed(setup, first):
