@@ -48,6 +48,7 @@ def localize(
     mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
     tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
     refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, captions, translate, synthesize, mux, all); repeatable"),
+    fan_out: bool = typer.Option(False, "--fan-out", help="hand each file to a localize-file deployment run (workers on a Prefect server; needs PREFECT_API_URL)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
 ) -> None:
@@ -66,6 +67,8 @@ def localize(
         from lingoflow.storage import is_s3, split_s3
 
         refresh = check_refresh(refresh)
+        if fan_out and not os.environ.get("PREFECT_API_URL"):
+            raise ConfigError("--fan-out hands files to workers of a Prefect server: set PREFECT_API_URL (README: Deployments and workers)")
         for given in [*inputs, out]:
             if is_s3(given):
                 split_s3(given)
@@ -77,6 +80,7 @@ def localize(
     _prefect_env(verbose)
     from lingoflow import progress
 
+    from .deployments import FILE_DEPLOYMENT
     from .localize import cached_library, localize_library
 
     bars = _Bars(console)
@@ -86,7 +90,7 @@ def localize(
         # starting Prefect's embedded API (README: Caching and resume)
         report = None if os.environ.get("PREFECT_API_URL") else cached_library(list(inputs), out, options, refresh)
         with bars.progress if not quiet and report is None else _null():
-            report = report or localize_library(list(inputs), out, options, refresh)
+            report = report or localize_library(list(inputs), out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
     except LingoflowError as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE)
@@ -121,6 +125,34 @@ def _summary(console, report: dict, out: str) -> None:
         f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out if out.startswith('s3://') else Path(out).resolve()}",
         highlight=False,
     )
+
+
+@app.command()
+def serve(
+    library: Optional[str] = typer.Option(None, help="the nightly run's library: a folder or s3://bucket/prefix"),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="the nightly run's output: a folder or s3://bucket/prefix"),
+    to: list[str] = typer.Option([], "--to", "-t", help="the nightly run's target languages"),
+    cron: str = typer.Option("0 2 * * *", help="the nightly schedule (cron)"),
+    timezone: str = typer.Option("UTC", help="time zone of the schedule (IANA name)"),
+    asr_model: str = typer.Option("base", help="Whisper model for both library deployments"),
+    limit: Optional[int] = typer.Option(None, help="at most this many runs at once in this process (CPU-bound work)"),
+) -> None:
+    """Serve course-library-nightly, library-on-demand and localize-file from this process."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    import zoneinfo
+
+    from lingoflow import languages
+
+    try:
+        for code in to:
+            languages.normalize(code)
+        zoneinfo.ZoneInfo(timezone)
+    except (LingoflowError, zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    from .deployments import serve_all
+
+    serve_all(limit=limit, library=library, out=out, targets=list(to), cron=cron, timezone=timezone, asr_model=asr_model)
 
 
 @app.command()

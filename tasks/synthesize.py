@@ -13,7 +13,7 @@ from lingoflow.schema import Transcript
 from .retry import RETRIES, RETRY_DELAYS, transient_only
 
 
-@task(name="synthesize", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
+@task(name="synthesize", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE, tags=["tts"])
 def synthesize(translation: Transcript, ingested: stages.Ingested, folder: str, options: LocalizeOptions, item: str = "") -> FitStats:
     """The full-length dub track for one language."""
     return stages.synthesize(translation, ingested, Path(folder), options, item)

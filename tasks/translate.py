@@ -10,7 +10,7 @@ from lingoflow.schema import Transcript
 from .retry import RETRIES, RETRY_DELAYS, transient_only
 
 
-@task(name="translate", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
+@task(name="translate", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE, tags=["mt"])
 def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
     """One target language, segment by segment, keeping the source timings."""
     return stages.translate(transcript, target, options)

@@ -1,0 +1,88 @@
+"""Deployments: the nightly course library, on-demand library runs, and per-file runs.
+
+`lingoflow serve` serves all three from one process (a single machine); for many machines,
+`prefect deploy --all` (deployments/prefect.yaml) puts them on the `lingoflow` work pool and
+`prefect worker start --pool lingoflow` runs them anywhere (README: Deployments and workers).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+from pydantic import ValidationError
+
+from lingoflow.config import LocalizeOptions
+from lingoflow.errors import ConfigError
+from lingoflow.storage import is_s3, split_s3
+
+from .localize import localize_file, localize_library
+
+LIBRARY_FLOW = "lingoflow-library"
+FILE_DEPLOYMENT = "localize-file/localize-file"
+NIGHTLY, ON_DEMAND = "course-library-nightly", "library-on-demand"
+
+
+def build_options(targets: list[str], source_language: str | None, asr_model: str, glossary: str | None, voices: str | None) -> LocalizeOptions:
+    """LocalizeOptions from deployment parameters; a clear error for each bad one."""
+    fields = {"targets": targets, "source_language": source_language, "asr_model": asr_model}
+    for name, value in (("glossary", glossary), ("voices", voices)):
+        if value is None:
+            continue
+        if name not in LocalizeOptions.model_fields:
+            raise ConfigError(f"parameter {name!r}: this lingoflow version has no {name} support")
+        if not is_s3(value) and not Path(value).is_file():
+            raise ConfigError(f"parameter {name!r}: file not found: {value}")
+        fields[name] = value
+    try:
+        return LocalizeOptions(**fields)
+    except ValidationError as exc:
+        raise ConfigError("invalid parameters: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+
+
+def check_uri(name: str, uri: str, must_exist: bool) -> None:
+    if not isinstance(uri, str) or not uri.strip():
+        raise ConfigError(f"parameter {name!r}: a folder or s3://bucket/prefix is required")
+    if is_s3(uri):
+        split_s3(uri)
+    elif must_exist and not Path(uri).exists():
+        raise ConfigError(f"parameter {name!r}: not found on this worker: {uri} (a local path must exist where the run executes; use s3:// to share a library)")
+
+
+@flow(name=LIBRARY_FLOW, log_prints=True, validate_parameters=True)
+def library_run(library: str, out: str, targets: list[str] = [], glossary: str | None = None, voices: str | None = None,
+                asr_model: str = "base", source_language: str | None = None, refresh: list[str] = [],
+                fan_out: bool = False, s3_block: str | None = None) -> dict:
+    """Localize a library (a folder or s3://bucket/prefix) into OUT.
+
+    fan_out: hand each file to its own `localize-file` deployment run, so every worker of
+    the pool shares the library. s3_block: a MinIOCredentials block name (else LINGOFLOW_S3_*).
+    """
+    logger = get_run_logger()
+    try:
+        check_uri("library", library, must_exist=True)
+        check_uri("out", out, must_exist=False)
+        options = build_options(targets, source_language, asr_model, glossary, voices)
+    except ConfigError as exc:
+        logger.error("parameter error: %s", exc)
+        raise
+    return localize_library([library], out, options, refresh, s3_block, FILE_DEPLOYMENT if fan_out else None)
+
+
+def deployments(library: str | None = None, out: str | None = None, targets: list[str] | None = None,
+                cron: str = "0 2 * * *", timezone: str = "UTC", asr_model: str = "base") -> list:
+    """The three deployments, as `serve` takes them."""
+    params = {k: v for k, v in {"library": library, "out": out, "targets": targets or [], "asr_model": asr_model}.items() if v is not None}
+    return [
+        library_run.to_deployment(name=NIGHTLY, cron=cron, timezone=timezone, parameters=params, tags=["lingoflow", "nightly"],
+                                  description="The course library, every night: only new or changed files and settings run."),
+        library_run.to_deployment(name=ON_DEMAND, parameters={"asr_model": asr_model}, tags=["lingoflow", "on-demand"],
+                                  description="A library run triggered through the API (POST /api/deployments/{id}/create_flow_run)."),
+        localize_file.to_deployment(name="localize-file", tags=["lingoflow", "file"],
+                                    description="One file of a library run with fan_out: any worker takes it."),
+    ]
+
+
+def serve_all(limit: int | None = None, **kwargs) -> None:
+    from prefect import serve
+
+    serve(*deployments(**kwargs), limit=limit)
