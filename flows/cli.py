@@ -139,6 +139,10 @@ def serve(
 ) -> None:
     """Serve course-library-nightly, library-on-demand and localize-file from this process."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo("error: serving needs a Prefect server: start one (`prefect server start`, or infra/) and set "
+                   "PREFECT_API_URL, e.g. http://127.0.0.1:4200/api", err=True)
+        raise typer.Exit(EXIT_USAGE)
     import zoneinfo
 
     from lingoflow import languages

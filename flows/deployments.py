@@ -71,9 +71,11 @@ def library_run(library: str, out: str, targets: list[str] = [], glossary: str |
 def deployments(library: str | None = None, out: str | None = None, targets: list[str] | None = None,
                 cron: str = "0 2 * * *", timezone: str = "UTC", asr_model: str = "base") -> list:
     """The three deployments, as `serve` takes them."""
+    from prefect.schedules import Cron
+
     params = {k: v for k, v in {"library": library, "out": out, "targets": targets or [], "asr_model": asr_model}.items() if v is not None}
     return [
-        library_run.to_deployment(name=NIGHTLY, cron=cron, timezone=timezone, parameters=params, tags=["lingoflow", "nightly"],
+        library_run.to_deployment(name=NIGHTLY, schedules=[Cron(cron, timezone=timezone)], parameters=params, tags=["lingoflow", "nightly"],
                                   description="The course library, every night: only new or changed files and settings run."),
         library_run.to_deployment(name=ON_DEMAND, parameters={"asr_model": asr_model}, tags=["lingoflow", "on-demand"],
                                   description="A library run triggered through the API (POST /api/deployments/{id}/create_flow_run)."),

@@ -104,16 +104,25 @@ def prefect_api(tmp_path_factory) -> str:
         stop(proc)
 
 
+def _call(req, attempts: int = 10):
+    """One API call; a 503 (SQLite busy under load: Prefect asks to retry) is retried."""
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503 or attempt == attempts - 1:
+                raise
+            time.sleep(1 + attempt)
+
+
 def api_post(api: str, path: str, body: dict) -> dict | list:
-    req = urllib.request.Request(f"{api}{path}", data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"null")
+    return _call(urllib.request.Request(f"{api}{path}", data=json.dumps(body).encode(), method="POST",
+                                        headers={"Content-Type": "application/json"}))
 
 
 def api_get(api: str, path: str) -> dict | list:
-    with urllib.request.urlopen(f"{api}{path}", timeout=30) as resp:
-        return json.loads(resp.read())
+    return _call(urllib.request.Request(f"{api}{path}"))
 
 
 S3_KEYS = {"LINGOFLOW_S3_ACCESS_KEY": "lingoflow-test", "LINGOFLOW_S3_SECRET_KEY": "lingoflow-test-secret-123"}
