@@ -1,0 +1,43 @@
+"""Beyond one machine: deployments/prefect.yaml deployed with `prefect deploy --all` to a
+process work pool, two `prefect worker` processes, and a library run that hands each of four
+files to a localize-file deployment run: both workers localize files of the one library."""
+import json
+import os
+import subprocess
+import time
+
+from .ops_fixtures import BIN, ROOT, api_get, clips, library, prefect_api, stages_of, stop  # noqa: F401 (fixtures)
+
+
+def test_two_workers_share_a_four_file_library(prefect_api, clips, tmp_path):
+    lib = library(clips, tmp_path / "lib", ["a-rivers", "b-valley", "c-review", "d-delta"])
+    out = tmp_path / "out"
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "LINGOFLOW_CACHE": str(tmp_path / "cache"),
+           "LINGOFLOW_HOME": str(ROOT), "PREFECT_WORKER_QUERY_SECONDS": "1"}
+    prefect = str(BIN / "prefect")
+    subprocess.run([prefect, "work-pool", "create", "lingoflow", "--type", "process"], env=env, cwd=ROOT, check=True, capture_output=True)
+    deploy = subprocess.run([prefect, "--no-prompt", "deploy", "--all", "--prefect-file", "deployments/prefect.yaml"],
+                            env=env, cwd=ROOT, capture_output=True, text=True)
+    assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
+    nightly = api_get(prefect_api, "/deployments/name/lingoflow-library/course-library-nightly")
+    assert nightly["schedules"][0]["schedule"] == {"cron": "0 2 * * *", "timezone": "Europe/Lisbon", "day_or": True}
+    assert nightly["work_pool_name"] == "lingoflow"
+    file_dep = api_get(prefect_api, "/deployments/name/localize-file/localize-file")
+    assert file_dep["entrypoint"] == "flows/localize.py:localize_file"
+
+    workers = [subprocess.Popen([prefect, "worker", "start", "--pool", "lingoflow", "--limit", "1", "--name", name],
+                                env={**env, "LINGOFLOW_WORKER_NAME": name}, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True) for name in ("w1", "w2")]
+    try:
+        proc = subprocess.run([str(BIN / "lingoflow"), "localize", str(lib), "--to", "pt", "--out", str(out),
+                               "--asr-model", "tiny.en", "--fan-out", "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=540)
+    finally:
+        for w in workers:
+            stop(w)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    assert [i["status"] for i in report["items"]] == ["ok"] * 4
+    ran_on = {i["item"]: i["worker"].rsplit("/", 1)[-1] for i in report["items"]}
+    assert set(ran_on.values()) == {"w1", "w2"}, ran_on
+    for item, stages in stages_of(report).items():
+        assert not stages["transcribe"] and (out / item / "dub.pt.wav").is_file()
