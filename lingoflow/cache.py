@@ -38,7 +38,9 @@ _DOWNSTREAM_OF_ASR = {"targets", "mt_engine", "tts_engine", "max_speed", "glossa
 _ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language"}
 NOT_AFFECTING: dict[str, set[str]] = {
     "ingest": {"*"},
-    "transcribe": _DOWNSTREAM_OF_ASR - {"glossary"},  # glossary terms are ASR hotwords when given
+    # a glossary's source terms may be ASR hotwords: those enter through keys.transcribe's
+    # `hotwords`, so editing a glossary's translations does not re-transcribe
+    "transcribe": _DOWNSTREAM_OF_ASR,
     "captions": {"*"},  # a pure function of the transcript it is given
     "translate": _ASR_ONLY | {"targets", "tts_engine", "max_speed", "voices", "refresh"},
     "synthesize": _ASR_ONLY | {"targets", "mt_engine", "mt_model", "glossary", "refresh"},

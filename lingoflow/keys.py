@@ -38,10 +38,12 @@ def ingest(identity: dict) -> str:
     return stage_key("ingest", code=code_identity(stages.ingest, media), inputs=identity)
 
 
-def transcribe(ingested, options) -> str:
+def transcribe(ingested, options, hotwords: str | None = None) -> str:
+    """`hotwords`: whatever the stage passes to the ASR engine as hotwords (glossary terms)."""
     engine = get_transcriber(options.asr_engine)
     return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine)),
-                     inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model))
+                     inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model),
+                     extra={"hotwords": hotwords} if hotwords else None)
 
 
 def captions(transcript: Transcript, suffix: str, item: str) -> str:
