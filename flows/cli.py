@@ -80,17 +80,20 @@ def localize(
     _prefect_env(verbose)
     from lingoflow import progress
 
-    from .deployments import FILE_DEPLOYMENT
-    from .localize import cached_library, localize_library
+    from .filerun import cached_library
 
     bars = _Bars(console)
     unsubscribe = progress.subscribe(bars)
     try:
         # nothing to run and no Prefect server configured: answer from the cache, without
-        # starting Prefect's embedded API (README: Caching and resume)
+        # importing Prefect or starting its embedded API (README: Caching and resume)
         report = None if os.environ.get("PREFECT_API_URL") else cached_library(list(inputs), out, options, refresh)
-        with bars.progress if not quiet and report is None else _null():
-            report = report or localize_library(list(inputs), out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
+        if report is None:
+            from .deployments import FILE_DEPLOYMENT
+            from .localize import localize_library
+
+            with bars.progress if not quiet else _null():
+                report = localize_library(list(inputs), out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
     except LingoflowError as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE)

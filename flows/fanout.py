@@ -12,8 +12,6 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from prefect import get_run_logger
-
 from lingoflow.cache import ResultStore
 from lingoflow.config import LocalizeOptions
 from lingoflow.library import Source
@@ -45,6 +43,7 @@ def record_item_report(out: str, flow_run_id: str, report: dict, s3_config=None)
 
 
 def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None) -> list[ItemReport]:
+    from prefect import get_run_logger
     from prefect.deployments import run_deployment
 
     from lingoflow.storage import read_json

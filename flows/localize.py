@@ -1,47 +1,16 @@
 """The localization flows: a library fans out to one subflow per file, each file runs its stages."""
 from __future__ import annotations
 
-import logging
 import time
-from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed
 
-from lingoflow import keys, sources, stages
-from lingoflow.cache import ResultStore
 from lingoflow.config import LocalizeOptions
-from lingoflow.errors import InputError, LingoflowError
-from lingoflow.incremental import NeedsRun, StageRunner, audio_present, check_refresh, fit_from_dict, ingested_from_dict, ingested_to_dict
-from lingoflow.outroot import OutputRoot, sweep_partials
-from lingoflow.report import ItemReport, run_report
-from lingoflow.schema import Transcript
-from lingoflow.storage import is_s3
-from tasks.captions import write_outputs
-from tasks.ingest import ingest
-from tasks.mux import remux
 from tasks.publish import publish_report
-from tasks.synthesize import synthesize
-from tasks.transcribe import transcribe
-from tasks.translate import translate
 
-from .fanout import fan_out, item_from_state, record_item_report, worker_name
-from .s3 import s3_config
-
-
-def _logger():
-    """The run's logger inside a flow; lingoflow's own outside one (the CLI's cached fast path)."""
-    from prefect.context import FlowRunContext
-
-    return get_run_logger() if FlowRunContext.get() else logging.getLogger("lingoflow")
-
-
-def _cause(exc: BaseException, stage: str) -> str:
-    if isinstance(exc, InputError):
-        return str(exc)
-    if isinstance(exc, LingoflowError):
-        return f"{stage}: {exc}"
-    return f"{stage} failed: {type(exc).__name__}: {exc}"
+from .fanout import fan_out, item_from_state
+from .filerun import cached_library, finish_library, plan_library, run_file  # noqa: F401 (cached_library: the CLI)
 
 
 @flow(name="localize-file", flow_run_name="{item}", log_prints=True)
@@ -51,87 +20,10 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
     Each stage runs only when no result with the same key (source bytes, settings, model,
     code) is recorded, see lingoflow/cache.py; `refresh` names stages to run regardless.
     """
-    return _localize_file(source, item, out, options, refresh, s3_block)
-
-
-def reuse_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None) -> dict | None:
-    """The file's report when every stage's result is recorded and its outputs are in place,
-    without starting a file run (a file run costs ~0.1-1 s of orchestration); else None."""
-    try:
-        state = _localize_file(source, item, out, options, refresh, s3_block, dry=True)
-    except NeedsRun:
-        return None
-    return state.data if state.is_completed() else None
-
-
-def _localize_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, dry: bool = False):
-    s3 = s3_config([source, out], s3_block)
-    root = OutputRoot(out, s3)
-    logger = _logger()
-    report = ItemReport(item=item, source=source if is_s3(source) else str(Path(source).absolute()), targets=list(options.targets))
-    report.worker = worker_name()
-    run = StageRunner(report, ResultStore.for_output(out, s3), root, check_refresh(refresh), log=lambda m: logger.debug("%s: %s", item, m), dry=dry)
-    folder = root.folder(item)
-    sweep_partials(folder)
-    current = "ingest"
-    try:
-        ingested = run.run("ingest", keys.ingest(sources.identity(source, s3)),
-                           lambda: ingest(sources.local_copy(source, s3), report.source),
-                           encode=ingested_to_dict, decode=lambda d: ingested_from_dict(d, report.source), valid=audio_present)
-        report.audio_seconds = round(ingested.duration, 3)
-        current = "transcribe"
-        transcript = run.run("transcribe", keys.transcribe(ingested, options), lambda: transcribe(ingested, options, item),
-                             encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
-        report.language = transcript.language
-        current = "captions"
-        report.outputs += _captions(run, root, transcript, folder, item, "")
-        for lang in options.targets:
-            current = f"translate.{lang}"
-            translation = run.run(current, keys.translate(transcript, lang, options), lambda: translate(transcript, lang, options),
-                                  encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
-            current = f"captions.{lang}"
-            report.outputs += _captions(run, root, translation, folder, item, f".{lang}")
-            current = f"synthesize.{lang}"
-            dub_wav = folder / f"dub.{lang}.wav"
-            fit = run.run(current, keys.synthesize(translation, ingested, options, item),
-                          lambda: synthesize(translation, ingested, str(folder), options, item),
-                          encode=lambda f: f.to_dict(), decode=fit_from_dict, outputs=lambda f: [dub_wav])
-            report.dub_fit[lang] = {"segments": fit.segments, "sped_up": fit.sped_up, "max_speed": fit.max_speed, "overflowed": fit.overflowed}
-            report.outputs.append(root.rel(dub_wav))
-        current = "mux"
-        targets = list(options.targets)
-        muxed = run.run("mux", keys.mux(ingested, transcript, targets, root.local, item),
-                        lambda: root.rel(remux(ingested, transcript, targets, str(folder), item)),
-                        outputs=lambda rel: [root.local / rel])
-        report.outputs.append(muxed)
-    except Exception as exc:  # one file's failure never stops the library
-        report.status, report.error = "failed", _cause(exc, current)
-        logger.error("%s: %s", item, report.error)
-        _publish(root, report, logger, out, s3, dry)
+    report = run_file(source, item, out, options, refresh, s3_block)
+    if report.status != "ok":
         return Failed(message=report.error, data=report.to_dict())
-    _publish(root, report, logger, out, s3, dry)
     return Completed(data=report.to_dict())
-
-
-def _captions(run: StageRunner, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str) -> list[str]:
-    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item),
-                   lambda: [root.rel(p) for p in write_outputs(transcript, str(folder), suffix)],
-                   outputs=lambda rels: [root.local / r for r in rels])
-
-
-def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bool) -> None:
-    """OUT on S3: upload the item's finished outputs (each appears whole, or not at all).
-    A deployment run also records its report for the library run that started it."""
-    try:
-        root.publish(report.outputs)
-    except LingoflowError as exc:
-        report.status, report.error = "failed", f"publish: {exc}"
-        logger.error("%s: %s", report.item, report.error)
-    from prefect.context import FlowRunContext
-
-    ctx = FlowRunContext.get()
-    if not dry and ctx and ctx.flow_run and ctx.flow_run.deployment_id:
-        record_item_report(out, str(ctx.flow_run.id), report.to_dict(), s3)
 
 
 @flow(name="localize-library", log_prints=True)
@@ -155,38 +47,3 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
             state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
             reports[src.item] = item_from_state(state, src)
     return finish_library(sources_found, reports, out, s3_block, started, publish_report)
-
-
-def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None):
-    """The library's files, and the reports of those whose every stage is recorded with its
-    outputs in place: these need no file run at all."""
-    stages.check_targets(options)  # fail fast: before any audio is touched
-    check_refresh(refresh)
-    s3 = s3_config([*inputs, out], s3_block)
-    sources_found = sources.discover_any(inputs, s3)
-    reports: dict[str, ItemReport] = {}
-    for src in sources_found:
-        reused = reuse_file(src.path, src.item, out, options, refresh, s3_block)
-        if reused is not None:
-            reports[src.item] = ItemReport.from_dict(reused)
-    return sources_found, reports
-
-
-def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_block: str | None, started: float, publish=None) -> dict:
-    """OUT/report.json (uploaded when OUT is on S3); `publish` is the task, or None to write directly."""
-    root = OutputRoot(out, s3_config([out], s3_block))
-    report = run_report([reports[src.item] for src in sources_found], time.perf_counter() - started)
-    local_report = (publish or publish_report.fn)(report, str(root.local))
-    if root.remote is not None:
-        root.remote.upload(local_report, "report.json")
-    return report
-
-
-def cached_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str] = [], s3_block: str | None = None) -> dict | None:
-    """The run's report when every file is fully cached, computed without Prefect's API
-    (the CLI's fast path: it saves the embedded API's start-up); None when any file must run."""
-    started = time.perf_counter()
-    sources_found, reports = plan_library(inputs, out, options, refresh, s3_block)
-    if not sources_found or len(reports) < len(sources_found):
-        return None
-    return finish_library(sources_found, reports, out, s3_block, started)

@@ -11,7 +11,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from . import captions, dub, media, mt, stages, tts
+from . import captions as captions_module
+from . import dub, media, mt, stages, tts
 from . import mux as mux_module
 from .asr import get_transcriber
 from .cache import code_identity, digest, file_sha256, stage_key
@@ -53,7 +54,7 @@ def captions(transcript: Transcript, suffix: str, item: str) -> str:
 
 
 def captions_module_code() -> str:
-    return code_identity(captions, stages.write_transcript, stages.write_captions)
+    return code_identity(captions_module, stages.write_transcript, stages.write_captions)
 
 
 def translate(transcript: Transcript, target: str, options) -> str:

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .ops_fixtures import ROOT, clips, library, prefect_api, stages_of  # noqa: F401 (fixtures)
+from .ops_fixtures import ROOT, api_post, clips, library, prefect_api, stages_of  # noqa: F401 (fixtures)
 
 
 def _long_clip(folder: Path) -> Path:
@@ -60,3 +60,23 @@ def test_sigkill_during_second_transcription_then_resume(clips, prefect_api, tmp
     for item in stages:
         assert (out / item / "dub.pt.wav").is_file() and any((out / item).glob(f"{item}.localized.*"))
     assert not [p for p in out.rglob(".*.part*")], "no temporary file left behind"
+
+
+def test_two_runs_of_one_library_at_once(clips, prefect_api, tmp_path):
+    lib = library(clips, tmp_path / "lib", ["a-rivers", "b-valley"])
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    env = {**os.environ, "LINGOFLOW_CACHE": str(cache), "PREFECT_API_URL": prefect_api}
+    args = [sys.executable, "-m", "flows.cli", "localize", str(lib), "--out", str(out), "--asr-model", "tiny.en", "--quiet"]
+    transcriptions = api_post(prefect_api, "/task_runs/count", {"task_runs": {"name": {"like_": "transcribe"}}})
+    runs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [p.communicate(timeout=600)[1] for p in runs]
+    assert [p.returncode for p in runs] == [0, 0], errors
+    # each file transcribed once between the two runs: the second waited for the first's result
+    assert api_post(prefect_api, "/task_runs/count", {"task_runs": {"name": {"like_": "transcribe"}}}) == transcriptions + 2
+    report = json.loads((out / "report.json").read_text())
+    assert [i["status"] for i in report["items"]] == ["ok", "ok"]
+    for item in ("a-rivers", "b-valley"):
+        transcript = json.loads((out / item / "transcript.json").read_text())
+        assert transcript["segments"] and (out / item / "captions.en.srt").read_text().strip()
+        assert any((out / item).glob(f"{item}.localized.*"))
+    assert not [p for p in out.rglob(".*.part*")]

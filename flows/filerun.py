@@ -1,0 +1,178 @@
+"""One file's stages, and the library plan, without Prefect at import time.
+
+The flows (flows/localize.py) call these inside flow runs; the CLI calls `cached_library`
+before Prefect is even imported, to answer an all-cached library in a fraction of a second.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from lingoflow import keys, sources, stages
+from lingoflow.atomic import write_json
+from lingoflow.cache import ResultStore
+from lingoflow.config import LocalizeOptions
+from lingoflow.errors import InputError, LingoflowError
+from lingoflow.incremental import NeedsRun, StageRunner, audio_present, check_refresh, fit_from_dict, ingested_from_dict, ingested_to_dict
+from lingoflow.outroot import OutputRoot, sweep_partials
+from lingoflow.paths import inside
+from lingoflow.report import ItemReport, run_report
+from lingoflow.schema import Transcript
+from lingoflow.storage import is_s3
+
+from .fanout import record_item_report, worker_name
+from .s3 import s3_config
+
+
+def _logger():
+    """The run's logger inside a flow; lingoflow's own outside one (the CLI's cached fast path,
+    which never imports Prefect: a flow needs it imported, so its absence means no flow)."""
+    if "prefect" not in sys.modules:
+        return logging.getLogger("lingoflow")
+    from prefect import get_run_logger
+    from prefect.context import FlowRunContext
+
+    return get_run_logger() if FlowRunContext.get() else logging.getLogger("lingoflow")
+
+
+def _cause(exc: BaseException, stage: str) -> str:
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, LingoflowError):
+        return f"{stage}: {exc}"
+    return f"{stage} failed: {type(exc).__name__}: {exc}"
+
+
+def reuse_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None) -> dict | None:
+    """The file's report when every stage's result is recorded and its outputs are in place,
+    without starting a file run (a file run costs ~0.1-1 s of orchestration); else None."""
+    try:
+        report = run_file(source, item, out, options, refresh, s3_block, dry=True)
+    except NeedsRun:
+        return None
+    return report.to_dict() if report.status == "ok" else None
+
+
+def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, dry: bool = False) -> ItemReport:
+    """Every stage of one file through its Prefect task, each unless its result is recorded;
+    dry: only reuse (NeedsRun at the first stage that would run; Prefect is not imported)."""
+    t = None if dry else _tasks()
+    s3 = s3_config([source, out], s3_block)
+    root = OutputRoot(out, s3)
+    logger = _logger()
+    report = ItemReport(item=item, source=source if is_s3(source) else str(Path(source).absolute()), targets=list(options.targets))
+    report.worker = worker_name()
+    run = StageRunner(report, ResultStore.for_output(out, s3), root, check_refresh(refresh), log=lambda m: logger.debug("%s: %s", item, m), dry=dry)
+    folder = root.folder(item)
+    sweep_partials(folder)
+    current = "ingest"
+    try:
+        ingested = run.run("ingest", keys.ingest(sources.identity(source, s3)),
+                           lambda: t.ingest(sources.local_copy(source, s3), report.source),
+                           encode=ingested_to_dict, decode=lambda d: ingested_from_dict(d, report.source), valid=audio_present)
+        report.audio_seconds = round(ingested.duration, 3)
+        current = "transcribe"
+        transcript = run.run("transcribe", keys.transcribe(ingested, options), lambda: t.transcribe(ingested, options, item),
+                             encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
+        report.language = transcript.language
+        current = "captions"
+        report.outputs += _captions(run, t, root, transcript, folder, item, "")
+        for lang in options.targets:
+            current = f"translate.{lang}"
+            translation = run.run(current, keys.translate(transcript, lang, options), lambda: t.translate(transcript, lang, options),
+                                  encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
+            current = f"captions.{lang}"
+            report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}")
+            current = f"synthesize.{lang}"
+            dub_wav = folder / f"dub.{lang}.wav"
+            fit = run.run(current, keys.synthesize(translation, ingested, options, item),
+                          lambda: t.synthesize(translation, ingested, str(folder), options, item),
+                          encode=lambda f: f.to_dict(), decode=fit_from_dict, outputs=lambda f: [dub_wav])
+            report.dub_fit[lang] = {"segments": fit.segments, "sped_up": fit.sped_up, "max_speed": fit.max_speed, "overflowed": fit.overflowed}
+            report.outputs.append(root.rel(dub_wav))
+        current = "mux"
+        targets = list(options.targets)
+        muxed = run.run("mux", keys.mux(ingested, transcript, targets, root.local, item),
+                        lambda: root.rel(t.remux(ingested, transcript, targets, str(folder), item)),
+                        outputs=lambda rel: [root.local / rel])
+        report.outputs.append(muxed)
+    except Exception as exc:  # one file's failure never stops the library
+        report.status, report.error = "failed", _cause(exc, current)
+        logger.error("%s: %s", item, report.error)
+    _publish(root, report, logger, out, s3, dry)
+    return report
+
+
+def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str) -> list[str]:
+    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item),
+                   lambda: [root.rel(p) for p in t.write_outputs(transcript, str(folder), suffix)],
+                   outputs=lambda rels: [root.local / r for r in rels])
+
+
+def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bool) -> None:
+    """OUT on S3: upload the item's finished outputs (each appears whole, or not at all).
+    A deployment run also records its report for the library run that started it."""
+    try:
+        root.publish(report.outputs)
+    except LingoflowError as exc:
+        report.status, report.error = "failed", f"publish: {exc}"
+        logger.error("%s: %s", report.item, report.error)
+    if dry:
+        return
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    if ctx and ctx.flow_run and ctx.flow_run.deployment_id:
+        record_item_report(out, str(ctx.flow_run.id), report.to_dict(), s3)
+
+
+def _tasks():
+    """The stage tasks (imported only when a stage may run: they bring Prefect in)."""
+    from types import SimpleNamespace
+
+    from tasks.captions import write_outputs
+    from tasks.ingest import ingest
+    from tasks.mux import remux
+    from tasks.synthesize import synthesize
+    from tasks.transcribe import transcribe
+    from tasks.translate import translate
+
+    return SimpleNamespace(ingest=ingest, transcribe=transcribe, write_outputs=write_outputs, translate=translate,
+                           synthesize=synthesize, remux=remux)
+
+
+def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None):
+    """The library's files, and the reports of those whose every stage is recorded with its
+    outputs in place: these need no file run at all."""
+    stages.check_targets(options)  # fail fast: before any audio is touched
+    check_refresh(refresh)
+    s3 = s3_config([*inputs, out], s3_block)
+    sources_found = sources.discover_any(inputs, s3)
+    reports: dict[str, ItemReport] = {}
+    for src in sources_found:
+        reused = reuse_file(src.path, src.item, out, options, refresh, s3_block)
+        if reused is not None:
+            reports[src.item] = ItemReport.from_dict(reused)
+    return sources_found, reports
+
+
+def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_block: str | None, started: float, publish=None) -> dict:
+    """OUT/report.json (uploaded when OUT is on S3); `publish` is the task, or None to write directly."""
+    root = OutputRoot(out, s3_config([out], s3_block))
+    report = run_report([reports[src.item] for src in sources_found], time.perf_counter() - started)
+    local_report = publish(report, str(root.local)) if publish else str(write_json(inside(root.local, "report.json"), report))
+    if root.remote is not None:
+        root.remote.upload(local_report, "report.json")
+    return report
+
+
+def cached_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str] = [], s3_block: str | None = None) -> dict | None:
+    """The run's report when every file is fully cached, computed without Prefect's API
+    (the CLI's fast path: it saves the embedded API's start-up); None when any file must run."""
+    started = time.perf_counter()
+    sources_found, reports = plan_library(inputs, out, options, refresh, s3_block)
+    if not sources_found or len(reports) < len(sources_found):
+        return None
+    return finish_library(sources_found, reports, out, s3_block, started)
