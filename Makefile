@@ -44,5 +44,13 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
+# speed and memory figures next to same-run baselines (a few minutes on 2 cores)
+bench: setup
+	$(PY) -m bench.run
+
+# quality figures against ../shared/eval references
+eval: setup
+	$(PY) -m bench.eval
+
 clean:
 	rm -rf demo-out demo-library .pytest_cache
