@@ -35,7 +35,7 @@ CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 # Options that cannot change a stage's output, beyond those already captured by its inputs.
 # Anything not listed joins the key.
 _DOWNSTREAM_OF_ASR = {"targets", "mt_engine", "tts_engine", "max_speed", "glossary", "voices", "mt_model", "refresh"}
-_ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language"}
+_ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language", "code_switching"}
 NOT_AFFECTING: dict[str, set[str]] = {
     "ingest": {"*"},
     # a glossary's source terms may be ASR hotwords: those enter through keys.transcribe's

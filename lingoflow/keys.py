@@ -15,7 +15,8 @@ from . import captions as captions_module
 from . import dub, media, mt, stages, tts
 from . import mux as mux_module
 from .asr import get_transcriber
-from .cache import code_identity, digest, file_sha256, stage_key
+from .cache import canonical, code_identity, digest, file_sha256, stage_key
+from .errors import EngineUnavailable
 from .schema import SourceInfo, Transcript
 
 
@@ -58,14 +59,23 @@ def captions_module_code() -> str:
 
 
 def translate(transcript: Transcript, target: str, options) -> str:
-    if transcript.language == target:
-        code, model = code_identity(stages.translate), "identity"
-    else:
-        engine = mt.select_engine(transcript.language, target, options.mt_engine)
-        code = code_identity(stages.translate, _module_of(engine))
-        model = f"{engine.name}:{engine.model_identity(transcript.language, target)}"
+    """Keyed by every engine that may translate a segment (segments keep their own spoken
+    language under code-switching): an engine the stage cannot use is not part of the key."""
+    models, modules = {}, []
+    for lang in sorted({s.language or transcript.language for s in transcript.segments} | {transcript.language}):
+        if lang == target:
+            continue
+        try:
+            engine = mt.select_engine(lang, target, options.mt_engine)
+        except EngineUnavailable:
+            if lang == transcript.language:
+                raise  # the stage itself fails on this, with this error
+            continue
+        models[lang] = f"{engine.name}:{engine.model_identity(lang, target)}"
+        modules.append(_module_of(engine))
+    code = code_identity(stages.translate, stages._served, *dict.fromkeys(modules))
     return stage_key("translate", code=code, inputs={"transcript": content_digest(transcript), "target": target},
-                     options=options, model=model)
+                     options=options, model=canonical(models))
 
 
 def synthesize(translation: Transcript, ingested, options, item: str) -> str:
