@@ -95,3 +95,36 @@ def test_s3_in_and_out_no_partial_object_visible(clips, nanio, prefect_api, tmp_
     report = json.loads(client.get_object("localized", "run1/report.json").read())
     for item in report["items"]:
         assert item["stages"]["transcribe"]["cached"] and item["stages"]["translate.pt"]["cached"], item["stages"]
+
+
+BLOCK_SCRIPT = """
+import sys
+from prefect_aws import MinIOCredentials
+from prefect_aws.client_parameters import AwsClientParameters
+MinIOCredentials(minio_root_user=sys.argv[2], minio_root_password=sys.argv[3],
+                 aws_client_parameters=AwsClientParameters(endpoint_url=sys.argv[1])).save("lingoflow-test-minio", overwrite=True)
+"""
+
+USE_SCRIPT = """
+from flows.s3 import s3_config
+from lingoflow.storage import S3Store
+config = s3_config(["s3://blocks/x"])
+print(repr(config))
+print(sorted(o.key for o in S3Store("s3://blocks/x", config).list()))
+"""
+
+
+def test_credentials_from_a_minio_credentials_block(nanio, prefect_api):
+    client = _client(nanio)
+    client.make_bucket("blocks")
+    client.put_object("blocks", "x/hello.wav", __import__("io").BytesIO(b"RIFF"), 4)
+    clean = {k: v for k, v in __import__("os").environ.items() if not k.startswith("LINGOFLOW_S3_")}
+    env = {**clean, "PREFECT_API_URL": prefect_api}
+    subprocess.run([sys.executable, "-c", BLOCK_SCRIPT, f"http://{nanio['LINGOFLOW_S3_ENDPOINT']}",
+                    nanio["LINGOFLOW_S3_ACCESS_KEY"], nanio["LINGOFLOW_S3_SECRET_KEY"]], env=env, cwd=ROOT, check=True, capture_output=True)
+    used = subprocess.run([sys.executable, "-c", USE_SCRIPT], env={**env, "LINGOFLOW_S3_BLOCK": "lingoflow-test-minio"},
+                          cwd=ROOT, capture_output=True, text=True)
+    assert used.returncode == 0, used.stderr[-2000:]
+    assert "hello.wav" in used.stdout and nanio["LINGOFLOW_S3_SECRET_KEY"] not in used.stdout
+    missing = subprocess.run([sys.executable, "-c", USE_SCRIPT], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode != 0 and "LINGOFLOW_S3_ENDPOINT" in missing.stderr
