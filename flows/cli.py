@@ -46,6 +46,8 @@ def localize(
     source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected"),
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
     mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
+    mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
+    glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
     tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
@@ -59,7 +61,10 @@ def localize(
     from pydantic import ValidationError
 
     try:
-        options = LocalizeOptions(targets=to, source_language=source_language, asr_model=asr_model, mt_engine=mt_engine, tts_engine=tts_engine)
+        options = LocalizeOptions(
+            targets=to, source_language=source_language, asr_model=asr_model, mt_engine=mt_engine, tts_engine=tts_engine,
+            mt_model=mt_model, glossaries=glossary,
+        )
         stages.check_targets(options)
         for given in inputs:
             if not Path(given).exists():
@@ -111,6 +116,61 @@ def _summary(console, report: dict, out: Path) -> None:
         f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out.resolve()}",
         highlight=False,
     )
+
+
+@app.command()
+def translate(
+    to: str = typer.Option(..., "--to", "-t", help="target language (ISO 639-1)"),
+    source_language: Optional[str] = typer.Option(None, "--from", help="source language (default: the glossaries' source language, else en)"),
+    glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
+    mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
+    mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
+    batch: int = typer.Option(64, min=1, help="lines translated together"),
+) -> None:
+    """Translate text lines from stdin to stdout, one line out for each line in, enforcing the glossaries.
+
+    A summary of glossary adherence goes to stderr."""
+    from pydantic import ValidationError
+
+    from lingoflow import mt, stages
+    from lingoflow.config import LocalizeOptions
+
+    try:
+        options = LocalizeOptions(targets=[to], source_language=source_language, mt_engine=mt_engine, mt_model=mt_model, glossaries=glossary)
+        terms = stages.load_glossary(options) if options.glossaries else None
+        source = options.source_language or (next(iter(terms.by_language), None) if terms else None) or "en"
+        target = options.targets[0]
+        if source == target:
+            raise ConfigError(f"source and target language are both {target!r}")
+        engine = mt.select_engine(source, target, options.mt_engine, options.mt_model)
+    except (ConfigError, ValidationError) as exc:
+        typer.echo(f"error: {_one_line(exc)}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    applied = honored = 0
+    lines: list[str] = []
+
+    def flush() -> None:
+        nonlocal applied, honored
+        try:
+            results = mt.constrained.translate(engine, lines, source, target, terms)
+        except LingoflowError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        for res in results:
+            sys.stdout.write(res.text.replace("\n", " ") + "\n")
+            applied += len(res.terms)
+            honored += sum(u.honored for u in res.terms)
+        sys.stdout.flush()
+        lines.clear()
+
+    for line in sys.stdin:
+        lines.append(line.rstrip("\r\n"))
+        if len(lines) >= batch:
+            flush()
+    if lines:
+        flush()
+    if terms is not None:
+        typer.echo(f"glossary: {honored}/{applied} term uses honored ({engine.name}, {source}->{target})", err=True)
 
 
 @app.command()

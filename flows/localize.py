@@ -63,6 +63,8 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
             current = f"translate.{lang}"
             with _stage(report, current):
                 translation = translate(transcript, lang, options)
+            if options.glossaries:
+                report.glossary[lang] = stages.glossary_summary(translation)
             with _stage(report, f"captions.{lang}"):
                 report.outputs += write_outputs(translation, folder, f".{lang}")
             current = f"synthesize.{lang}"

@@ -16,6 +16,11 @@ class LocalizeOptions(BaseModel):
     beam_size: int = Field(5, ge=1, le=20)
     compute_type: str = "int8"
     mt_engine: str | None = Field(None, description="force one MT engine; default picks per pair")
+    mt_model: list[str] = Field(
+        default_factory=list,
+        description="MT models for the ctranslate2/transformers engines: hub names or local Transformers folders, optionally per pair (en-es=NAME)",
+    )
+    glossaries: list[str] = Field(default_factory=list, description="glossary YAML files (or folders of them); a later one overrides an earlier one's terms")
     tts_engine: str | None = Field(None, description="force one TTS engine; default picks per language")
     max_speed: float = Field(1.35, ge=1.0, le=2.0, description="largest dub speed-up")
 
@@ -28,6 +33,11 @@ class LocalizeOptions(BaseModel):
             if norm not in out:
                 out.append(norm)
         return out
+
+    @field_validator("mt_model", "glossaries", mode="before")
+    @classmethod
+    def _listify(cls, value):
+        return [value] if isinstance(value, str) else value
 
     @field_validator("source_language")
     @classmethod

@@ -24,6 +24,7 @@ class ItemReport:
     stages: dict[str, StageReport] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     dub_fit: dict[str, dict] = field(default_factory=dict)  # per language: FitStats summary
+    glossary: dict[str, dict] = field(default_factory=dict)  # per language: {applied, honored, missed {term: n}}
 
     def to_dict(self) -> dict:
         return asdict(self)

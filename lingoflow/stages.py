@@ -6,7 +6,7 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import captions, dub, media, mt, progress, tts
+from . import captions, dub, glossary, media, mt, progress, tts
 from .asr import AsrOptions, get_transcriber
 from .atomic import atomic_path, write_json, write_text
 from .config import LocalizeOptions
@@ -40,6 +40,8 @@ def ingest(path: str, uri: str | None = None) -> Ingested:
 
 def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None) -> Transcript:
     engine = get_transcriber(options.asr_engine)
+    if hotwords is None and options.glossaries:  # the glossary's source terms bias recognition
+        hotwords = load_glossary(options).hotwords(options.source_language)
     asr = AsrOptions(
         model=options.asr_model,
         language=options.source_language,
@@ -53,23 +55,36 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
     return Transcript(source, result.language, result.language_probability, result.segments)
 
 
+def load_glossary(options: LocalizeOptions) -> glossary.Glossary:
+    """The run's glossaries, merged in order (ConfigError with file, line and cause when invalid)."""
+    return glossary.load_cached(glossary.expand(options.glossaries))
+
+
 def check_targets(options: LocalizeOptions, source_language: str | None = None) -> None:
-    """Fail fast, before any audio, when a target cannot be translated or spoken."""
+    """Fail fast, before any audio, when a target cannot be translated or spoken, or a glossary is invalid."""
+    load_glossary(options)
     source = source_language or options.source_language
     for target in options.targets:
         if source and source != target:
-            mt.select_engine(source, target, options.mt_engine)
-        elif not source and not mt.registry.any_engine_for_target(target, options.mt_engine):
-            raise EngineUnavailable(f"no translation engine translates into {target!r}: {mt.registry.describe(options.mt_engine)}")
+            mt.select_engine(source, target, options.mt_engine, options.mt_model)
+        elif not source and not mt.registry.any_engine_for_target(target, options.mt_engine, options.mt_model):
+            raise EngineUnavailable(f"no translation engine translates into {target!r}: {mt.registry.describe(options.mt_engine, options.mt_model)}")
         tts.default_voice(target, options.tts_engine)
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
     if transcript.language == target:
         return transcript.translated(target, [s.text for s in transcript.segments])
-    engine = mt.select_engine(transcript.language, target, options.mt_engine)
-    texts = engine.translate([s.text for s in transcript.segments], transcript.language, target)
-    return transcript.translated(target, texts)
+    engine = mt.select_engine(transcript.language, target, options.mt_engine, options.mt_model)
+    terms = load_glossary(options) if options.glossaries else None
+    results = mt.constrained.translate(engine, [s.text for s in transcript.segments], transcript.language, target, terms)
+    uses = [[u.to_dict() for u in r.terms] for r in results] if terms is not None else None
+    return transcript.translated(target, [r.text for r in results], uses)
+
+
+def glossary_summary(translation: Transcript) -> dict:
+    """report.json's per-language glossary totals: terms applied, honored, and the missed ones."""
+    return mt.constrained.summarize([s.glossary or [] for s in translation.segments])
 
 
 def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:
