@@ -210,7 +210,7 @@ def load_file(path: str | os.PathLike) -> tuple[_GlossaryFile, dict[tuple, int]]
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        line = next((lines[loc[:i]] for i in range(len(loc), 0, -1) if loc[:i] in lines), None)
+        line = next((lines[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in lines), None)
         if err["type"] == "extra_forbidden":
             line = lines.get((loc[0], "@key"), line)
             cause = f"unknown field {loc[-1]!r} (expected source_language, terms, do_not_translate)"

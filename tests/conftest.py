@@ -56,3 +56,11 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
         [sys.executable, "-m", "flows.cli", *args],
         capture_output=True, text=True, cwd=cwd or ROOT, env={**os.environ, **(env or {})},
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory) -> Path:
+    """A tiny random MarianMT model in the Opus-MT layout, built once per session (~4 s)."""
+    from .marian_tiny import build
+
+    return build(tmp_path_factory.mktemp("models") / "tiny-marian-en-pt")
