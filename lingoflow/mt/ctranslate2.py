@@ -21,6 +21,7 @@ from . import hf_models
 QUANTIZATION = "int8"
 BEAM_SIZE = 4
 MAX_BATCH = 32
+MAX_TOKENS = 256  # a fixed cap: the output of a line never depends on its batch
 
 
 def converted_dir(spec: hf_models.ModelSpec) -> Path:
@@ -111,7 +112,7 @@ class CTranslate2Engine:
         prefix = [[codec.tgt_code]] * len(batch) if codec.tgt_code else None
         results = translator.translate_batch(
             batch, target_prefix=prefix, beam_size=BEAM_SIZE, max_batch_size=MAX_BATCH,
-            max_decoding_length=min(512, 3 * max(len(b) for b in batch) + 10),
+            max_decoding_length=MAX_TOKENS,
         )
         for i, res in zip(todo, results):
             out[i] = codec.decode_tokens(res.hypotheses[0])

@@ -10,6 +10,7 @@ from . import hf_models
 
 BEAM_SIZE = 4
 BATCH = 16
+MAX_TOKENS = 256  # a fixed cap: the output of a line never depends on its batch
 
 
 class TransformersEngine:
@@ -68,7 +69,7 @@ class TransformersEngine:
                     tokenizer.src_lang = codec.src_code
                 batch = tokenizer([codec.source_text(" ".join(texts[i].split())) for i in chunk], return_tensors="pt", padding=True)
             with torch.inference_mode():
-                generated = model.generate(**batch, num_beams=BEAM_SIZE, max_new_tokens=min(512, 3 * batch["input_ids"].shape[1] + 10), **extra)
+                generated = model.generate(**batch, num_beams=BEAM_SIZE, max_new_tokens=MAX_TOKENS, **extra)
             for i, text in zip(chunk, tokenizer.batch_decode(generated, skip_special_tokens=True)):
                 out[i] = text.strip()
         return out
