@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 _SUBJECTS = ["the student", "our teacher", "a learner", "the course", "this lesson", "the team", "my friend", "the quiz"]
@@ -27,11 +28,11 @@ def corpus_lines() -> list[str]:
     return [f"{s.capitalize()} {v} {o} {t}" for s, v, o, t in itertools.islice(combos, 0, None, 7)][:400]
 
 
-def build(folder: Path, vocab_size: int = 300, seed: int = 0) -> Path:
+def build(folder: Path, vocab_size: int = 300, seed: int = 0, max_length: int = 48) -> Path:
     """Write a Transformers MarianMT folder (config, weights, tokenizer) into `folder`."""
     import sentencepiece as spm
     import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -50,6 +51,7 @@ def build(folder: Path, vocab_size: int = 300, seed: int = 0) -> Path:
         vocab.setdefault(p, len(vocab))
     vocab["<pad>"] = len(vocab)  # last: CTranslate2's Marian loader drops the last row
     (work / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
     tok = MarianTokenizer(source_spm=str(work / "sp.model"), target_spm=str(work / "sp.model"), vocab=str(work / "vocab.json"))
     tok.save_pretrained(str(folder))
     torch.manual_seed(seed)
@@ -59,6 +61,10 @@ def build(folder: Path, vocab_size: int = 300, seed: int = 0) -> Path:
         max_position_embeddings=256, pad_token_id=tok.pad_token_id, decoder_start_token_id=tok.pad_token_id,
         eos_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id, share_encoder_decoder_embeddings=True,
     )
-    MarianMTModel(config).save_pretrained(str(folder))
+    model = MarianMTModel(config)
+    # a short output cap (as real Opus-MT models set 512): the random model never stops by itself
+    model.generation_config = GenerationConfig(max_length=max_length, pad_token_id=tok.pad_token_id,
+                                               decoder_start_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
+    model.save_pretrained(str(folder))
     shutil.rmtree(work)
     return folder

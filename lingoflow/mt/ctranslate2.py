@@ -7,6 +7,7 @@ CTranslate2's version and the quantization; it is written beside and renamed int
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from . import hf_models
 QUANTIZATION = "int8"
 BEAM_SIZE = 4
 MAX_BATCH = 32
-MAX_TOKENS = 256  # a fixed cap: the output of a line never depends on its batch
+MAX_TOKENS = 256  # at most; a fixed cap per model, so a line's output never depends on its batch
 
 
 def converted_dir(spec: hf_models.ModelSpec) -> Path:
@@ -36,6 +37,7 @@ def convert(spec: hf_models.ModelSpec) -> Path:
         return final
     from ctranslate2.converters import TransformersConverter
 
+    hf_models.quiet_transformers()
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:
@@ -45,6 +47,7 @@ def convert(spec: hf_models.ModelSpec) -> Path:
         except Exception as exc:  # hub unreachable, unsupported architecture, ...
             raise ConfigError(f"cannot convert MT model {spec.name!r} with CTranslate2 (try --mt-engine transformers): {hf_models._short(exc)}") from exc
         hf_models.load_tokenizer(source).save_pretrained(str(work / "model" / "tokenizer"))
+        (work / "model" / "lingoflow.json").write_text(json.dumps({"max_tokens": hf_models.max_tokens(source, MAX_TOKENS)}))
         try:
             os.replace(work / "model", final)
         except OSError:  # another process finished the same conversion first
@@ -93,12 +96,13 @@ class CTranslate2Engine:
                     str(folder), device="cuda" if cuda else "cpu", compute_type="int8_float16" if cuda else QUANTIZATION,
                     inter_threads=1, intra_threads=0 if cuda else (os.cpu_count() or 0),
                 )
-                self._loaded[key] = (translator, hf_models.load_tokenizer(str(folder / "tokenizer")))
+                limit = json.loads((folder / "lingoflow.json").read_text())["max_tokens"]
+                self._loaded[key] = (translator, hf_models.load_tokenizer(str(folder / "tokenizer")), limit)
             return self._loaded[key]
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:
         spec = self._spec(source, target)
-        translator, tokenizer = self._load(spec)
+        translator, tokenizer, limit = self._load(spec)
         codec_key = (spec.identity(), source, target)
         if codec_key not in self._codecs:
             self._codecs[codec_key] = hf_models.Codec(tokenizer, spec, source, target)
@@ -112,7 +116,7 @@ class CTranslate2Engine:
         prefix = [[codec.tgt_code]] * len(batch) if codec.tgt_code else None
         results = translator.translate_batch(
             batch, target_prefix=prefix, beam_size=BEAM_SIZE, max_batch_size=MAX_BATCH,
-            max_decoding_length=MAX_TOKENS,
+            max_decoding_length=limit,
         )
         for i, res in zip(todo, results):
             out[i] = codec.decode_tokens(res.hypotheses[0])

@@ -194,11 +194,39 @@ class Codec:
         return self.tok.decode(self.tok.convert_tokens_to_ids(tokens), skip_special_tokens=True).strip()
 
 
+def max_tokens(path_or_name: str, cap: int = 256) -> int:
+    """The output length cap: the model's own generation max_length where it sets one, at most `cap`."""
+    try:
+        from transformers import GenerationConfig
+
+        explicit = GenerationConfig.from_pretrained(path_or_name, **local_only(path_or_name)).to_diff_dict().get("max_length")
+    except Exception:  # no generation_config.json
+        explicit = None
+    return max(8, min(cap, int(explicit))) if explicit else cap
+
+
+def local_only(path_or_name: str) -> dict:
+    """from_pretrained arguments: a local folder never asks the hub for anything."""
+    return {"local_files_only": True} if Path(path_or_name).expanduser().is_dir() else {}
+
+
+def quiet_transformers() -> None:
+    """No download/loading progress bars or tokenizer advice on stderr (the CLI prints translations)."""
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+
+
 def load_tokenizer(path_or_name: str):
     from transformers import AutoTokenizer
 
+    quiet_transformers()
     try:
-        return AutoTokenizer.from_pretrained(str(path_or_name))
+        return AutoTokenizer.from_pretrained(str(Path(path_or_name).expanduser()) if local_only(path_or_name) else path_or_name, **local_only(path_or_name))
     except Exception as exc:  # hub unreachable, missing files, ...
         raise ConfigError(f"cannot load the tokenizer of MT model {path_or_name!r}: {_short(exc)}") from exc
 

@@ -10,7 +10,7 @@ from . import hf_models
 
 BEAM_SIZE = 4
 BATCH = 16
-MAX_TOKENS = 256  # a fixed cap: the output of a line never depends on its batch
+MAX_TOKENS = 256  # at most; a fixed cap per model, so a line's output never depends on its batch
 
 
 class TransformersEngine:
@@ -45,17 +45,17 @@ class TransformersEngine:
             if key not in self._loaded:
                 tokenizer = hf_models.load_tokenizer(spec.name)
                 try:
-                    model = AutoModelForSeq2SeqLM.from_pretrained(spec.name)
+                    model = AutoModelForSeq2SeqLM.from_pretrained(spec.name, **hf_models.local_only(spec.name))
                 except Exception as exc:
                     raise ConfigError(f"cannot load MT model {spec.name!r}: {hf_models._short(exc)}") from exc
-                self._loaded[key] = (model.eval(), tokenizer)
+                self._loaded[key] = (model.eval(), tokenizer, hf_models.max_tokens(spec.name, MAX_TOKENS))
             return self._loaded[key]
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:
         import torch
 
         spec = self._spec(source, target)
-        model, tokenizer = self._load(spec)
+        model, tokenizer, limit = self._load(spec)
         codec = hf_models.Codec(tokenizer, spec, source, target)
         todo = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
         out = [""] * len(texts)
@@ -69,7 +69,7 @@ class TransformersEngine:
                     tokenizer.src_lang = codec.src_code
                 batch = tokenizer([codec.source_text(" ".join(texts[i].split())) for i in chunk], return_tensors="pt", padding=True)
             with torch.inference_mode():
-                generated = model.generate(**batch, num_beams=BEAM_SIZE, max_new_tokens=MAX_TOKENS, **extra)
+                generated = model.generate(**batch, num_beams=BEAM_SIZE, max_new_tokens=limit, **extra)
             for i, text in zip(chunk, tokenizer.batch_decode(generated, skip_special_tokens=True)):
                 out[i] = text.strip()
         return out
