@@ -37,7 +37,7 @@ class _GlossaryFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source_language: str = Field(description="ISO 639-1 code of the language the terms are written in")
-    terms: dict[str, dict[str, str]] = Field(default_factory=dict)
+    terms: dict[str, dict[str, str]] = Field(default_factory=dict)  # shapes checked in _check_terms
     do_not_translate: list[str] = Field(default_factory=list)
 
     @field_validator("source_language")
@@ -50,19 +50,8 @@ class _GlossaryFile(BaseModel):
 
     @field_validator("terms", mode="before")
     @classmethod
-    def _terms(cls, value):
-        if value is None:
-            return {}
-        if isinstance(value, dict):
-            for term, targets in value.items():
-                if not isinstance(term, str) or not term.strip():
-                    raise ValueError(f"a term must be non-empty text, got {term!r}")
-                if not isinstance(targets, dict) or not targets:
-                    raise ValueError(f"term {term!r} needs a mapping of languages to translations, e.g. {{pt: ...}}")
-                for lang, text in targets.items():
-                    if not isinstance(text, str) or not text.strip():
-                        raise ValueError(f"term {term!r}: the {lang} translation must be non-empty text, got {text!r}")
-        return value
+    def _no_terms(cls, value):
+        return {} if value is None else value
 
     @field_validator("do_not_translate", mode="before")
     @classmethod
@@ -205,13 +194,16 @@ def load_file(path: str | os.PathLike) -> tuple[_GlossaryFile, dict[tuple, int]]
     lines = _lines(node)
     for key, line in _duplicate_keys(node):
         raise ConfigError(f"{where}, line {line}: {key!r} is given twice")
+    _check_terms(data.get("terms"), where, lines)
     try:
         parsed = _GlossaryFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         line = next((lines[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in lines), None)
-        if err["type"] == "extra_forbidden":
+        if loc and loc[0] in _SHAPES and len(loc) == 1 and err["type"].endswith("_type"):
+            cause = _SHAPES[loc[0]]
+        elif err["type"] == "extra_forbidden":
             line = lines.get((loc[0], "@key"), line)
             cause = f"unknown field {loc[-1]!r} (expected source_language, terms, do_not_translate)"
         elif err["type"] == "missing":
@@ -221,6 +213,28 @@ def load_file(path: str | os.PathLike) -> tuple[_GlossaryFile, dict[tuple, int]]
         raise ConfigError(f"{where}{f', line {line}' if line else ''}: {cause}") from None
     _check_target_languages(parsed, where, lines)
     return parsed, lines
+
+
+_SHAPES = {
+    "terms": "terms must be a mapping of source terms to translations, e.g. quiz: {pt: questionário}",
+    "do_not_translate": "do_not_translate must be a list of names, e.g. [Moodle, SCORM]",
+    "source_language": "source_language must be a language code such as en",
+}
+
+
+def _check_terms(terms, where: str, lines: dict[tuple, int]) -> None:
+    """Each term maps languages to non-empty translations (checked here for exact line numbers)."""
+    if not isinstance(terms, dict):
+        return  # None, or the wrong shape: pydantic reports it
+    for term, targets in terms.items():
+        line = lines.get(("terms", term), lines.get(("terms",), "?"))
+        if not isinstance(term, str) or not term.strip():
+            raise ConfigError(f"{where}, line {line}: a term must be non-empty text, got {term!r}")
+        if not isinstance(targets, dict) or not targets:
+            raise ConfigError(f"{where}, line {line}: term {term!r} needs a mapping of languages to translations, e.g. {{pt: ...}}")
+        for lang, text in targets.items():
+            if not isinstance(text, str) or not text.strip():
+                raise ConfigError(f"{where}, line {lines.get(('terms', term, lang), line)}: term {term!r}: the {lang} translation must be non-empty text, got {text!r}")
 
 
 def _check_target_languages(parsed: _GlossaryFile, where: str, lines: dict[tuple, int]) -> None:
