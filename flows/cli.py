@@ -146,6 +146,8 @@ def translate(
     except (ConfigError, ValidationError) as exc:
         typer.echo(f"error: {_one_line(exc)}", err=True)
         raise typer.Exit(EXIT_USAGE)
+    if terms is not None and not terms.terms(source, target):
+        typer.echo(f"warning: the glossaries have no {source} term with a {target} translation", err=True)
     applied = honored = 0
     lines: list[str] = []
 

@@ -64,3 +64,11 @@ def tiny_marian(tmp_path_factory) -> Path:
     from .marian_tiny import build
 
     return build(tmp_path_factory.mktemp("models") / "tiny-marian-en-pt")
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory) -> Path:
+    """A tiny random NLLB-200-style model (M2M100 + NllbTokenizer), built once per session."""
+    from .marian_tiny import build_nllb
+
+    return build_nllb(tmp_path_factory.mktemp("models") / "tiny-nllb")

@@ -68,3 +68,41 @@ def build(folder: Path, vocab_size: int = 300, seed: int = 0, max_length: int = 
     model.save_pretrained(str(folder))
     shutil.rmtree(work)
     return folder
+
+
+def build_nllb(folder: Path, vocab_size: int = 300, seed: int = 0, max_length: int = 32) -> Path:
+    """A tiny random NLLB-200-style model (M2M100 architecture, NllbTokenizer with the 200+
+    language-code tokens) in the Transformers layout, for the NLLB code paths."""
+    import sentencepiece as spm
+    import torch
+    from tokenizers.models import BPE
+    from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers.convert_slow_tokenizer import SentencePieceExtractor
+
+    folder = Path(folder)
+    work = folder / "_spm"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "corpus.txt").write_text("\n".join(corpus_lines()) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(work / "corpus.txt"), model_prefix=str(work / "sp"), vocab_size=vocab_size, model_type="bpe",
+        character_coverage=1.0, minloglevel=2,
+    )
+    extracted = SentencePieceExtractor(str(work / "sp.model")).extract(BPE)
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for piece in extracted["vocab"]:
+        vocab.setdefault(piece, len(vocab))
+    tok = NllbTokenizer(vocab=vocab, merges=extracted["merges"])
+    tok.save_pretrained(str(folder))
+    torch.manual_seed(seed)
+    config = M2M100Config(
+        vocab_size=len(tok), d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+        decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=256,
+        pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id,
+    )
+    model = M2M100ForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(max_length=max_length, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
+                                               eos_token_id=tok.eos_token_id, decoder_start_token_id=tok.eos_token_id)
+    model.save_pretrained(str(folder))
+    shutil.rmtree(work)
+    return folder

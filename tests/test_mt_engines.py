@@ -96,3 +96,20 @@ def test_hub_name_unreachable_is_a_clear_error():
     proc = run_cli("translate", "--to", "es", "--mt-model", "Helsinki-NLP/opus-mt-en-es", input="Hello.\n", env={"HF_HUB_OFFLINE": "1"})
     assert proc.returncode == 2 and proc.stdout == ""
     assert "cannot convert MT model 'Helsinki-NLP/opus-mt-en-es'" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("engine_name", ["ctranslate2", "transformers"])
+def test_tiny_nllb_any_pair_with_language_codes(tiny_nllb, engine_name):
+    """A plain NLLB spec serves every pair; ISO codes become NLLB codes on both sides."""
+    spec = hf_models.parse(str(tiny_nllb))
+    assert spec.kind == "nllb" and spec.pair is None
+    engine = mt.select_engine("en", "de", engine_name, [str(tiny_nllb)])
+    assert engine.supports("pt", "es") and not engine.supports("en", "kl")  # Kalaallisut: not in NLLB-200
+    codec = hf_models.Codec(hf_models.load_tokenizer(str(tiny_nllb)), spec, "en", "de")
+    tokens = codec.encode_tokens("Take the quiz.")
+    assert tokens[0] == "eng_Latn" and tokens[-1] == "</s>" and codec.tgt_code == "deu_Latn"
+    out = engine.translate(["Open the course library.", "", "Take the quiz."], "en", "de")
+    assert out[1] == "" and out[0] and out[2]
+    g = glossary.load([GLOSSARY])
+    res = mt.constrained.translate(engine, ["Take the quiz in Moodle."], "en", "pt", g)
+    assert contains(res[0].text, "questionário") and "Moodle" in res[0].text and all(u.honored for u in res[0].terms)
