@@ -8,6 +8,7 @@ folder, optionally for one pair: ``Helsinki-NLP/opus-mt-en-es``, ``en-es=/models
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -114,6 +115,7 @@ def _opus_pair(name: str) -> tuple[str, str] | None:
         return None
 
 
+@functools.lru_cache(maxsize=128)
 def parse(spec: str) -> ModelSpec:
     spec = spec.strip()
     if not spec:

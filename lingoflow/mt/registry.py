@@ -71,6 +71,7 @@ def describe(preferred: str | None = None, models: tuple[str, ...] | list[str] =
 
 
 def any_engine_for_target(target: str, preferred: str | None = None, models: tuple[str, ...] | list[str] = ()) -> bool:
+    hf_models.check(tuple(models))
     names = [preferred] if preferred else list(ENGINES)
     for n in names:
         for pair in get_engine(n, models).pairs():
