@@ -1,7 +1,9 @@
 """Glossary machinery vs plain MT: BLEU/chrF on the Tatoeba en-pt dev set and on the glossary
 test set, and term adherence before/after. Prints figures; passes or fails nothing.
 
-    .venv/bin/python bench/mt_glossary.py [--engine bergamot] [--mt-model SPEC]
+    python -m bench.mt_glossary                       # default engine (Bergamot en->pt)
+    python -m bench.mt_glossary --quick               # first 100 dev sentences
+    python -m bench.mt_glossary --engine ctranslate2 --mt-model en-pt=/models/opus-mt-en-pt
 """
 from __future__ import annotations
 
@@ -13,21 +15,24 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 import sacrebleu  # noqa: E402
 
-import glossary_set  # noqa: E402
 from lingoflow import glossary, mt  # noqa: E402
+from tests import glossary_set  # noqa: E402
 
 DEV_SRC = ROOT.parent / "shared" / "eval" / "mt" / "en-pt.tatoeba-dev.src"
 DEV_REF = DEV_SRC.with_name("en-pt.tatoeba-dev.ref")
 
 
-def scores(hyps: list[str], refs: list[str]) -> str:
-    bleu = sacrebleu.corpus_bleu(hyps, [refs]).score
-    chrf = sacrebleu.corpus_chrf(hyps, [refs]).score
-    return f"BLEU {bleu:5.2f}  chrF {chrf:5.2f}"
+def scores(hyps: list[str], refs: list[str]) -> dict:
+    return {"bleu": round(sacrebleu.corpus_bleu(hyps, [refs]).score, 2), "chrf": round(sacrebleu.corpus_chrf(hyps, [refs]).score, 2)}
+
+
+def _fmt(s: dict) -> str:
+    return f"BLEU {s['bleu']:5.2f}  chrF {s['chrf']:5.2f}"
 
 
 def timed(fn):
@@ -36,27 +41,35 @@ def timed(fn):
     return out, time.perf_counter() - start
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--engine", default=None)
     ap.add_argument("--mt-model", action="append", default=[])
-    args = ap.parse_args()
+    ap.add_argument("--quick", action="store_true", help="first 100 dev sentences")
+    args = ap.parse_args(argv)
     engine = mt.select_engine("en", "pt", args.engine, args.mt_model)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPU(s), Python {platform.python_version()}; engine: {engine.name} ({engine.model_identity('en', 'pt')})")
+    results: dict = {"engine": engine.model_identity("en", "pt"), "machine": f"{platform.machine()}, {os.cpu_count()} CPU(s)"}
+    print(f"machine: {results['machine']}, Python {platform.python_version()}; engine: {engine.name} ({results['engine']})")
 
     if DEV_SRC.is_file():
         src = DEV_SRC.read_text(encoding="utf-8").splitlines()
         ref = DEV_REF.read_text(encoding="utf-8").splitlines()
+        if args.quick:
+            src, ref = src[:100], ref[:100]
         engine.translate(src[:5], "en", "pt")  # warm up
         plain, t0 = timed(lambda: engine.translate(src, "en", "pt"))
         empty, t1 = timed(lambda: [r.text for r in mt.constrained.translate(engine, src, "en", "pt", glossary.Glossary())])
         elearn = glossary.load([ROOT / "glossaries" / "e-learning.yaml"])
         res, t2 = timed(lambda: mt.constrained.translate(engine, src, "en", "pt", elearn))
-        touched = sum(1 for r in res if r.terms)
+        dev = {"sentences": len(src), "plain": scores(plain, ref), "empty_glossary": scores(empty, ref),
+               "identical_with_empty_glossary": sum(a == b for a, b in zip(plain, empty)),
+               "e_learning_glossary": scores([r.text for r in res], ref), "sentences_with_terms": sum(1 for r in res if r.terms),
+               "seconds": {"plain": round(t0, 2), "empty_glossary": round(t1, 2), "e_learning_glossary": round(t2, 2)}}
+        results["dev"] = dev
         print(f"\nTatoeba en-pt dev ({len(src)} sentences)")
-        print(f"  engine alone                       {scores(plain, ref)}  {t0:.2f} s")
-        print(f"  glossary machinery, empty glossary {scores(empty, ref)}  {t1:.2f} s  identical outputs: {sum(a == b for a, b in zip(plain, empty))}/{len(src)}")
-        print(f"  e-learning glossary                {scores([r.text for r in res], ref)}  {t2:.2f} s  ({touched} sentences carry a term)")
+        print(f"  engine alone                       {_fmt(dev['plain'])}  {t0:.2f} s")
+        print(f"  glossary machinery, empty glossary {_fmt(dev['empty_glossary'])}  {t1:.2f} s  identical outputs: {dev['identical_with_empty_glossary']}/{len(src)}")
+        print(f"  e-learning glossary                {_fmt(dev['e_learning_glossary'])}  {t2:.2f} s  ({dev['sentences_with_terms']} sentences carry a term)")
     else:
         print(f"(dev set not found at {DEV_SRC})")
 
@@ -66,13 +79,18 @@ def main() -> None:
     plain = engine.translate(srcs, "en", "pt")
     res = mt.constrained.translate(engine, srcs, "en", "pt", terms)
     forced = [r.text for r in res]
-    methods = {m: sum(r.method == m for r in res) for m in ("plain", "inline", "placeholder", "repair")}
     hit0, total = glossary_set.adherence(plain, exs)
     hit1, _ = glossary_set.adherence(forced, exs)
-    print(f"\nglossary test set ({len(exs)} sentences, {total} required terms, {len(terms.terms('en'))} glossary entries)")
-    print(f"  without glossary  adherence {hit0}/{total} = {100 * hit0 / total:5.1f}%  {scores(plain, refs)}")
-    print(f"  with glossary     adherence {hit1}/{total} = {100 * hit1 / total:5.1f}%  {scores(forced, refs)}")
-    print(f"  passes used: {methods}")
+    test = {"sentences": len(exs), "required_terms": total, "entries": len(terms.terms("en")),
+            "adherence_before": round(hit0 / total, 4), "adherence_after": round(hit1 / total, 4),
+            "plain": scores(plain, refs), "glossary": scores(forced, refs),
+            "passes": {m: sum(r.method == m for r in res) for m in ("plain", "inline", "placeholder", "repair")}}
+    results["test_set"] = test
+    print(f"\nglossary test set ({len(exs)} sentences, {total} required terms, {test['entries']} glossary entries)")
+    print(f"  without glossary  adherence {hit0}/{total} = {100 * hit0 / total:5.1f}%  {_fmt(test['plain'])}")
+    print(f"  with glossary     adherence {hit1}/{total} = {100 * hit1 / total:5.1f}%  {_fmt(test['glossary'])}")
+    print(f"  passes used: {test['passes']}")
+    return results
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
         beam_size=options.beam_size,
         compute_type=options.compute_type,
         hotwords=hotwords,
+        multilingual=options.code_switching,
     )
     audio = media.load_wav(ingested.audio_wav)
     result = engine.transcribe(audio, asr, on_progress=lambda f: progress.emit(item, "transcribe", f))
@@ -73,18 +74,42 @@ def check_targets(options: LocalizeOptions, source_language: str | None = None) 
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
-    if transcript.language == target:
-        return transcript.translated(target, [s.text for s in transcript.segments])
-    engine = mt.select_engine(transcript.language, target, options.mt_engine, options.mt_model)
+    """Segments grouped by their spoken language (code-switching), each group by its engine,
+    with the glossaries enforced (each segment then records its terms and whether each was honored).
+
+    A segment in a language no engine translates to the target is translated as if in the
+    file's main language, which is what the file-level detection assumed anyway.
+    """
+    texts = [s.text for s in transcript.segments]
     terms = load_glossary(options) if options.glossaries else None
-    results = mt.constrained.translate(engine, [s.text for s in transcript.segments], transcript.language, target, terms)
-    uses = [[u.to_dict() for u in r.terms] for r in results] if terms is not None else None
-    return transcript.translated(target, [r.text for r in results], uses)
+    uses: list[list[dict]] = [[] for _ in texts]
+    groups: dict[str, list[int]] = {}
+    for i, seg in enumerate(transcript.segments):
+        lang = seg.language or transcript.language
+        if lang != target and lang != transcript.language and not _served(lang, target, options):
+            lang = transcript.language
+        groups.setdefault(lang, []).append(i)
+    for lang, idx in groups.items():
+        if lang == target:
+            continue
+        engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
+        for i, res in zip(idx, mt.constrained.translate(engine, [texts[i] for i in idx], lang, target, terms)):
+            texts[i] = res.text
+            uses[i] = [u.to_dict() for u in res.terms]
+    return transcript.translated(target, texts, uses if terms is not None else None)
 
 
 def glossary_summary(translation: Transcript) -> dict:
     """report.json's per-language glossary totals: terms applied, honored, and the missed ones."""
     return mt.constrained.summarize([s.glossary or [] for s in translation.segments])
+
+
+def _served(source: str, target: str, options: LocalizeOptions) -> bool:
+    try:
+        mt.select_engine(source, target, options.mt_engine, options.mt_model)
+    except EngineUnavailable:
+        return False
+    return True
 
 
 def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:
