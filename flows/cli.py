@@ -151,6 +151,8 @@ def translate(
         typer.echo(f"warning: the glossaries have no {source} term with a {target} translation", err=True)
     applied = honored = 0
     lines: list[str] = []
+    if sys.stdin.isatty():  # typed by hand: answer each line at once
+        batch = 1
 
     def flush() -> None:
         nonlocal applied, honored
