@@ -129,3 +129,14 @@ def test_translated_segments_record_terms_and_report_sums(tmp_path):
     assert stages.glossary_summary(out) == {"applied": 2, "honored": 2, "missed": {}}
     plain = stages.translate(tr, "pt", LocalizeOptions(targets=["pt"])).to_dict()
     assert "glossary" not in plain["segments"][0]  # no glossary given: the contract is unchanged
+
+
+def test_nested_translations_are_not_counted_twice(tmp_path):
+    from lingoflow.mt.constrained import _honored, _Plan
+
+    g = glossary.load([_write(tmp_path, "n.yaml", "source_language: en\nterms:\n  library: {pt: biblioteca}\n"
+                                                  "  course library: {pt: biblioteca de cursos}\n")])
+    text = "The course library is not a library."
+    plan = _Plan(text, g.find(text, "en", "pt"), "pt")
+    assert _honored("A biblioteca de cursos não é uma biblioteca.", plan) == {"course library": True, "library": True}
+    assert _honored("A biblioteca de cursos não é um acervo.", plan) == {"course library": True, "library": False}

@@ -87,10 +87,15 @@ def _term_regex(form: str) -> re.Pattern:
 
 
 def _honored(output: str, plan: _Plan) -> dict[str, bool]:
-    return {
-        key: len(_term_regex(term.target(plan.target) or term.source).findall(output)) >= count
-        for key, (term, count) in plan.required().items()
-    }
+    """Term key -> its translation occurs as often as the term: longest translations are counted
+    first and blanked out, so 'biblioteca' is not found again inside 'biblioteca de cursos'."""
+    result: dict[str, bool] = {}
+    required = sorted(plan.required().items(), key=lambda kv: -len(kv[1][0].target(plan.target) or kv[1][0].source))
+    for key, (term, count) in required:
+        regex = _term_regex(term.target(plan.target) or term.source)
+        result[key] = len(regex.findall(output)) >= count
+        output = regex.sub(lambda m: " " * len(m.group()), output)
+    return result
 
 
 def _canonical(output: str, plan: _Plan) -> str:
