@@ -28,7 +28,7 @@ def corpus_lines() -> list[str]:
     return [f"{s.capitalize()} {v} {o} {t}" for s, v, o, t in itertools.islice(combos, 0, None, 7)][:400]
 
 
-def build(folder: Path, vocab_size: int = 300, seed: int = 0, max_length: int = 48) -> Path:
+def build(folder: Path, vocab_size: int = 300, seed: int = 0, max_length: int = 48, extra_tokens: tuple[str, ...] = ()) -> Path:
     """Write a Transformers MarianMT folder (config, weights, tokenizer) into `folder`."""
     import sentencepiece as spm
     import torch
@@ -47,7 +47,7 @@ def build(folder: Path, vocab_size: int = 300, seed: int = 0, max_length: int = 
     sp = spm.SentencePieceProcessor(model_file=str(work / "sp.model"))
     pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size()) if not (sp.is_control(i) or sp.is_unknown(i))]
     vocab = {"</s>": 0, "<unk>": 1}
-    for p in pieces:
+    for p in [*pieces, *extra_tokens]:  # extra: e.g. a multi-target model's >>por<< tokens
         vocab.setdefault(p, len(vocab))
     vocab["<pad>"] = len(vocab)  # last: CTranslate2's Marian loader drops the last row
     (work / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")

@@ -115,3 +115,18 @@ def test_tiny_nllb_any_pair_with_language_codes(tiny_nllb, engine_name):
     g = glossary.load([GLOSSARY])
     res = mt.constrained.translate(engine, ["Take the quiz in Moodle."], "en", "pt", g)
     assert contains(res[0].text, "questionário") and "Moodle" in res[0].text and all(u.honored for u in res[0].terms)
+
+
+def test_multi_target_opus_model_gets_its_language_token(tmp_path):
+    """Opus-MT models with several target languages want >>lang<< (ISO 639-3) before the source."""
+    from .marian_tiny import build
+
+    folder = build(tmp_path / "opus-mt-en-ROMANCE", extra_tokens=(">>por<<", ">>spa<<"))
+    spec = hf_models.parse(f"en-pt={folder}")
+    codec = hf_models.Codec(hf_models.load_tokenizer(str(folder)), spec, "en", "pt")
+    tokens = codec.encode_tokens("Take the quiz.")
+    assert tokens[0] == ">>por<<" and tokens[-1] == "</s>"
+    engine = mt.select_engine("en", "es", "ctranslate2", [f"en-es={folder}", f"en-pt={folder}"])
+    assert engine.translate(["Take the quiz."], "en", "es")[0]
+    plain = hf_models.Codec(hf_models.load_tokenizer(str(folder)), spec, "en", "de")  # no >>deu<< token
+    assert plain.encode_tokens("Take the quiz.")[0] != ">>deu<<"
