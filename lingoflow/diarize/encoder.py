@@ -1,0 +1,60 @@
+"""The resemblyzer GE2E speaker encoder (weights ship in its wheel), loaded once per process.
+
+Used for diarization windows, for each diarized speaker's embedding and for enrolled
+speakers' reference clips, so every embedding in a library lives in the same space.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ..errors import EngineUnavailable
+
+RATE = 16000  # the encoder's sample rate (and the ingested audio's)
+WINDOW = 1.6  # seconds of audio behind one partial embedding (160 mel frames)
+
+_encoder = None
+_lock = threading.Lock()
+
+
+def encoder():
+    global _encoder
+    with _lock:
+        if _encoder is None:
+            try:
+                from resemblyzer import VoiceEncoder
+            except ImportError as exc:  # pragma: no cover - a dependency of lingoflow
+                raise EngineUnavailable(f"resemblyzer is not installed ({exc}); run `make setup`") from exc
+            _encoder = VoiceEncoder("cpu", verbose=False)
+        return _encoder
+
+
+def _normalize(audio: np.ndarray, target_dbfs: float = -30.0) -> np.ndarray:
+    """resemblyzer's volume normalization (without its silence trimming, which moves timings)."""
+    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) if len(audio) else 0.0
+    if rms <= 1e-6:
+        return audio.astype(np.float32)
+    gain = 10 ** ((target_dbfs - 20 * np.log10(rms)) / 20)
+    return (audio * gain).astype(np.float32)
+
+
+def windows(audio: np.ndarray, step: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of 1.6 s windows every ``step`` seconds: (embeddings [n, 256], centers [n] in s)."""
+    enc = encoder()
+    wav = _normalize(audio)
+    if len(wav) < int(WINDOW * RATE):
+        wav = np.pad(wav, (0, int(WINDOW * RATE) - len(wav)))
+    _, partials, splits = enc.embed_utterance(wav, return_partials=True, rate=1.0 / step, min_coverage=0.5)
+    centers = np.array([(s.start + min(s.stop, len(audio))) / 2 / RATE for s in splits])
+    return np.asarray(partials), centers
+
+
+def embed(audio: np.ndarray) -> np.ndarray:
+    """One L2-normalized embedding for a stretch of speech (16 kHz mono)."""
+    enc = encoder()
+    wav = _normalize(audio)
+    if len(wav) < int(WINDOW * RATE):
+        wav = np.pad(wav, (0, int(WINDOW * RATE) - len(wav)))
+    e = np.asarray(enc.embed_utterance(wav), dtype=np.float32)
+    return e / (np.linalg.norm(e) or 1.0)
