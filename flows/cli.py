@@ -47,6 +47,11 @@ def localize(
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
     mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
     tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
+    voices: Optional[Path] = typer.Option(None, "--voices", help="voice profile YAML: profiles and enrolled speakers (README: Speakers and voices)"),
+    speakers: Optional[int] = typer.Option(None, "--speakers", min=1, max=32, help="number of speakers (default: estimated per file)"),
+    diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, pyannote, or none"),
+    background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
+    duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
 ) -> None:
@@ -59,7 +64,11 @@ def localize(
     from pydantic import ValidationError
 
     try:
-        options = LocalizeOptions(targets=to, source_language=source_language, asr_model=asr_model, mt_engine=mt_engine, tts_engine=tts_engine)
+        options = LocalizeOptions(
+            targets=to, source_language=source_language, asr_model=asr_model, mt_engine=mt_engine, tts_engine=tts_engine,
+            voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
+            background=background, duck_db=duck_db,
+        )
         stages.check_targets(options)
         for given in inputs:
             if not Path(given).exists():
