@@ -93,7 +93,7 @@ def _fold_small(x: np.ndarray, labels: np.ndarray, min_size: int, keep: int | No
 
 class ResemblyzerEngine:
     name = "resemblyzer"
-    step = 0.4  # seconds between window embeddings
+    step = 0.6  # seconds between window embeddings (bench: DER at 0.4 s the same, 0.8 s worse)
 
     def identity(self) -> str:
         return f"resemblyzer-0.1.4:step{self.step}:same{SAME_VOICE}:min{MIN_CLUSTER_SECONDS}"

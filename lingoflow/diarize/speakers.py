@@ -8,7 +8,7 @@ import numpy as np
 from ..schema import Segment
 from . import encoder
 
-EMBED_SECONDS = 60.0  # at most this much of a speaker's speech goes into their embedding
+EMBED_SECONDS = 30.0  # at most this much of a speaker's speech goes into their embedding
 PITCH_SECONDS = 15.0
 LOW_PITCH_HZ = 165.0  # median F0 below this: a low voice (typical adult male range 85-155 Hz)
 
