@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup system venv demo test bench eval clean
+.PHONY: setup system venv demo test bench eval clean coqui test-coqui
 
 setup: system $(STAMP)
 
@@ -43,6 +43,19 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# Coqui TTS (optional, ~1.8 GB with torch): coqui-tts beside the CPU torch 2.13.0. torchaudio 2.11's
+# wheel carries CUDA-linked libraries that cannot load here; without them it imports as pure
+# Python (torchaudio.load goes through torchcodec), so they are removed when the import fails.
+coqui: setup
+	$(PIP) install -q --disable-pip-version-check -e '.[models,dev,coqui]' torch==2.13.0
+	@$(PY) -c 'import torchaudio' >/dev/null 2>&1 || { \
+	  lib="$$($(PY) -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("torchaudio").origin))')/lib"; \
+	  echo "torchaudio's native libraries do not load beside CPU torch: removing $$lib/*.so"; rm -f "$$lib"/*.so; }
+	@$(PY) -c 'import TTS.api' && echo "Coqui TTS ready: --tts-engine coqui, or engine: coqui in a voice profile"
+
+test-coqui: coqui
+	$(PY) -m pytest -q tests/test_coqui.py
 
 clean:
 	rm -rf demo-out demo-library .pytest_cache
