@@ -70,7 +70,9 @@ def _check_speaker_options(options: LocalizeOptions) -> None:
     from .voices import load_library
 
     if options.diarize_engine != "none":
-        get_diarizer(options.diarize_engine)
+        engine = get_diarizer(options.diarize_engine)
+        if hasattr(engine, "check"):
+            engine.check()
     load_library(options.voices)  # a bad voices file is a usage error, before any audio
 
 

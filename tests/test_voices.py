@@ -72,3 +72,14 @@ def test_cli_rejects_a_bad_voices_file_before_any_audio(tmp_path):
     assert proc.returncode == 2
     assert f"{path}:4:" in proc.stderr and "festival" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_rejects_pyannote_without_its_package(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("pyannote.audio") is not None:
+        pytest.skip("pyannote.audio is installed here")
+    media = tmp_path / "in.wav"
+    media.write_bytes(b"not audio")
+    proc = run_cli("localize", str(media), "--out", str(tmp_path / "out"), "--diarize-engine", "pyannote")
+    assert proc.returncode == 2 and "pyannote.audio" in proc.stderr and "--diarize-engine resemblyzer" in proc.stderr

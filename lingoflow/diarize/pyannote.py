@@ -12,6 +12,11 @@ from ..errors import EngineUnavailable
 from .base import Turn, speaker_label
 
 DEFAULT_PIPELINE = "pyannote/speaker-diarization-3.1"
+_MISSING = (
+    "the pyannote diarization engine needs pyannote.audio: `.venv/bin/pip install pyannote.audio torch==2.13.0`, "
+    "and its pipeline from a model hub (set HF_TOKEN) or a local copy (LINGOFLOW_PYANNOTE_PIPELINE=/path/config.yaml); "
+    "or use --diarize-engine resemblyzer"
+)
 
 _pipelines: dict[str, object] = {}
 _lock = threading.Lock()
@@ -27,6 +32,13 @@ class PyannoteEngine:
     def identity(self) -> str:
         return f"pyannote:{self.pipeline_name}"
 
+    def check(self) -> None:
+        """Fail before any audio when pyannote.audio is not installed."""
+        import importlib.util
+
+        if importlib.util.find_spec("pyannote.audio") is None:
+            raise EngineUnavailable(_MISSING)
+
     def _pipeline(self):
         with _lock:
             if self.pipeline_name in _pipelines:
@@ -34,12 +46,7 @@ class PyannoteEngine:
             try:
                 from pyannote.audio import Pipeline
             except ImportError as exc:
-                raise EngineUnavailable(
-                    "the pyannote diarization engine needs pyannote.audio: "
-                    "`.venv/bin/pip install pyannote.audio torch==2.13.0`, and its pipeline from a model hub "
-                    "(set HF_TOKEN) or a local copy (LINGOFLOW_PYANNOTE_PIPELINE=/path/config.yaml); "
-                    "or use --diarize-engine resemblyzer"
-                ) from exc
+                raise EngineUnavailable(_MISSING) from exc
             token = os.environ.get("HF_TOKEN") or None
             try:
                 pipe = Pipeline.from_pretrained(self.pipeline_name, token=token)
