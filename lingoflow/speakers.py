@@ -38,7 +38,7 @@ class Diarized:
         out = []
         for s in self.speakers:
             c = self.casting.get(s.label)
-            entry = {"speaker": s.label, "seconds": s.seconds, "segments": s.segments, "pitch_hz": s.pitch_hz, "register": s.register}
+            entry = {"speaker": s.label, "seconds": s.seconds, "segments": s.segments, "pitch_hz": s.pitch_hz, "pitch_range": s.pitch_range}
             if c is not None:
                 entry.update(profile=c.profile, enrolled=c.enrolled, similarity=c.similarity)
             out.append(entry)

@@ -77,7 +77,7 @@ def test_report_has_speakers_profiles_and_fit(run):
     entry = next(i for i in report["items"] if i["item"] == "lesson-3-dialogue")
     speakers = entry["speakers"]
     assert len(speakers) == 2 and len({s["profile"] for s in speakers}) == 2
-    assert {s["register"] for s in speakers} == {"low", "high"}
+    assert {s["pitch_range"] for s in speakers} == {"low", "high"}
     fit = entry["dub_fit"]["pt"]
     assert fit["max_speed"] <= 1.35 and fit["min_speed"] >= 0.9 and fit["background"].startswith("ducked")
     assert len(set(fit["voices"].values())) == 2

@@ -84,7 +84,7 @@ def test_two_speakers_two_voices_one_voice_each(transcribed, tmp_path):
     a, b = next(iter(by_voice["A"])), next(iter(by_voice["B"]))
     # pitch matching: the low male voice gets a low profile, the high voice a high one
     info = {s.label: s for s in diarized.speakers}
-    assert info[a].register == "low" and info[b].register == "high", (info[a], info[b])
+    assert info[a].pitch_range == "low" and info[b].pitch_range == "high", (info[a], info[b])
     library = speakers.library_for(options)
     assert library.profiles[diarized.casting[a].profile].pitch_range == "low"
     assert library.profiles[diarized.casting[b].profile].pitch_range == "high"
@@ -129,3 +129,19 @@ def test_given_speaker_count_is_used(transcribed):
     diarized = speakers.diarize(transcript, ingested.audio_wav, LocalizeOptions(speakers=1, **ASR))
     assert {s.speaker for s in diarized.transcript.segments} == {"SPEAKER_00"}
     assert diarized.casting == {}  # no targets: nothing to cast
+
+
+def test_reference_clip_for_cloning_holds_only_that_speaker(transcribed):
+    import numpy as np
+
+    from lingoflow import media
+    from lingoflow.diarize import encoder
+
+    ingested, transcript = transcribed["one"]
+    diarized = speakers.diarize(transcript, ingested.audio_wav, LocalizeOptions(**ASR))
+    by_voice = _labels_by_voice(diarized.transcript, DIALOGUE_1, ["A", "B"])
+    a, b = next(iter(by_voice["A"])), next(iter(by_voice["B"]))
+    ref = speakers.reference_clip(ingested.audio_wav, ingested.sha256, diarized.transcript, b)
+    emb = encoder.embed(media.load_wav(ref))
+    info = {s.label: np.asarray(s.embedding) for s in diarized.speakers}
+    assert float(emb @ info[b]) > 0.9 > float(emb @ info[a]) + 0.2

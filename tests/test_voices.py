@@ -61,7 +61,7 @@ def test_unknown_speakers_get_distinct_pitch_matched_profiles():
     profiles = [casting[p.label].profile for p in people]
     assert len(set(profiles)) == 4
     for p in people:
-        assert lib.profiles[casting[p.label].profile].pitch_range == p.register
+        assert lib.profiles[casting[p.label].profile].pitch_range == p.pitch_range
 
 
 def test_cli_rejects_a_bad_voices_file_before_any_audio(tmp_path):

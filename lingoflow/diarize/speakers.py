@@ -22,7 +22,7 @@ class SpeakerInfo:
     embedding: list[float] = field(default_factory=list, repr=False)
 
     @property
-    def register(self) -> str | None:
+    def pitch_range(self) -> str | None:
         if self.pitch_hz is None:
             return None
         return "low" if self.pitch_hz < LOW_PITCH_HZ else "high"

@@ -23,7 +23,7 @@ class Casting:
     enrolled: str | None = None  # the enrolled person matched, if any
     similarity: float | None = None  # to that person (or the best enrolled candidate)
     pitch_hz: float | None = None
-    register: str | None = None
+    pitch_range: str | None = None
     seconds: float = 0.0
     segments: int = 0
 
@@ -35,7 +35,7 @@ def cast(speakers: list[SpeakerInfo], library: VoiceLibrary, enrolled: dict[str,
     enrolled = enrolled or {}
     profile_of = {sp.name: sp.profile for sp in library.speakers}
     result: dict[str, Casting] = {
-        s.label: Casting(s.label, "", pitch_hz=s.pitch_hz, register=s.register, seconds=s.seconds, segments=s.segments) for s in speakers
+        s.label: Casting(s.label, "", pitch_hz=s.pitch_hz, pitch_range=s.pitch_range, seconds=s.seconds, segments=s.segments) for s in speakers
     }
     # 1. enrolled matches, best pair first
     pairs = []
@@ -65,7 +65,7 @@ def cast(speakers: list[SpeakerInfo], library: VoiceLibrary, enrolled: dict[str,
     for s in sorted(speakers, key=lambda s: -s.seconds):
         if s.label in taken_speakers:
             continue
-        fits = [p for p in free if s.register is None or library.profiles[p].pitch_range in (s.register, None)] or free
+        fits = [p for p in free if s.pitch_range is None or library.profiles[p].pitch_range in (s.pitch_range, None)] or free
         unused = [p for p in fits if used[p] == 0]
         choice = unused[0] if unused else min(fits, key=lambda p: used[p])
         used[choice] += 1

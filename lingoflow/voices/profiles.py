@@ -1,6 +1,6 @@
 """Voice profile files (YAML, ``yaml.safe_load``ed, validated with pydantic).
 
-A file holds ``profiles`` (name -> register and per-language voices), optionally ``speakers``
+A file holds ``profiles`` (name -> pitch_range and per-language voices), optionally ``speakers``
 (enrolled people: name, reference clips, profile) and ``threshold`` (how alike a diarized
 speaker must be to an enrolled one). ``voices/default.yaml`` ships the built-in profiles; a
 user's file (``--voices FILE``) adds to them or replaces them (``defaults: false``).
