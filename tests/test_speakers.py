@@ -41,6 +41,7 @@ def media_files(tmp_path_factory):
         "one": _make(DIALOGUE_1, [VOICE_A, VOICE_B], root / "dialogue-1.wav", root / "w1"),
         "two": _make(DIALOGUE_2, [VOICE_B, VOICE_A], root / "dialogue-2.wav", root / "w2"),
         "ref": _make(REFERENCE_B, [VOICE_B], root / "refs" / "guest.wav", root / "w3"),
+        "solo": _make(DIALOGUE_2, [VOICE_B], root / "solo.wav", root / "w4"),
         "root": root,
     }
 
@@ -51,7 +52,7 @@ ASR = dict(asr_model="tiny.en", source_language="en")
 @pytest.fixture(scope="module")
 def transcribed(media_files):
     out = {}
-    for key in ("one", "two"):
+    for key in ("one", "two", "solo"):
         ingested = stages.ingest(str(media_files[key]))
         out[key] = (ingested, stages.transcribe(ingested, LocalizeOptions(**ASR)))
     return out
@@ -145,3 +146,10 @@ def test_reference_clip_for_cloning_holds_only_that_speaker(transcribed):
     emb = encoder.embed(media.load_wav(ref))
     info = {s.label: np.asarray(s.embedding) for s in diarized.speakers}
     assert float(emb @ info[b]) > 0.9 > float(emb @ info[a]) + 0.2
+
+
+def test_one_voice_is_one_speaker(transcribed):
+    ingested, transcript = transcribed["solo"]
+    diarized = speakers.diarize(transcript, ingested.audio_wav, LocalizeOptions(targets=["pt"], **ASR))
+    assert {s.speaker for s in diarized.transcript.segments} == {"SPEAKER_00"}, diarized.report()
+    assert len(diarized.casting) == 1

@@ -25,7 +25,11 @@ def _coverage(centers: np.ndarray, speech: list[tuple[float, float]]) -> np.ndar
     return cov / encoder.WINDOW
 
 
-def _affinity(x: np.ndarray, keep: float = 0.3) -> np.ndarray:
+NEIGHBOURS = 0.4  # each window keeps its strongest 40% of affinities (measured best on the bench files)
+MAX_CLUSTERED = 600  # longer files: this many evenly spread windows are clustered, the rest join the nearest
+
+
+def _affinity(x: np.ndarray, keep: float = NEIGHBOURS) -> np.ndarray:
     """Cosine affinity pruned to each row's strongest ``keep`` fraction, symmetrized."""
     a = np.clip(x @ x.T, 0, None)
     n = len(a)
@@ -53,6 +57,11 @@ def cluster(x: np.ndarray, num_speakers: int | None, max_speakers: int, step: fl
     n = len(x)
     if n < 4 or num_speakers == 1:
         return np.zeros(n, dtype=int)
+    if n > MAX_CLUSTERED:  # the eigen-decomposition is cubic in the number of windows
+        picked = np.linspace(0, n - 1, MAX_CLUSTERED).astype(int)
+        sub = cluster(x[picked], num_speakers, max_speakers, step * n / MAX_CLUSTERED)
+        cent = np.stack([x[picked][sub == c].mean(axis=0) for c in range(sub.max() + 1)])
+        return np.argmax(x @ (cent / np.linalg.norm(cent, axis=1, keepdims=True)).T, axis=1)
     affinity = _affinity(x)
     k = min(num_speakers or estimate_speakers(affinity, min(max_speakers, n - 1)), n - 1)
     if k < 2:
@@ -96,7 +105,7 @@ class ResemblyzerEngine:
     step = 0.6  # seconds between window embeddings (bench: DER at 0.4 s the same, 0.8 s worse)
 
     def identity(self) -> str:
-        return f"resemblyzer-0.1.4:step{self.step}:same{SAME_VOICE}:min{MIN_CLUSTER_SECONDS}"
+        return f"resemblyzer-0.1.4:step{self.step}:nb{NEIGHBOURS}:same{SAME_VOICE}:min{MIN_CLUSTER_SECONDS}"
 
     def diarize(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8) -> list[Turn]:
         if sample_rate != encoder.RATE:
