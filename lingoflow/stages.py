@@ -73,7 +73,11 @@ def _check_speaker_options(options: LocalizeOptions) -> None:
         engine = get_diarizer(options.diarize_engine)
         if hasattr(engine, "check"):
             engine.check()
-    load_library(options.voices)  # a bad voices file is a usage error, before any audio
+    library = load_library(options.voices)  # a bad voices file is a usage error, before any audio
+    if library.speakers and options.targets:
+        from .voices.enroll import enrolled_embeddings
+
+        enrolled_embeddings(library)  # reads every reference clip once (cached by its bytes)
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:

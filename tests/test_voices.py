@@ -83,3 +83,13 @@ def test_cli_rejects_pyannote_without_its_package(tmp_path):
     media.write_bytes(b"not audio")
     proc = run_cli("localize", str(media), "--out", str(tmp_path / "out"), "--diarize-engine", "pyannote")
     assert proc.returncode == 2 and "pyannote.audio" in proc.stderr and "--diarize-engine resemblyzer" in proc.stderr
+
+
+def test_cli_rejects_a_reference_clip_that_is_not_audio(tmp_path):
+    (tmp_path / "ann.wav").write_bytes(b"RIFF garbage, not a recording")
+    path = _write(tmp_path, "speakers:\n  - name: ann\n    clips: [ann.wav]\n    profile: deep\n")
+    media = tmp_path / "in.wav"
+    media.write_bytes(b"not audio")
+    proc = run_cli("localize", str(media), "--to", "pt", "--out", str(tmp_path / "out"), "--voices", str(path))
+    assert proc.returncode == 2, proc.stderr
+    assert "speaker 'ann'" in proc.stderr and "ann.wav" in proc.stderr

@@ -6,6 +6,7 @@ import numpy as np
 from .. import media
 from ..atomic import atomic_path
 from ..diarize import encoder
+from ..errors import ConfigError, InputError
 from ..paths import cache_dir
 from .profiles import VoiceLibrary
 
@@ -31,6 +32,9 @@ def enrolled_embeddings(library: VoiceLibrary) -> dict[str, np.ndarray]:
     """name -> the L2-normalized mean of the embeddings of that person's clips."""
     out = {}
     for sp in library.speakers:
-        mean = np.mean([clip_embedding(c) for c in sp.clips], axis=0)
+        try:
+            mean = np.mean([clip_embedding(c) for c in sp.clips], axis=0)
+        except InputError as exc:
+            raise ConfigError(f"voices file {library.source}: speaker {sp.name!r}: reference clip {exc}") from exc
         out[sp.name] = mean / (np.linalg.norm(mean) or 1.0)
     return out
