@@ -2,8 +2,8 @@
 
 The number of speakers is estimated (the eigengap of a pruned cosine-affinity graph; clusters
 whose centroids are as alike as one voice with itself are joined) or given; spectral clustering
-then labels the windows. Each 0.1 s
-frame of speech then takes the speaker whose centroid its covering windows match best.
+then labels the windows. Each 0.1 s frame of speech takes the speaker whose centroid its
+covering windows match best.
 """
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from .base import Turn, speaker_label
 FRAME = 0.1  # seconds: resolution of the speaker turns
 SAME_VOICE = 0.95  # centroids this alike (cosine) are one speaker (measured: one voice split in two 0.90-0.93, two people 0.88)
 MIN_CLUSTER_SECONDS = 1.2  # smaller clusters are folded into the nearest speaker
+NEIGHBOURS = 0.4  # each window keeps its strongest 40% of affinities (0.3 split one voice in two, 0.6 merged the bench's two)
+MAX_CLUSTERED = 600  # longer files: this many evenly spread windows are clustered, the rest join the nearest
 
 
 def _coverage(centers: np.ndarray, speech: list[tuple[float, float]]) -> np.ndarray:
@@ -23,10 +25,6 @@ def _coverage(centers: np.ndarray, speech: list[tuple[float, float]]) -> np.ndar
     for s, e in speech:
         cov += np.clip(np.minimum(centers + half, e) - np.maximum(centers - half, s), 0, None)
     return cov / encoder.WINDOW
-
-
-NEIGHBOURS = 0.4  # each window keeps its strongest 40% of affinities (measured best on the bench files)
-MAX_CLUSTERED = 600  # longer files: this many evenly spread windows are clustered, the rest join the nearest
 
 
 def _affinity(x: np.ndarray, keep: float = NEIGHBOURS) -> np.ndarray:
@@ -92,7 +90,7 @@ def _fold_small(x: np.ndarray, labels: np.ndarray, min_size: int, keep: int | No
     counts = np.bincount(labels)
     big = [c for c in range(len(counts)) if counts[c] >= min_size]
     if keep:  # a fixed count keeps the `keep` largest clusters
-        big = sorted(range(len(counts)), key=lambda c: -counts[c])[:keep]
+        big = sorted((c for c in range(len(counts)) if counts[c]), key=lambda c: -counts[c])[:keep]
     if not big:
         return np.zeros(len(labels), dtype=int)
     cent = np.stack([x[labels == c].mean(axis=0) for c in big])
