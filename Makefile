@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed
 SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup system venv demo test bench eval clean coqui test-coqui
+.PHONY: setup system compiler venv demo test bench eval clean coqui test-coqui
 
-setup: system $(STAMP)
+setup: system compiler $(STAMP)
 
 # ffmpeg and espeak-ng come from Debian; installed only when missing
 system:
@@ -22,6 +22,17 @@ system:
 	  $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null; } || \
 	  { echo "error: could not install ffmpeg and espeak-ng with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
+	fi
+
+# webrtcvad (needed by resemblyzer) ships only as source: a C compiler and Python's headers build it
+compiler:
+	@if ! command -v cc >/dev/null || ! $(PYTHON) -c 'import os, sysconfig; assert os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; then \
+	  echo "installing gcc and python3-dev (to build webrtcvad)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
+	    echo "error: a C compiler and Python headers are needed; run as root: apt-get install -y gcc python3-dev" >&2; exit 1; fi; \
+	  $$SUDO apt-get install -y -q gcc python3-dev >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q gcc python3-dev >/dev/null; } || \
+	  { echo "error: could not install gcc and python3-dev with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
 	fi
 
 $(VENV)/bin/python:
