@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import warnings
 
 import numpy as np
 
@@ -24,7 +25,9 @@ def encoder():
     with _lock:
         if _encoder is None:
             try:
-                from resemblyzer import VoiceEncoder
+                with warnings.catch_warnings():  # webrtcvad imports pkg_resources, which warns on import
+                    warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+                    from resemblyzer import VoiceEncoder
             except ImportError as exc:  # pragma: no cover - a dependency of lingoflow
                 raise EngineUnavailable(f"resemblyzer is not installed ({exc}); run `make setup`") from exc
             _encoder = VoiceEncoder("cpu", verbose=False)

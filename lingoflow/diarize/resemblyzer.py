@@ -7,6 +7,8 @@ covering windows match best.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import encoder
@@ -64,7 +66,9 @@ def cluster(x: np.ndarray, num_speakers: int | None, max_speakers: int, step: fl
     k = min(num_speakers or estimate_speakers(affinity, min(max_speakers, n - 1)), n - 1)
     if k < 2:
         return np.zeros(n, dtype=int)
-    labels = SpectralClustering(k, affinity="precomputed", random_state=0, assign_labels="cluster_qr").fit_predict(affinity)
+    with warnings.catch_warnings():  # a pruned graph of two very different voices may fall apart: that is the point
+        warnings.filterwarnings("ignore", message="Graph is not fully connected")
+        labels = SpectralClustering(k, affinity="precomputed", random_state=0, assign_labels="cluster_qr").fit_predict(affinity)
     labels = _fold_small(x, labels, max(1, int(round(MIN_CLUSTER_SECONDS / step))), keep=num_speakers)
     if not num_speakers:
         labels = _merge_alike(x, labels)
