@@ -73,9 +73,25 @@ def _labels_by_voice(transcript, lines, voices) -> dict[str, set[str]]:
     return seen
 
 
+def _track(path):
+    import numpy as np
+
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768, w.getframerate()
+
+
+def _embed(audio, rate):
+    import numpy as np
+
+    from lingoflow.diarize import encoder
+
+    n = int(len(audio) * encoder.RATE / rate)
+    return encoder.embed(np.interp(np.linspace(0, len(audio) - 1, n), np.arange(len(audio)), audio).astype(np.float32))
+
+
 def test_two_speakers_two_voices_one_voice_each(transcribed, tmp_path):
     ingested, transcript = transcribed["one"]
-    options = LocalizeOptions(targets=["pt"], **ASR)
+    options = LocalizeOptions(targets=["pt"], background="none", **ASR)  # the dub's voices alone
     diarized = speakers.diarize(transcript, ingested.audio_wav, options)
     labels = {s.label for s in diarized.speakers}
     assert len(labels) == 2, diarized.report()
@@ -96,6 +112,14 @@ def test_two_speakers_two_voices_one_voice_each(transcribed, tmp_path):
     seg_speaker = {s.id: s.speaker for s in translation.segments}
     assert all(p.speaker == seg_speaker[p.segment_id] for p in stats.placements)
     assert {p.speaker for p in stats.placements} == {a, b}
+    # and in the audio itself: every dubbed segment sounds like its speaker's other segments
+    track, rate = _track(tmp_path / "dub.pt.wav")
+    emb = {p.segment_id: _embed(track[int(p.start * rate) : int(p.end * rate)], rate) for p in stats.placements}
+    for p in stats.placements:
+        same = [emb[q.segment_id] for q in stats.placements if q.speaker == p.speaker and q is not p]
+        other = [emb[q.segment_id] for q in stats.placements if q.speaker != p.speaker]
+        if same:
+            assert min(float(emb[p.segment_id] @ e) for e in same) > max(float(emb[p.segment_id] @ e) for e in other)
     # the track: full length at the source's rate, placed and fitted (the timing bars)
     with wave.open(str(tmp_path / "dub.pt.wav")) as w:
         assert w.getframerate() == ingested.info.audio.sample_rate
