@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--engine", default="resemblyzer")
     ap.add_argument("--speakers", type=int, default=None)
     ap.add_argument("--step", type=float, nargs="*", default=[], help="resemblyzer window steps to compare (s)")
+    ap.add_argument("--tile", type=int, default=20, help="also time a long file: the sample repeated N times (0: skip)")
     args = ap.parse_args()
     os.environ.setdefault("LINGOFLOW_CACHE", tempfile.mkdtemp(prefix="lingoflow-bench-"))
 
@@ -73,6 +74,30 @@ def main() -> None:
         t0 = time.perf_counter()
         diarized = speakers.diarize(transcript, str(audio_wav), options)
         report(diarized, transcript, args, time.perf_counter() - t0, step)
+    if args.tile:
+        long_file(audio, transcript, args)
+
+
+def long_file(audio, transcript, args) -> None:
+    """The engine alone on the sample repeated: speed and peak memory on a long recording."""
+    import resource
+
+    import numpy as np
+
+    from lingoflow.diarize import get_diarizer
+    from lingoflow.diarize.assign import speech_regions
+
+    period = len(audio) / 16000
+    long = np.tile(audio, args.tile)
+    speech = [(s + i * period, e + i * period) for i in range(args.tile) for s, e in speech_regions(transcript.segments)]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    turns = get_diarizer(args.engine).diarize(long, 16000, speech, args.speakers)
+    took = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"-- long file: the sample x{args.tile} ({len(long) / 16000 / 60:.1f} min of audio)")
+    print(f"speakers found: {len({t.speaker for t in turns})}; engine seconds {took:.1f} "
+          f"({len(long) / 16000 / took:.0f}x real time); peak RSS {peak:.0f} MB (before: {before:.0f} MB)")
 
 
 def report(diarized, transcript, args, t_diar, step) -> None:

@@ -57,16 +57,29 @@ def _normalize(audio: np.ndarray, target_dbfs: float = -30.0) -> np.ndarray:
     return (audio * gain).astype(np.float32)
 
 
+CHUNK = 300.0  # seconds of audio embedded per batch: bounds the LSTM's memory on long files
+
+
 def windows(audio: np.ndarray, step: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings of 1.6 s windows every ``step`` seconds: (embeddings [n, 256], centers [n] in s)."""
     enc = encoder()
     wav = _normalize(audio)
     if len(wav) < int(WINDOW * RATE):
         wav = np.pad(wav, (0, int(WINDOW * RATE) - len(wav)))
-    with _one_thread():
-        _, partials, splits = enc.embed_utterance(wav, return_partials=True, rate=1.0 / step, min_coverage=0.5)
-    centers = np.array([(s.start + min(s.stop, len(audio))) / 2 / RATE for s in splits])
-    return np.asarray(partials), centers
+    chunk, pad = int(CHUNK * RATE), int(WINDOW * RATE)
+    embs, centers = [], []
+    for first in range(0, len(wav), chunk):
+        piece = wav[first : first + chunk + pad]  # overlaps the next chunk by one window
+        if len(piece) < pad:
+            break
+        with _one_thread():
+            _, partials, splits = enc.embed_utterance(piece, return_partials=True, rate=1.0 / step, min_coverage=0.5)
+        for e, sl in zip(partials, splits):
+            center = first + (sl.start + min(sl.stop, len(piece))) / 2
+            if center < first + chunk or first + chunk >= len(wav):  # each window once
+                embs.append(e)
+                centers.append(min(center, len(audio)) / RATE)
+    return np.asarray(embs), np.asarray(centers)
 
 
 def embed(audio: np.ndarray) -> np.ndarray:
