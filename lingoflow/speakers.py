@@ -92,6 +92,18 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
     return result
 
 
+def recast(transcript: Transcript, audio_wav: str, options: LocalizeOptions) -> Diarized:
+    """Voices for a transcript whose segments already carry speakers (a saved or edited
+    transcript.json): each speaker measured and cast again, nothing re-diarized. Same speakers,
+    same audio and same voices file give the same casting as the original run."""
+    speakers_ = measure(media.load_wav(audio_wav), transcript.segments)
+    result = Diarized(transcript, speakers_)
+    if options.targets:
+        library = library_for(options)
+        result.casting = cast(speakers_, library, enrolled_embeddings(library))
+    return result
+
+
 def reference_clip(audio_wav: str, sha256: str, transcript: Transcript, label: str) -> str:
     """A WAV of the speaker's own clean speech (their longest segments), for voice cloning."""
     path = cache_dir() / "references" / f"{sha256[:16]}-{label}.wav"
