@@ -61,7 +61,7 @@ test: setup
 # wheel carries CUDA-linked libraries that cannot load here; without them it imports as pure
 # Python (torchaudio.load goes through torchcodec), so they are removed when the import fails.
 coqui: setup
-	$(PIP) install -q --disable-pip-version-check -e '.[models,dev,coqui]' torch==2.13.0
+	$(PIP) install -q --disable-pip-version-check -e '.[models,dev,coqui]' torch==2.13.0 $(PIP_QUIET)
 	@$(PY) -c 'import torchaudio' >/dev/null 2>&1 || { \
 	  lib="$$($(PY) -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("torchaudio").origin))')/lib"; \
 	  echo "torchaudio's native libraries do not load beside CPU torch: removing $$lib/*.so"; rm -f "$$lib"/*.so; }
