@@ -50,6 +50,11 @@ def localize(
     mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
     glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
     tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
+    voices: Optional[Path] = typer.Option(None, "--voices", help="voice profile YAML: profiles and enrolled speakers (README: Speakers and voices)"),
+    speakers: Optional[int] = typer.Option(None, "--speakers", min=1, max=32, help="number of speakers (default: estimated per file)"),
+    diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, pyannote, or none"),
+    background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
+    duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
 ) -> None:
@@ -65,6 +70,8 @@ def localize(
         options = LocalizeOptions(
             targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching,
             mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
+            voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
+            background=background, duck_db=duck_db,
         )
         stages.check_targets(options)
         for given in inputs:

@@ -25,6 +25,7 @@ class ItemReport:
     outputs: list[str] = field(default_factory=list)
     dub_fit: dict[str, dict] = field(default_factory=dict)  # per language: FitStats summary
     glossary: dict[str, dict] = field(default_factory=dict)  # per language: {applied, honored, missed {term: n}}
+    speakers: list[dict] = field(default_factory=list)  # per speaker: seconds, pitch, profile, enrolled match
 
     def to_dict(self) -> dict:
         return asdict(self)

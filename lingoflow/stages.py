@@ -71,6 +71,22 @@ def check_targets(options: LocalizeOptions, source_language: str | None = None) 
         elif not source and not mt.registry.any_engine_for_target(target, options.mt_engine, options.mt_model):
             raise EngineUnavailable(f"no translation engine translates into {target!r}: {mt.registry.describe(options.mt_engine, options.mt_model)}")
         tts.default_voice(target, options.tts_engine)
+    _check_speaker_options(options)
+
+
+def _check_speaker_options(options: LocalizeOptions) -> None:
+    from .diarize import get_diarizer
+    from .voices import load_library
+
+    if options.diarize_engine != "none":
+        engine = get_diarizer(options.diarize_engine)
+        if hasattr(engine, "check"):
+            engine.check()
+    library = load_library(options.voices)  # a bad voices file is a usage error, before any audio
+    if library.speakers and options.targets:
+        from .voices.enroll import enrolled_embeddings
+
+        enrolled_embeddings(library)  # reads every reference clip once (cached by its bytes)
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
@@ -133,26 +149,45 @@ def _clip_path(identity: str, text: str) -> Path:
     return cache_dir() / "tts" / key[:2] / f"{key}.wav"
 
 
-def synthesize(translation: Transcript, ingested: Ingested, folder: Path, options: LocalizeOptions, item: str = "") -> dub.FitStats:
-    """Speak every segment (cached per text and voice), then fit them into a full-length track."""
-    voice = tts.default_voice(translation.language, options.tts_engine)
-    engine = tts.get_engine(voice.engine)
-    identity = engine.identity(voice)
+def synthesize(
+    translation: Transcript, ingested: Ingested, folder: Path, options: LocalizeOptions, item: str = "", diarized=None
+) -> dub.FitStats:
+    """Speak every segment in its speaker's voice (cached per text and voice), then fit them into a
+    full-length track over the ducked original sound. ``diarized``: a speakers.Diarized (casting)."""
+    from . import background, speakers
+
+    casting = diarized.casting if diarized is not None else {}
+    library = speakers.library_for(options) if casting else None
+    voices: dict[str | None, tuple] = {}
     clips = []
     n = len(translation.segments)
     for i, seg in enumerate(translation.segments):
         if not seg.text.strip():
             continue
+        if seg.speaker not in voices:
+            ref = lambda label=seg.speaker: speakers.reference_clip(ingested.audio_wav, ingested.sha256, diarized.transcript, label)
+            voice = speakers.voice_for(casting.get(seg.speaker), translation.language, options, library, ref)
+            engine = tts.get_engine(voice.engine)
+            voices[seg.speaker] = (voice, engine, engine.identity(voice))
+        voice, engine, identity = voices[seg.speaker]
         clip = _clip_path(identity, seg.text)
         if not clip.is_file():
             with atomic_path(clip) as tmp:
                 engine.synthesize(seg.text, voice, tmp)
-        clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip)))
+        clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip), seg.speaker))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
     rate = ingested.info.audio.sample_rate or 48000
     workdir = cache_dir() / "work"
     workdir.mkdir(parents=True, exist_ok=True)
-    return dub.build_track(clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed)
+    bed = None
+    if options.background != "none":
+        bed = background.Background(background.load(ingested.info, ingested.sha256, rate), [(s.start, s.end) for s in translation.segments], options.duck_db)
+    stats = dub.build_track(
+        clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed,
+        min_speed=options.min_speed, background=bed,
+    )
+    stats.voices = {str(label): v[2] for label, v in voices.items()}
+    return stats
 
 
 def remux(ingested: Ingested, transcript: Transcript, targets: list[str], folder: Path, stem: str) -> str:
