@@ -15,7 +15,8 @@ from lingoflow.atomic import write_json
 from lingoflow.cache import ResultStore
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import InputError, LingoflowError
-from lingoflow.incremental import NeedsRun, StageRunner, audio_present, check_refresh, fit_from_dict, ingested_from_dict, ingested_to_dict
+from lingoflow.incremental import (NeedsRun, StageRunner, audio_present, check_refresh, diarized_from_dict, diarized_to_dict, fit_from_dict,
+                                   ingested_from_dict, ingested_to_dict)
 from lingoflow.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
 from lingoflow.report import ItemReport, run_report
@@ -77,20 +78,27 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
         transcript = run.run("transcribe", keys.transcribe(ingested, options), lambda: t.transcribe(ingested, options, item),
                              encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
         report.language = transcript.language
+        current = "diarize"
+        diarized = run.run("diarize", keys.diarize(transcript, ingested, options), lambda: t.diarize(transcript, ingested, options, item),
+                           encode=diarized_to_dict, decode=lambda d: diarized_from_dict(d, ingested))
+        transcript = diarized.transcript
+        report.speakers = diarized.report()
         current = "captions"
         report.outputs += _captions(run, t, root, transcript, folder, item, "")
         for lang in options.targets:
             current = f"translate.{lang}"
             translation = run.run(current, keys.translate(transcript, lang, options), lambda: t.translate(transcript, lang, options),
                                   encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
+            if options.glossaries:
+                report.glossary[lang] = stages.glossary_summary(translation)
             current = f"captions.{lang}"
             report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}")
             current = f"synthesize.{lang}"
             dub_wav = folder / f"dub.{lang}.wav"
-            fit = run.run(current, keys.synthesize(translation, ingested, options, item),
-                          lambda: t.synthesize(translation, ingested, str(folder), options, item),
+            fit = run.run(current, keys.synthesize(translation, ingested, options, item, diarized),
+                          lambda: t.synthesize(translation, ingested, str(folder), options, item, diarized),
                           encode=lambda f: f.to_dict(), decode=fit_from_dict, outputs=lambda f: [dub_wav])
-            report.dub_fit[lang] = {"segments": fit.segments, "sped_up": fit.sped_up, "max_speed": fit.max_speed, "overflowed": fit.overflowed}
+            report.dub_fit[lang] = fit.summary()
             report.outputs.append(root.rel(dub_wav))
         current = "mux"
         targets = list(options.targets)
@@ -133,13 +141,14 @@ def _tasks():
     from types import SimpleNamespace
 
     from tasks.captions import write_outputs
+    from tasks.diarize import diarize
     from tasks.ingest import ingest
     from tasks.mux import remux
     from tasks.synthesize import synthesize
     from tasks.transcribe import transcribe
     from tasks.translate import translate
 
-    return SimpleNamespace(ingest=ingest, transcribe=transcribe, write_outputs=write_outputs, translate=translate,
+    return SimpleNamespace(ingest=ingest, transcribe=transcribe, diarize=diarize, write_outputs=write_outputs, translate=translate,
                            synthesize=synthesize, remux=remux)
 
 

@@ -34,19 +34,23 @@ CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 
 # Options that cannot change a stage's output, beyond those already captured by its inputs.
 # Anything not listed joins the key.
-_DOWNSTREAM_OF_ASR = {"targets", "mt_engine", "tts_engine", "max_speed", "glossary", "voices", "mt_model", "refresh"}
 _ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language", "code_switching"}
+_MT_ONLY = {"mt_engine", "mt_model", "glossary", "glossaries"}
+_DIARIZE_ONLY = {"diarize_engine", "speakers", "max_speakers"}
+_DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
+_RUN_ONLY = {"targets", "refresh"}  # which stages run, not what one computes
 NOT_AFFECTING: dict[str, set[str]] = {
     "ingest": {"*"},
-    # a glossary's source terms may be ASR hotwords: those enter through keys.transcribe's
+    # a glossary's source terms are ASR hotwords: they enter through keys.transcribe's
     # `hotwords`, so editing a glossary's translations does not re-transcribe
-    "transcribe": _DOWNSTREAM_OF_ASR,
+    "transcribe": _RUN_ONLY | _MT_ONLY | _DIARIZE_ONLY | _DUB_ONLY | {"tts_engine", "voices"},
+    "diarize": _RUN_ONLY | _ASR_ONLY | _MT_ONLY | _DUB_ONLY,  # the transcript it is given carries ASR's effect
     "captions": {"*"},  # a pure function of the transcript it is given
-    "translate": _ASR_ONLY | {"targets", "tts_engine", "max_speed", "voices", "refresh"},
-    "synthesize": _ASR_ONLY | {"targets", "mt_engine", "mt_model", "glossary", "refresh"},
+    "translate": _RUN_ONLY | _ASR_ONLY | _DIARIZE_ONLY | _DUB_ONLY | {"tts_engine", "voices"},
+    "synthesize": _RUN_ONLY | _ASR_ONLY | _MT_ONLY | _DIARIZE_ONLY,
     "mux": {"*"},  # keyed by the files it muxes
 }
-FILE_OPTIONS = ("glossary", "voices")  # options naming a file: keyed by the file's content
+FILE_OPTIONS = ("glossary", "glossaries", "voices")  # options naming files or folders: keyed by content
 
 
 def canonical(obj: Any) -> str:
@@ -83,10 +87,22 @@ def settings_for(stage: str, options: Any) -> dict:
     for name, value in dump.items():
         if name in skip:
             continue
-        if name in FILE_OPTIONS and isinstance(value, str) and value and Path(value).is_file():
-            value = {"file_sha256": file_sha256(value)}
+        if name in FILE_OPTIONS and value:
+            value = [_content_of(v) for v in value] if isinstance(value, list) else _content_of(value)
         out[name] = value
     return out
+
+
+def _content_of(value):
+    """A file by its bytes, a folder by its files' names and bytes; anything else as given."""
+    if not isinstance(value, str):
+        return value
+    path = Path(value)
+    if path.is_file():
+        return {"file_sha256": file_sha256(path)}
+    if path.is_dir():
+        return {"folder": {f.name: file_sha256(f) for f in sorted(path.iterdir()) if f.is_file() and not f.name.startswith(".")}}
+    return value
 
 
 _code_memo: dict[tuple, str] = {}

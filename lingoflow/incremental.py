@@ -19,7 +19,7 @@ from .outroot import OutputRoot
 from .paths import cache_dir
 from .report import ItemReport, StageReport
 
-STAGES = ("ingest", "transcribe", "captions", "translate", "synthesize", "mux")
+STAGES = ("ingest", "transcribe", "diarize", "captions", "translate", "synthesize", "mux")
 
 
 def check_refresh(names: Iterable[str]) -> list[str]:
@@ -117,3 +117,19 @@ def fit_from_dict(d: dict) -> FitStats:
     d = dict(d)
     d["placements"] = [Placement(**p) for p in d.get("placements", [])]
     return FitStats(**d)
+
+
+def diarized_to_dict(diarized) -> dict:
+    return {"transcript": diarized.transcript.to_dict(), "speakers": [asdict(s) for s in diarized.speakers],
+            "casting": {label: c.to_dict() for label, c in diarized.casting.items()}}
+
+
+def diarized_from_dict(d: dict, ingested):
+    from .diarize.speakers import SpeakerInfo
+    from .keys import with_source
+    from .schema import Transcript
+    from .speakers import Diarized
+    from .voices import Casting
+
+    return Diarized(with_source(Transcript.from_dict(d["transcript"]), ingested), [SpeakerInfo(**s) for s in d["speakers"]],
+                    {label: Casting(**c) for label, c in d["casting"].items()})

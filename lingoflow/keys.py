@@ -41,7 +41,10 @@ def ingest(identity: dict) -> str:
 
 
 def transcribe(ingested, options, hotwords: str | None = None) -> str:
-    """`hotwords`: whatever the stage passes to the ASR engine as hotwords (glossary terms)."""
+    """`hotwords`: what the stage passes to the ASR engine as hotwords (by default, as
+    stages.transcribe does, the glossaries' source terms: their translations do not matter here)."""
+    if hotwords is None and getattr(options, "glossaries", None):
+        hotwords = stages.load_glossary(options).hotwords(options.source_language)
     engine = get_transcriber(options.asr_engine)
     return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine)),
                      inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model),
@@ -66,7 +69,7 @@ def translate(transcript: Transcript, target: str, options) -> str:
         if lang == target:
             continue
         try:
-            engine = mt.select_engine(lang, target, options.mt_engine)
+            engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
         except EngineUnavailable:
             if lang == transcript.language:
                 raise  # the stage itself fails on this, with this error
@@ -78,13 +81,35 @@ def translate(transcript: Transcript, target: str, options) -> str:
                      options=options, model=canonical(models))
 
 
-def synthesize(translation: Transcript, ingested, options, item: str) -> str:
-    voice = tts.default_voice(translation.language, options.tts_engine)
-    engine = tts.get_engine(voice.engine)
-    return stage_key("synthesize", code=code_identity(stages.synthesize, stages._clip_path, dub, _module_of(engine)),
-                     inputs={"translation": content_digest(translation), "duration": ingested.duration,
-                             "rate": ingested.info.audio.sample_rate, "item": item},
-                     options=options, model=f"{voice.engine}:{engine.identity(voice)}")
+def diarize(transcript: Transcript, ingested, options) -> str:
+    from . import speakers
+
+    modules: list = [speakers.diarize, speakers]
+    model = "none"
+    if options.diarize_engine != "none":
+        from .diarize import get_diarizer
+
+        engine = get_diarizer(options.diarize_engine)
+        model = f"{options.diarize_engine}:{engine.identity()}"
+        modules.append(_module_of(engine))
+    # speakers are cast to voices only when there is something to dub
+    return stage_key("diarize", code=code_identity(*modules), inputs={"transcript": content_digest(transcript), "audio": ingested.sha256},
+                     options=options, model=model, extra={"cast": bool(options.targets)})
+
+
+def synthesize(translation: Transcript, ingested, options, item: str, diarized=None) -> str:
+    """The voices come from the casting (and, for cloning, the diarized transcript's audio);
+    the engines' identities enter through the casting and the code of the engines."""
+    from . import background, speakers
+
+    tts_modules = [sys.modules[cls.__module__] for cls in tts.registry.ENGINES.values()]
+    casting = {label: c.to_dict() for label, c in diarized.casting.items()} if diarized is not None else {}
+    default = tts.default_voice(translation.language, options.tts_engine)
+    return stage_key("synthesize", code=code_identity(stages.synthesize, stages._clip_path, dub, background, speakers.voice_for, *tts_modules),
+                     inputs={"translation": content_digest(translation), "duration": ingested.duration, "audio": ingested.sha256,
+                             "rate": ingested.info.audio.sample_rate, "item": item, "casting": casting,
+                             "speakers": content_digest(diarized.transcript) if diarized is not None else None},
+                     options=options, model=f"{default.engine}:{tts.get_engine(default.engine).identity(default)}")
 
 
 def mux(ingested, transcript: Transcript, targets: list[str], local_root: Path, item: str) -> str:

@@ -31,14 +31,14 @@ def test_each_stage_keys_only_what_can_change_it():
 def test_a_new_option_joins_every_key_and_files_enter_by_content(tmp_path):
     class Extended(LocalizeOptions):
         glossary: str | None = None
-        speakers: int = 1  # an option nobody listed: it must join every stage's key
+        novel_option: int = 1  # an option nobody listed: it must join every stage's key
 
     a, b, c = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"
     a.write_text("terms: [delta]\n")
     b.write_text("terms: [delta]\n")
     c.write_text("terms: [river]\n")
     for stage in ("transcribe", "translate", "synthesize"):
-        assert settings_for(stage, Extended(speakers=2)) != settings_for(stage, Extended())
+        assert settings_for(stage, Extended(novel_option=2)) != settings_for(stage, Extended())
     assert settings_for("translate", Extended(glossary=str(a))) == settings_for("translate", Extended(glossary=str(b)))
     assert settings_for("translate", Extended(glossary=str(a))) != settings_for("translate", Extended(glossary=str(c)))
     assert settings_for("synthesize", Extended(glossary=str(a))) == settings_for("synthesize", Extended(glossary=str(c)))

@@ -21,7 +21,7 @@ def setup(clips, prefect_api, tmp_path_factory):
 
 def localize(setup, *extra):
     lib, out, env, _ = setup
-    proc = cli("localize", str(lib), "--to", "pt", "--out", str(out), "--asr-model", "tiny.en", "--quiet", *extra, env=env)
+    proc = cli("localize", str(lib), "--to", "pt", "--out", str(out), "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet", *extra, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads((out / "report.json").read_text())
 
@@ -54,12 +54,17 @@ def test_unchanged_rerun_runs_no_model_stage(setup, first):
         assert (out / item / "dub.pt.wav").is_file() and (out / item / "transcript.pt.json").is_file()
 
 
-def test_changed_translation_setting_reruns_translation_only(setup, first):
-    # main has no --glossary yet (issue 3): the MT engine choice is the translate-stage setting
-    report = localize(setup, "--mt-engine", "bergamot")
+def test_changed_glossary_reruns_translation_onward_only(setup, first, tmp_path):
+    glossary = tmp_path / "course.yaml"
+    glossary.write_text("source_language: en\nterms:\n  sea: {pt: oceano}\n  lesson: {pt: aula}\n")
+    localize(setup, "--glossary", str(glossary))  # a glossary's terms are ASR hotwords: this run may transcribe
+    glossary.write_text("source_language: en\nterms:\n  sea: {pt: mar aberto}\n  lesson: {pt: lição}\n")
+    report = localize(setup, "--glossary", str(glossary))
     for item, stages in stages_of(report).items():
-        assert stages["ingest"] and stages["transcribe"] and stages["captions.en"], (item, stages)
+        assert stages["ingest"] and stages["transcribe"] and stages["diarize"] and stages["captions.en"], (item, stages)
         assert not stages["translate.pt"], (item, stages)
+    rivers = json.loads((setup[1] / "a-rivers" / "transcript.pt.json").read_text())
+    assert "mar aberto" in " ".join(s["text"] for s in rivers["segments"]).lower()
 
 
 def test_new_language_runs_only_its_stages(setup, first):

@@ -66,7 +66,7 @@ def test_s3_in_and_out_no_partial_object_visible(clips, nanio, prefect_api, tmp_
     watcher.start()
     try:
         proc = subprocess.run([sys.executable, "-m", "flows.cli", "localize", "s3://media/courses", "--to", "pt",
-                               "--out", "s3://localized/run1", "--asr-model", "tiny.en", "--quiet"],
+                               "--out", "s3://localized/run1", "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     finally:
         stop.set()
@@ -89,7 +89,7 @@ def test_s3_in_and_out_no_partial_object_visible(clips, nanio, prefect_api, tmp_
     # the results are on S3 beside the outputs (OUT/.lingoflow): a second run reuses them
     assert any(k.startswith("run1/.lingoflow/results/transcribe/") for k in final)
     again = subprocess.run([sys.executable, "-m", "flows.cli", "localize", "s3://media/courses", "--to", "pt",
-                            "--out", "s3://localized/run1", "--asr-model", "tiny.en", "--quiet"],
+                            "--out", "s3://localized/run1", "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"],
                            cwd=ROOT, env={**env, "LINGOFLOW_CACHE": str(tmp_path / "cache2")}, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
     report = json.loads(client.get_object("localized", "run1/report.json").read())
