@@ -22,21 +22,27 @@ FILE_DEPLOYMENT = "localize-file/localize-file"
 NIGHTLY, ON_DEMAND = "course-library-nightly", "library-on-demand"
 
 
-def build_options(targets: list[str], source_language: str | None, asr_model: str, glossary: str | None, voices: str | None) -> LocalizeOptions:
-    """LocalizeOptions from deployment parameters; a clear error for each bad one."""
+def build_options(targets: list[str], source_language: str | None, asr_model: str, glossary: str | list[str] | None,
+                  voices: str | None) -> LocalizeOptions:
+    """LocalizeOptions from deployment parameters; a clear error for each bad one (then the
+    same checks as the CLI: glossaries parse, engines serve the targets, voices load)."""
+    from lingoflow import stages
+
     fields = {"targets": targets, "source_language": source_language, "asr_model": asr_model}
-    for name, value in (("glossary", glossary), ("voices", voices)):
-        if value is None:
-            continue
-        if name not in LocalizeOptions.model_fields:
-            raise ConfigError(f"parameter {name!r}: this lingoflow version has no {name} support")
-        if not is_s3(value) and not Path(value).is_file():
-            raise ConfigError(f"parameter {name!r}: file not found: {value}")
-        fields[name] = value
+    glossaries = [glossary] if isinstance(glossary, str) else list(glossary or [])
+    for name, value in [("glossary", g) for g in glossaries] + ([("voices", voices)] if voices else []):
+        if not Path(value).exists():
+            raise ConfigError(f"parameter {name!r}: not found on this worker: {value}")
+    if glossaries:
+        fields["glossaries"] = glossaries
+    if voices:
+        fields["voices"] = voices
     try:
-        return LocalizeOptions(**fields)
+        options = LocalizeOptions(**fields)
     except ValidationError as exc:
         raise ConfigError("invalid parameters: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+    stages.check_targets(options)
+    return options
 
 
 def check_uri(name: str, uri: str, must_exist: bool) -> None:
@@ -49,7 +55,7 @@ def check_uri(name: str, uri: str, must_exist: bool) -> None:
 
 
 @flow(name=LIBRARY_FLOW, log_prints=True, validate_parameters=True)
-def library_run(library: str, out: str, targets: list[str] = [], glossary: str | None = None, voices: str | None = None,
+def library_run(library: str, out: str, targets: list[str] = [], glossary: str | list[str] | None = None, voices: str | None = None,
                 asr_model: str = "base", source_language: str | None = None, refresh: list[str] = [],
                 fan_out: bool = False, s3_block: str | None = None) -> dict:
     """Localize a library (a folder or s3://bucket/prefix) into OUT.
