@@ -41,6 +41,7 @@ class FitStats:
     max_speed: float = 1.0
     overflowed: list[int] = field(default_factory=list)
     placements: list[Placement] = field(default_factory=list)
+    resynthesized: list[int] = field(default_factory=list)  # segment ids spoken anew (not from the clip cache)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -25,11 +25,14 @@ class Segment:
     confidence: float | None = None
     words: list[Word] = field(default_factory=list)
     source_text: str | None = None  # set on translations only
+    machine_text: str | None = None  # translations: the engine's text, to tell a reviewer's edit from it
+    edited: bool | None = None  # translations: True when `text` is a reviewer's edit kept over machine_text
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        if self.source_text is None:
-            d.pop("source_text")
+        for key in ("source_text", "machine_text", "edited"):
+            if d[key] is None:
+                d.pop(key)
         return d
 
 
@@ -79,7 +82,7 @@ class Transcript:
         if len(texts) != len(self.segments):
             raise ValueError("one translated text per segment is required")
         segments = [
-            replace(s, text=t, language=language, words=[], source_text=s.text)
+            replace(s, text=t, language=language, words=[], source_text=s.text, machine_text=t)
             for s, t in zip(self.segments, texts)
         ]
         return Transcript(self.source, language, 1.0, segments)

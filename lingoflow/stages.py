@@ -6,7 +6,7 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import captions, dub, media, mt, progress, tts
+from . import captions, dub, dubfit, edits, media, mt, progress, tts
 from .asr import AsrOptions, get_transcriber
 from .atomic import atomic_path, write_json, write_text
 from .config import LocalizeOptions
@@ -64,12 +64,15 @@ def check_targets(options: LocalizeOptions, source_language: str | None = None) 
         tts.default_voice(target, options.tts_engine)
 
 
-def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
+def translate(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> Transcript:
+    """The machine translation; with the item folder, a reviewer's edits there are kept (edits.py)."""
     if transcript.language == target:
-        return transcript.translated(target, [s.text for s in transcript.segments])
-    engine = mt.select_engine(transcript.language, target, options.mt_engine)
-    texts = engine.translate([s.text for s in transcript.segments], transcript.language, target)
-    return transcript.translated(target, texts)
+        machine = transcript.translated(target, [s.text for s in transcript.segments])
+    else:
+        engine = mt.select_engine(transcript.language, target, options.mt_engine)
+        texts = engine.translate([s.text for s in transcript.segments], transcript.language, target)
+        machine = transcript.translated(target, texts)
+    return edits.keep_edits(machine, Path(folder)) if folder is not None else machine
 
 
 def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:
@@ -99,6 +102,7 @@ def synthesize(translation: Transcript, ingested: Ingested, folder: Path, option
     engine = tts.get_engine(voice.engine)
     identity = engine.identity(voice)
     clips = []
+    made: list[int] = []  # segments synthesized in this run (the others come from the clip cache)
     n = len(translation.segments)
     for i, seg in enumerate(translation.segments):
         if not seg.text.strip():
@@ -107,12 +111,16 @@ def synthesize(translation: Transcript, ingested: Ingested, folder: Path, option
         if not clip.is_file():
             with atomic_path(clip) as tmp:
                 engine.synthesize(seg.text, voice, tmp)
+            made.append(seg.id)
         clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip)))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
     rate = ingested.info.audio.sample_rate or 48000
     workdir = cache_dir() / "work"
     workdir.mkdir(parents=True, exist_ok=True)
-    return dub.build_track(clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed)
+    stats = dub.build_track(clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed)
+    stats.resynthesized = made
+    dubfit.write(folder / f"dub.{translation.language}.fit.json", translation, stats)
+    return stats
 
 
 def remux(ingested: Ingested, transcript: Transcript, targets: list[str], folder: Path, stem: str) -> str:

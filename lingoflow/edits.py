@@ -1,0 +1,92 @@
+"""Reviewer edits: a translated transcript edited by a person survives the next run.
+
+Each translated segment records the engine's own text as ``machine_text``. When
+``transcript.<lang>.json`` (or ``captions.<lang>.srt``) already exists in the item folder, a
+segment whose text differs from the machine text recorded for it is a reviewer's edit: the
+fresh machine translation does not overwrite it, the segment is marked ``edited``, and its new
+text reaches the captions and the dub (only segments whose text changed are synthesized again;
+unchanged ones come from the clip cache).
+
+An edit applies while the source segment it translates is unchanged (same id and source text).
+The SRT is read only when it is newer than the JSON (the reviewer edited the captions last);
+its cues are mapped back to segments by time, since cues never cross a segment.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import pysubs2
+
+from .errors import InputError
+from .schema import Segment, Transcript
+
+log = logging.getLogger(__name__)
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def load_previous(path: Path) -> Transcript | None:
+    """The transcript a previous run wrote (perhaps edited since), or None when there is none."""
+    if not path.is_file():
+        return None
+    try:
+        return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        raise InputError(str(path), f"cannot read the edited transcript ({exc}); fix it or delete it to translate again") from exc
+
+
+def srt_texts(srt: Path, segments: list[Segment]) -> dict[int, str]:
+    """Segment id -> the text of the SRT cues that fall in that segment (joined with spaces)."""
+    try:
+        subs = pysubs2.load(str(srt), encoding="utf-8", format_="srt")
+    except Exception as exc:  # pysubs2 raises several kinds for malformed files
+        raise InputError(str(srt), f"cannot read the edited captions ({exc}); fix them or delete them") from exc
+    parts: dict[int, list[str]] = {}
+    for event in subs:
+        start, end = event.start / 1000, event.end / 1000
+        best, best_overlap = None, 0.0
+        for seg in segments:
+            overlap = min(end, seg.end) - max(start, seg.start)
+            if seg.start <= start < seg.end:  # a cue starts inside its own segment
+                overlap = max(overlap, 1e-6) + 1.0
+            if overlap > best_overlap:
+                best, best_overlap = seg, overlap
+        if best is not None:
+            parts.setdefault(best.id, []).append(event.plaintext)
+    return {sid: _norm(" ".join(texts)) for sid, texts in parts.items()}
+
+
+def keep_edits(machine: Transcript, folder: Path) -> Transcript:
+    """The machine translation, with every reviewer-edited segment's text kept and marked."""
+    lang = machine.language
+    json_path = folder / f"transcript.{lang}.json"
+    previous = load_previous(json_path)
+    if previous is None:
+        return machine
+    edited_text = {s.id: s.text for s in previous.segments}
+    srt = folder / f"captions.{lang}.srt"
+    if srt.is_file() and srt.stat().st_mtime > json_path.stat().st_mtime:
+        for sid, text in srt_texts(srt, previous.segments).items():
+            # compared without spaces: a caption line may cut a long token (a URL) in two
+            if sid in edited_text and text.replace(" ", "") != _norm(edited_text[sid]).replace(" ", ""):
+                edited_text[sid] = text
+    old = {s.id: s for s in previous.segments}
+    segments = []
+    for seg in machine.segments:
+        before = old.get(seg.id)
+        if before is None or _norm(before.source_text) != _norm(seg.source_text):
+            segments.append(seg)  # the source changed: the old edit no longer applies
+            continue
+        baseline = before.machine_text if before.machine_text is not None else seg.text
+        text = edited_text[seg.id]
+        if _norm(text) != _norm(baseline):
+            log.info("%s: segment %d keeps the reviewer's text", json_path, seg.id)
+            segments.append(replace(seg, text=text.strip(), edited=True))
+        else:
+            segments.append(seg)
+    return replace(machine, segments=segments)
