@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup system venv demo test bench eval clean
+.PHONY: setup system browser venv demo test bench eval clean
 
 setup: system $(STAMP)
 
@@ -22,6 +22,18 @@ system:
 	  $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null; } || \
 	  { echo "error: could not install ffmpeg and espeak-ng with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
+	fi
+
+# Debian chromium for the review-page browser tests (driven by python playwright; its own
+# browser download does not work offline); installed only when missing
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing chromium (for the review-page browser tests)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
+	    echo "error: the browser tests need chromium; run as root: apt-get install -y chromium" >&2; exit 1; fi; \
+	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; } || \
+	  { echo "error: could not install chromium with apt-get; install it by hand, then re-run make" >&2; exit 1; }; \
 	fi
 
 $(VENV)/bin/python:
@@ -39,10 +51,10 @@ venv: $(STAMP)
 demo: setup
 	$(PY) -m lingoflow.samples demo-library
 	$(VENV)/bin/lingoflow localize demo-library --to pt --out demo-out
-	@echo; echo "Demo outputs: $(CURDIR)/demo-out (report: demo-out/report.json)"
+	@echo; echo "Demo outputs: $(CURDIR)/demo-out (review page: demo-out/report.html, data: demo-out/report.json)"
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf demo-out demo-library .pytest_cache
+	rm -rf demo-out demo-library .pytest_cache test-artifacts

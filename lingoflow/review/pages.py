@@ -7,6 +7,7 @@ transcripts are referenced by relative links to the files beside it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..atomic import write_text
 from ..paths import inside
 from . import data, timeline
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -34,8 +36,11 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def render_library(report: dict, out: Path) -> str:
+def render_library(report: dict, out: Path, without_page: set[str] = frozenset()) -> str:
     rows = data.library_rows(report, out)
+    for row in rows:
+        if row["item"] in without_page:
+            row["page"] = None
     counts = {"all": len(rows), "ok": sum(r["status"] == "ok" for r in rows), "failed": sum(r["status"] != "ok" for r in rows)}
     generated = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     return _env().get_template("report.html.j2").render(report=report, rows=rows, counts=counts, generated=generated)
@@ -51,10 +56,14 @@ def render_item(entry: dict, out: Path) -> str:
 def write_pages(report: dict, out: str | os.PathLike) -> list[Path]:
     """Write every item page, then the library page (each atomically); return their paths."""
     root = Path(out).resolve()
-    written = []
+    written, broken = [], set()
     for entry in report.get("items", []):
         item = entry.get("item")
         if item and data.has_page(root, item):
-            written.append(write_text(inside(root, item, "review.html"), render_item(entry, root)))
-    written.append(write_text(inside(root, "report.html"), render_library(report, root)))
+            try:
+                written.append(write_text(inside(root, item, "review.html"), render_item(entry, root)))
+            except Exception as exc:  # a file whose outputs cannot be read never stops the library page
+                log.warning("%s: no review page: %s: %s", item, type(exc).__name__, exc)
+                broken.add(item)
+    written.append(write_text(inside(root, "report.html"), render_library(report, root, broken)))
     return written
