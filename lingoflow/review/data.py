@@ -161,6 +161,7 @@ def item_page(entry: dict, out: Path) -> dict:
     fits = {t: dubfit.read(folder / f"dub.{t}.fit.json") or {} for t in targets}
     fit_by_id = {t: {s["id"]: s for s in f.get("segments", [])} for t, f in fits.items()}
     source_lang = transcript.language if transcript else entry.get("language") or ""
+    partial = {t: 0 < len(f.get("resynthesized") or []) < len(f.get("segments") or []) for t, f in fits.items()}
     segments = []
     for seg in transcript.segments if transcript else []:
         words = [{"text": w.text, "p": w.probability, "low": w.probability < LOW_CONFIDENCE} for w in seg.words]
@@ -174,7 +175,8 @@ def item_page(entry: dict, out: Path) -> dict:
                 "edited": bool(match and match.edited),
                 "speed": fit.get("speed"),
                 "overflow": fit.get("overflow") or 0.0,
-                "redubbed": bool(fit.get("resynthesized")),
+                # marked only on a partial re-dub: on a first run every segment is new
+                "redubbed": bool(fit.get("resynthesized")) and partial[t],
             }
         segments.append(row)
     languages = [source_lang] + targets if source_lang else targets
