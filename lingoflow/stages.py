@@ -46,6 +46,7 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
         beam_size=options.beam_size,
         compute_type=options.compute_type,
         hotwords=hotwords,
+        multilingual=options.code_switching,
     )
     audio = media.load_wav(ingested.audio_wav)
     result = engine.transcribe(audio, asr, on_progress=lambda f: progress.emit(item, "transcribe", f))
@@ -65,14 +66,35 @@ def check_targets(options: LocalizeOptions, source_language: str | None = None) 
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> Transcript:
-    """The machine translation; with the item folder, a reviewer's edits there are kept (edits.py)."""
-    if transcript.language == target:
-        machine = transcript.translated(target, [s.text for s in transcript.segments])
-    else:
-        engine = mt.select_engine(transcript.language, target, options.mt_engine)
-        texts = engine.translate([s.text for s in transcript.segments], transcript.language, target)
-        machine = transcript.translated(target, texts)
+    """Segments grouped by their spoken language (code-switching), each group by its engine.
+
+    A segment in a language no engine translates to the target is translated as if in the
+    file's main language, which is what the file-level detection assumed anyway. With the
+    item folder, a reviewer's edits of an earlier translation there are kept (edits.py).
+    """
+    texts = [s.text for s in transcript.segments]
+    groups: dict[str, list[int]] = {}
+    for i, seg in enumerate(transcript.segments):
+        lang = seg.language or transcript.language
+        if lang != target and lang != transcript.language and not _served(lang, target, options):
+            lang = transcript.language
+        groups.setdefault(lang, []).append(i)
+    for lang, idx in groups.items():
+        if lang == target:
+            continue
+        engine = mt.select_engine(lang, target, options.mt_engine)
+        for i, text in zip(idx, engine.translate([texts[i] for i in idx], lang, target)):
+            texts[i] = text
+    machine = transcript.translated(target, texts)
     return edits.keep_edits(machine, Path(folder)) if folder is not None else machine
+
+
+def _served(source: str, target: str, options: LocalizeOptions) -> bool:
+    try:
+        mt.select_engine(source, target, options.mt_engine)
+    except EngineUnavailable:
+        return False
+    return True
 
 
 def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:
