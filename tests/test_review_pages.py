@@ -109,3 +109,20 @@ def test_a_file_whose_outputs_cannot_be_read_does_not_stop_the_library_page(tmp_
     write_pages(_report(good, odd), tmp_path)
     html = (tmp_path / "report.html").read_text()
     assert 'href="good/review.html"' in html and 'href="odd/review.html"' not in html and 'data-item="odd"' in html
+
+
+def test_player_falls_back_to_the_source_by_a_relative_escaped_link(tmp_path):
+    out = tmp_path / "out"
+    entry = _item(out)
+    source = tmp_path / "lib" / "talk #1?.wav"
+    source.parent.mkdir()
+    source.write_bytes(b"RIFF")
+    entry["source"] = str(source)
+    write_pages(_report(entry), out)
+    page = out / "talk" / "review.html"
+    srcs = [a["src"] for t, a in _parse(page.read_text()).tags if t == "source"]
+    assert srcs == ["../../lib/talk%20%231%3F.wav"]
+    (out / "talk" / "talk.localized.mka").write_bytes(b"")
+    write_pages(_report(entry), out)
+    srcs = [a["src"] for t, a in _parse(page.read_text()).tags if t == "source"]
+    assert srcs == ["talk.localized.mka", "../../lib/talk%20%231%3F.wav"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pysubs2
 
@@ -147,7 +148,7 @@ def _media_sources(folder: Path, entry: dict) -> list[str]:
     sources = sorted(p.name for p in folder.glob("*.localized.*") if p.suffix in MEDIA_SUFFIXES)
     src = entry.get("source") or ""
     if src and "://" not in src and Path(src).is_file():
-        sources.append(Path(os.path.relpath(src, folder)).as_posix())
+        sources.append(quote(Path(os.path.relpath(src, folder)).as_posix()))  # a name may hold '#' or '?'
     return sources
 
 
