@@ -72,6 +72,7 @@ def test_library_page_lists_every_file_with_status_and_fields(tmp_path):
     assert 'href="talk/review.html"' in html and "broken/review.html" not in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "SPEAKER_00, SPEAKER_01" in html and "pt: 96% (24/25)" in html
+    assert "pt: #1 spoken" in html and 'class="badge edited">1 edited' in html
     assert "pt: 1/2 sped up (max 1.30x), 1 cut" in html and "cached 1/2" in html and "2.0x" in html  # 5 s audio / 2.5 s work
     assert not list(tmp_path.rglob("*.part*")), "temporary files left behind"
 
@@ -96,8 +97,8 @@ def test_file_page_marks_low_confidence_words_edits_and_fit(tmp_path):
     assert '<span class="word">Hello</span>' in html
     assert "Segunda frase &lt;b&gt;editada&lt;/b&gt;." in html and 'class="badge edited"' in html
     assert ">cut 0.40 s<" in html and ">1.30x<" in html and 'class="badge redub"' in html
-    rects = re.findall(r'<rect class="([\w-]+)"[^>]*data-start="([\d.]+)" data-id="(\d+)"', html)
-    assert sorted(rects) == sorted([("speech", "0.5", "0"), ("speech", "2.5", "1"), ("dub-fast", "0.5", "0"), ("dub-cut", "2.5", "1")])
+    rects = re.findall(r'<rect class="([\w -]+)"[^>]*data-start="([\d.]+)" data-id="(\d+)"', html)
+    assert sorted(rects) == sorted([("speech", "0.5", "0"), ("speech", "2.5", "1"), ("dub-fast", "0.5", "0"), ("dub-cut edited", "2.5", "1")])
     assert html.count('class="row-label"') == 3  # two speakers and the pt dub
     data = json.loads(re.search(r'<script id="review-data" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert data["captions"]["pt"][-1][2].startswith("Segunda frase") and [s["id"] for s in data["segments"]] == [0, 1]

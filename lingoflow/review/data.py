@@ -96,6 +96,16 @@ def processing_seconds(entry: dict) -> float:
     return sum(float(s.get("seconds") or 0) for s in (entry.get("stages") or {}).values() if isinstance(s, dict))
 
 
+def _redubbed(lang: str, ids: list, entry: dict) -> str:
+    """Which segments were spoken in this run: all of them on a first run, the edited ones after."""
+    total = ((entry.get("dub_fit") or {}).get(lang) or {}).get("segments")
+    if not ids:
+        return f"{lang}: none spoken"
+    if total and len(ids) >= total:
+        return f"{lang}: all {total} spoken"
+    return f"{lang}: #{', #'.join(map(str, ids))} spoken"
+
+
 def library_rows(report: dict, out: Path) -> list[dict]:
     rows = []
     for entry in report.get("items", []):
@@ -124,7 +134,7 @@ def library_rows(report: dict, out: Path) -> list[dict]:
             "overflowed": overflowed,
             "cached": f"{cached}/{len(stages)}" if cached else "",
             "edited": edited,
-            "redubbed": "; ".join(f"{lang}: {', '.join(map(str, ids)) or 'none'}" for lang, ids in redubbed.items()),
+            "redubbed": "; ".join(_redubbed(lang, ids, entry) for lang, ids in redubbed.items()),
             "page": f"{item}/review.html" if has_page(out, item) else None,
         })
     return rows

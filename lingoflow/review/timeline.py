@@ -17,7 +17,7 @@ class Box:
     y: float
     w: float
     h: float
-    kind: str  # "speech" | "dub-ok" | "dub-fast" | "dub-cut"
+    kind: str  # "speech" | "dub-ok" | "dub-fast" | "dub-cut", plus " edited" for a reviewer's text
     start: float
     segment: int
     title: str
@@ -78,6 +78,8 @@ def build(page: dict) -> Timeline:
             kind = "dub-cut" if overflow > 0 else "dub-fast" if speed > 1.0 else "dub-ok"
             note = f"cut {overflow:.2f} s" if overflow > 0 else f"{speed:.2f}x" if speed > 1.0 else "as spoken"
             end = f.get("dub_end") or f.get("end") or f["start"]
+            if f.get("edited"):
+                kind += " edited"
             boxes.append(Box(x(f["start"]), y, max(x(end) - x(f["start"]), 1.0), ROW, kind, f["start"], f["id"],
                              f"#{f['id']} {lang} {note}{' (edited)' if f.get('edited') else ''}{' (re-dubbed)' if f.get('resynthesized') else ''}"))
         y += ROW + GAP
