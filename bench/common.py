@@ -78,10 +78,12 @@ def table(rows: list[tuple], headers: tuple) -> None:
     print()
 
 
-def save(name: str, data: dict) -> Path:
-    """bench/results/<name>.json (the latest) and a dated copy, to compare across changes."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    latest = RESULTS / f"{name}.json"
+def save(name: str, data: dict, quick: bool = False) -> Path:
+    """bench/results/<name>.json, committed with the change it measured so later changes can be
+    compared with earlier ones (git log -p bench/results); reduced runs go to bench/.work."""
+    folder = WORK if quick else RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
+    latest = folder / f"{name}.json"
     latest.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     print(f"figures written to {latest.relative_to(ROOT)}")
     return latest

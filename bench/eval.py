@@ -82,7 +82,7 @@ def main(argv=None) -> dict:
         results.update(_localized(tmp, args.quick))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    save("eval-quick" if args.quick else "eval", results)
+    save("eval-quick" if args.quick else "eval", results, args.quick)
     return results
 
 

@@ -82,7 +82,7 @@ def main(argv=None) -> dict:
         table(sorted(((k, f"{v * 100:.1f}%") for k, v in e2e["stage_share"].items()), key=lambda r: -float(r[1][:-1])), ("stage", "share of stage time"))
 
         # 2. ASR stage vs bare faster-whisper (same file, model, settings), and its batched pipeline
-        cmp = asr.compare(dense, "base", repeats=1 if args.quick else 3)
+        cmp = asr.compare(dense, "base", repeats=1 if args.quick else 3, batched=not args.quick)
         results["asr_vs_bare"] = cmp
         print("## ASR stage vs bare faster-whisper (base, int8, beam 5, VAD, word timestamps)")
         table([(cmp["audio_seconds"], cmp["lingoflow_seconds"], cmp["bare_seconds"], cmp["ratio"], cmp.get("bare_batched_seconds"), cmp.get("batched_speedup"))],
@@ -105,7 +105,7 @@ def main(argv=None) -> dict:
         results["rerun"] = _rerun(dense, tmp, args.quick)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    save("bench-quick" if args.quick else "bench", results)
+    save("bench-quick" if args.quick else "bench", results, args.quick)
     return results
 
 
@@ -151,7 +151,7 @@ def _rerun(dense: Path, tmp: Path, quick: bool) -> dict:
 
     lib = tmp / "tiny-lib"
     lib.mkdir()
-    n = 4 if quick else 12
+    n = 3 if quick else 12
     for i in range(n):
         make_media(np.zeros(8000, dtype=np.float32), lib / f"tiny-{i:02d}.wav")
     t0 = time.perf_counter()
