@@ -61,6 +61,7 @@ test: setup browser
 # speed and memory figures next to same-run baselines (a few minutes on 2 cores)
 bench: setup
 	$(PY) -m bench.run
+	$(PY) -m bench.review
 
 # quality figures against ../shared/eval references
 eval: setup

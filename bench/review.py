@@ -1,7 +1,7 @@
 """Edit-and-redub and review-page figures. Never pass/fail.
 
-    python -m bench.review            # ~2.5 min clip, 4 CLI runs (a few minutes on 2 cores)
-    python -m bench.review --quick    # a 40 s clip
+    python -m bench.review            # the ~2.5 min speech-dense clip, 3 CLI runs (a few minutes on 2 cores)
+    python -m bench.review --quick    # the 14 s sample dialogue
 
 Prints: wall time of a first run, of an unchanged re-run (the baseline: nothing to redo but
 Prefect, ASR and muxing) and of a re-run after editing one translated segment, with how many
@@ -21,10 +21,11 @@ from lingoflow import captions, dubfit
 from lingoflow.atomic import write_json
 from lingoflow.dub import FitStats, Placement
 from lingoflow.review import write_pages
+from lingoflow.samples import make_library
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
 from . import clips
-from .common import header, peak_rss_mb_of, save, table, timed
+from .common import WORK, header, peak_rss_mb_of, save, table, timed
 
 LINGOFLOW = [sys.executable, "-m", "flows.cli", "localize"]
 
@@ -36,10 +37,13 @@ def _run(src_dir: Path, out: Path, env: dict) -> tuple[float, dict]:
     return wall, json.loads((out / "report.json").read_text())["items"][0]
 
 
-def redub(seconds: float, tmp: Path) -> list[dict]:
+def redub(quick: bool, tmp: Path) -> list[dict]:
     src_dir = tmp / "lib"
     src_dir.mkdir()
-    clip = clips.speech_dense(seconds)
+    if quick:  # the 14 s two-voice sample lesson
+        clip = next(p for p in make_library(WORK / "review-samples") if p.stem == "lesson-3-dialogue")
+    else:
+        clip = clips.speech_dense()
     (src_dir / clip.name).symlink_to(clip)
     out = tmp / "out"
     env = {"LINGOFLOW_CACHE": str(tmp / "cache"), "PREFECT_HOME": str(tmp / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
@@ -92,20 +96,21 @@ def pages(out: Path) -> list[dict]:
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     meta = header("lingoflow bench: edit-and-redub, review pages")
-    seconds = 40.0 if args.quick else 150.0
     with tempfile.TemporaryDirectory() as t:
-        runs, out = redub(seconds, Path(t))
+        runs, out = redub(args.quick, Path(t))
         print(f"\nedit-and-redub, {runs[0]['audio_s']:.0f} s speech-dense clip, en -> pt, --asr-model tiny.en (wall includes process start)")
         table([tuple(r.values()) for r in runs], tuple(runs[0].keys()))
         rendered = pages(out)
         print("review pages (same-run baseline: writing report.json)")
         table([tuple(r.values()) for r in rendered], tuple(rendered[0].keys()))
-    save("bench-review-quick" if args.quick else "bench-review", {**meta, "redub": runs, "pages": rendered})
+    results = {**meta, "redub": runs, "pages": rendered}
+    save("bench-review", results, quick=args.quick)
+    return results
 
 
 if __name__ == "__main__":
