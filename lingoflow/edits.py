@@ -9,7 +9,8 @@ unchanged ones come from the clip cache).
 
 An edit applies while the source segment it translates is unchanged (same id and source text).
 The SRT is read only when it is newer than the JSON (the reviewer edited the captions last);
-its cues are mapped back to segments by time, since cues never cross a segment.
+its cues are traced back to their segments through the cues made again from the JSON (a cue
+never crosses a segment, but may start late or end in the silence after it).
 """
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from pathlib import Path
 
 import pysubs2
 
+from . import captions
 from .errors import InputError
-from .schema import Segment, Transcript
+from .schema import Transcript
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +42,30 @@ def load_previous(path: Path) -> Transcript | None:
         raise InputError(str(path), f"cannot read the edited transcript ({exc}); fix it or delete it to translate again") from exc
 
 
-def srt_texts(srt: Path, segments: list[Segment]) -> dict[int, str]:
-    """Segment id -> the text of the SRT cues that fall in that segment (joined with spaces)."""
+def srt_texts(srt: Path, previous: Transcript) -> dict[int, str]:
+    """Segment id -> the text of the SRT cues that come from that segment (joined with spaces).
+
+    The cues lingoflow wrote are made again from the previous transcript, so each cue of the
+    file is traced to its segment: by position when the reviewer kept the cue count (the usual
+    text-only edit), else by the largest overlap in time with a regenerated cue.
+    """
     try:
         subs = pysubs2.load(str(srt), encoding="utf-8", format_="srt")
     except Exception as exc:  # pysubs2 raises several kinds for malformed files
         raise InputError(str(srt), f"cannot read the edited captions ({exc}); fix them or delete them") from exc
+    made = captions.make_cues(previous)
+    if len(made) == len(subs):
+        owners = [c.segment for c in made]
+    else:
+        owners = []
+        for event in subs:
+            start, end = event.start / 1000, event.end / 1000
+            best = max(made, key=lambda c: (min(end, c.end) - max(start, c.start), -abs(c.start - start)), default=None)
+            owners.append(best.segment if best else None)
     parts: dict[int, list[str]] = {}
-    for event in subs:
-        start, end = event.start / 1000, event.end / 1000
-        best, best_overlap = None, 0.0
-        for seg in segments:
-            overlap = min(end, seg.end) - max(start, seg.start)
-            if seg.start <= start < seg.end:  # a cue starts inside its own segment
-                overlap = max(overlap, 1e-6) + 1.0
-            if overlap > best_overlap:
-                best, best_overlap = seg, overlap
-        if best is not None:
-            parts.setdefault(best.id, []).append(event.plaintext)
+    for owner, event in zip(owners, subs):
+        if owner is not None:
+            parts.setdefault(owner, []).append(event.plaintext)
     return {sid: _norm(" ".join(texts)) for sid, texts in parts.items()}
 
 
@@ -71,7 +79,7 @@ def keep_edits(machine: Transcript, folder: Path) -> Transcript:
     edited_text = {s.id: s.text for s in previous.segments}
     srt = folder / f"captions.{lang}.srt"
     if srt.is_file() and srt.stat().st_mtime > json_path.stat().st_mtime:
-        for sid, text in srt_texts(srt, previous.segments).items():
+        for sid, text in srt_texts(srt, previous).items():
             # compared without spaces: a caption line may cut a long token (a URL) in two
             if sid in edited_text and text.replace(" ", "") != _norm(edited_text[sid]).replace(" ", ""):
                 edited_text[sid] = text

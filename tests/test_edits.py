@@ -106,3 +106,65 @@ def test_untouched_srt_and_edited_json_keep_the_json_text(tmp_path):
     os.utime(tmp_path / "transcript.pt.json", (later, later))
     merged = edits.keep_edits(_machine(), tmp_path)
     assert merged.segments[0].text == "Olá, bom dia." and [bool(s.edited) for s in merged.segments] == [True, False, False]
+
+
+def _late_cues() -> Transcript:
+    """Three segments (from a real run) where a cue of segment 1 runs late, into segment 2's time."""
+    segs = [
+        Segment(0, 0.0, 5.38, "The quiz checks the main ideas.", language="en"),
+        Segment(1, 6.32, 10.78, "If you miss a question, the library shows the part to review.", language="en"),
+        Segment(2, 11.44, 15.86, "Rivers begin as small streams high in the mountains.", language="en"),
+    ]
+    src = Transcript(SourceInfo("x.wav", "0" * 64, 16.0), "en", 1.0, segs)
+    return src.translated("pt", [
+        "O questionário verifica que você entendeu as ideias principais, não que você se lembra de cada detalhe.",
+        "Se você perder uma pergunta, a biblioteca do curso mostra a parte da aula para revisar.",
+        "Os rios começam como pequenos córregos não alto das montanhas, fernite e neve derretida.",
+    ])
+
+
+def test_untouched_srt_written_after_the_json_changes_nothing_even_when_cues_run_late(tmp_path):
+    previous = _late_cues()
+    cues = captions.make_cues(previous)
+    late = [c for c in cues if c.segment == 1 and c.start >= previous.segments[1].end]
+    assert late, "the case needs a cue that starts after its segment's end"
+    _write(tmp_path, previous)
+    _write_srt(tmp_path, previous)
+    later = time.time() + 5
+    os.utime(tmp_path / "captions.pt.srt", (later, later))  # the SRT is always written after the JSON
+    merged = edits.keep_edits(_late_cues(), tmp_path)
+    assert [s.text for s in merged.segments] == [s.text for s in previous.segments]
+    assert not any(s.edited for s in merged.segments)
+
+
+def test_srt_edit_of_a_late_cue_goes_to_its_own_segment(tmp_path):
+    previous = _late_cues()
+    _write(tmp_path, previous)
+    _write_srt(tmp_path, previous)
+    srt = tmp_path / "captions.pt.srt"
+    srt.write_text(srt.read_text(encoding="utf-8").replace("revisar.", "rever."), encoding="utf-8")
+    later = time.time() + 5
+    os.utime(srt, (later, later))
+    merged = edits.keep_edits(_late_cues(), tmp_path)
+    assert [bool(s.edited) for s in merged.segments] == [False, True, False]
+    assert merged.segments[1].text.endswith("para rever.") and merged.segments[2].text == previous.segments[2].text
+
+
+def test_srt_with_a_cue_split_in_two_is_mapped_by_time(tmp_path):
+    previous = _late_cues()
+    _write(tmp_path, previous)
+    _write_srt(tmp_path, previous)
+    import pysubs2
+
+    srt = tmp_path / "captions.pt.srt"
+    subs = pysubs2.load(str(srt), encoding="utf-8")
+    first = subs[0]
+    half = pysubs2.SSAEvent(start=(first.start + first.end) // 2, end=first.end, text="cada detalhe importante.")
+    first.end, first.text = half.start, "O questionário verifica as ideias principais, não"
+    subs.insert(1, half)
+    subs.save(str(srt), encoding="utf-8", format_="srt")
+    later = time.time() + 5
+    os.utime(srt, (later, later))
+    merged = edits.keep_edits(_late_cues(), tmp_path)
+    assert [bool(s.edited) for s in merged.segments] == [True, False, False]
+    assert merged.segments[0].text.startswith("O questionário verifica as ideias principais, não cada detalhe importante.")

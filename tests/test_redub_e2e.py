@@ -6,6 +6,7 @@ import time
 import wave
 
 import numpy as np
+import pysubs2
 import pytest
 
 from .conftest import ffprobe_streams, run_cli
@@ -68,11 +69,12 @@ def test_edit_one_segment_redubs_exactly_that_segment(library):
 
     # the reviewer then fixes another line in the captions instead: that segment alone is spoken again
     j = k + 1
-    machine_j = segments[j]["text"]
     srt_path = folder / "captions.pt.srt"
-    first_words = " ".join(machine_j.split()[:2])
-    assert first_words in srt
-    srt_path.write_text(srt.replace(first_words, "Muito obrigada!", 1), encoding="utf-8")
+    subs = pysubs2.load(str(srt_path), encoding="utf-8")
+    cue = next(e for e in subs if e.start / 1000 >= segments[j]["start"] - 0.01)
+    assert cue.start / 1000 < segments[j]["end"]  # the cue belongs to segment j
+    cue.text = "Muito obrigada!"
+    subs.save(str(srt_path), encoding="utf-8", format_="srt")
     later = time.time() + 2
     os.utime(srt_path, (later, later))
     entry = _localize(lib, out)
