@@ -14,6 +14,7 @@ never crosses a segment, but may start late or end in the silence after it).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import replace
@@ -69,20 +70,45 @@ def srt_texts(srt: Path, previous: Transcript) -> dict[int, str]:
     return {sid: _norm(" ".join(texts)) for sid, texts in parts.items()}
 
 
-def keep_edits(machine: Transcript, folder: Path) -> Transcript:
-    """The machine translation, with every reviewer-edited segment's text kept and marked."""
-    lang = machine.language
+def reviewed_texts(folder: Path, lang: str) -> tuple[Transcript, dict[int, str]] | None:
+    """The previous translation in folder and each segment's current text there (the JSON's,
+    or the SRT's where the captions were edited last); None when there is none."""
     json_path = folder / f"transcript.{lang}.json"
     previous = load_previous(json_path)
     if previous is None:
-        return machine
-    edited_text = {s.id: s.text for s in previous.segments}
+        return None
+    texts = {s.id: s.text for s in previous.segments}
     srt = folder / f"captions.{lang}.srt"
     if srt.is_file() and srt.stat().st_mtime > json_path.stat().st_mtime:
         for sid, text in srt_texts(srt, previous).items():
             # compared without spaces: a caption line may cut a long token (a URL) in two
-            if sid in edited_text and text.replace(" ", "") != _norm(edited_text[sid]).replace(" ", ""):
-                edited_text[sid] = text
+            if sid in texts and text.replace(" ", "") != _norm(texts[sid]).replace(" ", ""):
+                texts[sid] = text
+    return previous, texts
+
+
+def fingerprint(folder: Path, lang: str) -> str:
+    """A digest of the reviewer's edits in folder for lang ("" when there are none), for stage
+    cache keys: it changes when an edit is made or undone, and is stable across the runs that
+    rewrite the files with the same edits."""
+    found = reviewed_texts(Path(folder), lang)
+    if found is None:
+        return ""
+    previous, texts = found
+    edited = [
+        [s.id, _norm(s.source_text), _norm(texts[s.id])]
+        for s in previous.segments
+        if s.machine_text is None or _norm(texts[s.id]) != _norm(s.machine_text)
+    ]
+    return hashlib.sha256(json.dumps(edited, ensure_ascii=False).encode()).hexdigest() if edited else ""
+
+
+def keep_edits(machine: Transcript, folder: Path) -> Transcript:
+    """The machine translation, with every reviewer-edited segment's text kept and marked."""
+    found = reviewed_texts(Path(folder), machine.language)
+    if found is None:
+        return machine
+    previous, edited_text = found
     old = {s.id: s for s in previous.segments}
     segments = []
     for seg in machine.segments:
@@ -93,7 +119,7 @@ def keep_edits(machine: Transcript, folder: Path) -> Transcript:
         baseline = before.machine_text if before.machine_text is not None else seg.text
         text = edited_text[seg.id]
         if _norm(text) != _norm(baseline):
-            log.info("%s: segment %d keeps the reviewer's text", json_path, seg.id)
+            log.info("%s: segment %d keeps the reviewer's text", folder, seg.id)
             segments.append(replace(seg, text=text.strip(), edited=True))
         else:
             segments.append(seg)

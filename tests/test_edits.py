@@ -168,3 +168,28 @@ def test_srt_with_a_cue_split_in_two_is_mapped_by_time(tmp_path):
     merged = edits.keep_edits(_late_cues(), tmp_path)
     assert [bool(s.edited) for s in merged.segments] == [True, False, False]
     assert merged.segments[0].text.startswith("O questionário verifica as ideias principais, não cada detalhe importante.")
+
+
+def test_fingerprint_changes_with_an_edit_and_is_stable_once_the_run_rewrote_the_files(tmp_path):
+    assert edits.fingerprint(tmp_path, "pt") == ""  # nothing there yet
+    previous = _machine()
+    _write(tmp_path, previous)
+    _write_srt(tmp_path, previous)
+    assert edits.fingerprint(tmp_path, "pt") == ""  # lingoflow's own output: no edit
+    previous.segments[1].text = "Um delta é a planície onde o rio chega ao mar."
+    _write(tmp_path, previous)
+    later = time.time() + 5
+    os.utime(tmp_path / "transcript.pt.json", (later, later))
+    edited = edits.fingerprint(tmp_path, "pt")
+    assert edited
+    # the next run writes the merged translation and its captions: same edit, same digest
+    merged = edits.keep_edits(_machine(), tmp_path)
+    _write(tmp_path, merged)
+    _write_srt(tmp_path, merged)
+    later += 5
+    os.utime(tmp_path / "captions.pt.srt", (later, later))
+    assert edits.fingerprint(tmp_path, "pt") == edited
+    merged.segments[1].text = merged.segments[1].machine_text  # the reviewer undoes the edit
+    _write(tmp_path, merged)
+    os.utime(tmp_path / "transcript.pt.json", (later + 5, later + 5))
+    assert edits.fingerprint(tmp_path, "pt") == ""
