@@ -38,9 +38,13 @@ def load_previous(path: Path) -> Transcript | None:
     if not path.is_file():
         return None
     try:
-        return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        transcript = Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
         raise InputError(str(path), f"cannot read the edited transcript ({exc}); fix it or delete it to translate again") from exc
+    for seg in transcript.segments:
+        if not isinstance(seg.text, str):
+            raise InputError(str(path), f"segment {seg.id}: \"text\" must be a string, not {type(seg.text).__name__}")
+    return transcript
 
 
 def srt_texts(srt: Path, previous: Transcript) -> dict[int, str]:

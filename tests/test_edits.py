@@ -193,3 +193,19 @@ def test_fingerprint_changes_with_an_edit_and_is_stable_once_the_run_rewrote_the
     _write(tmp_path, merged)
     os.utime(tmp_path / "transcript.pt.json", (later + 5, later + 5))
     assert edits.fingerprint(tmp_path, "pt") == ""
+
+
+def test_a_segment_text_that_is_not_a_string_is_a_clear_input_error(tmp_path):
+    doc = _machine().to_dict()
+    doc["segments"][2]["text"] = None
+    (tmp_path / "transcript.pt.json").write_text(json.dumps(doc))
+    with pytest.raises(InputError, match=r"transcript\.pt\.json: segment 2: \"text\" must be a string"):
+        edits.keep_edits(_machine(), tmp_path)
+
+
+def test_an_emptied_segment_is_an_edit_that_silences_it(tmp_path):
+    previous = _machine()
+    previous.segments[0].text = ""
+    _write(tmp_path, previous)
+    merged = edits.keep_edits(_machine(), tmp_path)
+    assert merged.segments[0].text == "" and merged.segments[0].edited
