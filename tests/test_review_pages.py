@@ -100,6 +100,7 @@ def test_file_page_marks_low_confidence_words_edits_and_fit(tmp_path):
     rects = re.findall(r'<rect class="([\w -]+)"[^>]*data-start="([\d.]+)" data-id="(\d+)"', html)
     assert sorted(rects) == sorted([("speech", "0.5", "0"), ("speech", "2.5", "1"), ("dub-fast", "0.5", "0"), ("dub-cut edited", "2.5", "1")])
     assert html.count('class="row-label"') == 3  # two speakers and the pt dub
+    assert "Stages (2, 1 reused from the cache)" in html and "<td>transcribe</td><td>1.00</td><td>yes</td>" in html
     data = json.loads(re.search(r'<script id="review-data" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert data["captions"]["pt"][-1][2].startswith("Segunda frase") and [s["id"] for s in data["segments"]] == [0, 1]
 

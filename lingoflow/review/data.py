@@ -213,5 +213,6 @@ def item_page(entry: dict, out: Path) -> dict:
         "edited": entry.get("edited") or {},
         "redubbed": entry.get("resynthesized") or {},
         "rtf": round(float(entry.get("audio_seconds") or 0) / processing_seconds(entry), 2) if processing_seconds(entry) > 0 else None,
-        "stages": entry.get("stages") or {},
+        "stages": {k: v for k, v in (entry.get("stages") or {}).items() if isinstance(v, dict)},
+        "cached": sum(1 for v in (entry.get("stages") or {}).values() if isinstance(v, dict) and v.get("cached")),
     }
