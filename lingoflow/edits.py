@@ -24,6 +24,7 @@ import pysubs2
 
 from . import captions
 from .errors import InputError
+from .mt.constrained import _term_regex
 from .schema import Transcript
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,13 @@ def srt_texts(srt: Path, previous: Transcript) -> dict[int, str]:
         if owner is not None:
             parts.setdefault(owner, []).append(event.plaintext)
     return {sid: _norm(" ".join(texts)) for sid, texts in parts.items()}
+
+
+def _recheck(uses: list[dict] | None, text: str) -> list[dict] | None:
+    """The glossary terms of a segment, each honored or not in the reviewer's text."""
+    if uses is None:
+        return None
+    return [{**u, "honored": bool(_term_regex(u["target"]).search(text))} if u.get("target") else u for u in uses]
 
 
 def reviewed_texts(folder: Path, lang: str) -> tuple[Transcript, dict[int, str]] | None:
@@ -124,7 +132,7 @@ def keep_edits(machine: Transcript, folder: Path) -> Transcript:
         text = edited_text[seg.id]
         if _norm(text) != _norm(baseline):
             log.info("%s: segment %d keeps the reviewer's text", folder, seg.id)
-            segments.append(replace(seg, text=text.strip(), edited=True))
+            segments.append(replace(seg, text=text.strip(), edited=True, glossary=_recheck(seg.glossary, text)))
         else:
             segments.append(seg)
     return replace(machine, segments=segments)

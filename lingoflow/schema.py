@@ -25,12 +25,13 @@ class Segment:
     confidence: float | None = None
     words: list[Word] = field(default_factory=list)
     source_text: str | None = None  # set on translations only
+    glossary: list[dict] | None = None  # translations with a glossary: [{term, target, honored}]
     machine_text: str | None = None  # translations: the engine's text, to tell a reviewer's edit from it
     edited: bool | None = None  # translations: True when `text` is a reviewer's edit kept over machine_text
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for key in ("source_text", "machine_text", "edited"):
+        for key in ("source_text", "glossary", "machine_text", "edited"):
             if d[key] is None:
                 d.pop(key)
         return d
@@ -77,12 +78,14 @@ class Transcript:
             segments=segments,
         )
 
-    def translated(self, language: str, texts: list[str]) -> "Transcript":
-        """A translation: same timings and speakers, new text, the original kept as source_text."""
-        if len(texts) != len(self.segments):
+    def translated(self, language: str, texts: list[str], glossary: list[list[dict]] | None = None) -> "Transcript":
+        """A translation: same timings and speakers, new text, the original kept as source_text
+        (and, when a glossary was applied, the terms found in each segment and whether each was honored)."""
+        if len(texts) != len(self.segments) or (glossary is not None and len(glossary) != len(texts)):
             raise ValueError("one translated text per segment is required")
+        uses = glossary if glossary is not None else [None] * len(texts)
         segments = [
-            replace(s, text=t, language=language, words=[], source_text=s.text, machine_text=t)
-            for s, t in zip(self.segments, texts)
+            replace(s, text=t, language=language, words=[], source_text=s.text, glossary=g, machine_text=t)
+            for s, t, g in zip(self.segments, texts, uses)
         ]
         return Transcript(self.source, language, 1.0, segments)
