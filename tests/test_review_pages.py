@@ -52,7 +52,8 @@ def _item(out, name="talk"):
         "outputs": [], "dub_fit": {"pt": {"segments": 2, "sped_up": 1, "max_speed": 1.3, "overflowed": [1]}},
         "edited": {"pt": [1]}, "resynthesized": {"pt": [1]},
         # fields other features add: rendered when present
-        "speakers": ["SPEAKER_00", "SPEAKER_01"], "glossary_adherence": {"pt": {"adherence": 0.96, "applied": 24, "total": 25}},
+        "speakers": [{"speaker": "SPEAKER_00", "seconds": 1.5, "profile": "narrator"}, {"speaker": "SPEAKER_01", "seconds": 1.5, "profile": "guest"}],
+        "glossary": {"pt": {"applied": 25, "honored": 24, "missed": {"course library": 1}}},
     }
 
 
@@ -71,7 +72,8 @@ def test_library_page_lists_every_file_with_status_and_fields(tmp_path):
     assert rows == [("ok", "talk"), ("failed", "broken")]
     assert 'href="talk/review.html"' in html and "broken/review.html" not in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "SPEAKER_00, SPEAKER_01" in html and "pt: 96% (24/25)" in html
+    assert "SPEAKER_00, SPEAKER_01" in html and "SPEAKER_00: narrator, SPEAKER_01: guest" in html
+    assert "pt: 96% (24/25 terms), missed course library ×1" in html
     assert "pt: #1 spoken" in html and 'class="badge edited">1 edited' in html
     assert "pt: 1/2 sped up (max 1.30x), 1 cut" in html and "cached 1/2" in html and "2.0x" in html  # 5 s audio / 2.5 s work
     assert not list(tmp_path.rglob("*.part*")), "temporary files left behind"
@@ -128,3 +130,13 @@ def test_player_falls_back_to_the_source_by_a_relative_escaped_link(tmp_path):
     write_pages(_report(entry), out)
     srcs = [a["src"] for t, a in _parse(page.read_text()).tags if t == "source"]
     assert srcs == ["talk.localized.mka", "../../lib/talk%20%231%3F.wav"]
+
+
+def test_report_fields_of_other_shapes_are_tolerated(tmp_path):
+    entry = _item(tmp_path)
+    entry["speakers"], entry["glossary"] = ["A", "B"], None
+    entry["glossary_adherence"] = {"pt": 0.9}
+    del entry["edited"], entry["resynthesized"], entry["dub_fit"]
+    write_pages(_report(entry), tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    assert "A, B" in html and "pt: 90%" in html

@@ -47,11 +47,19 @@ def speakers_of(entry: dict, transcript: Transcript | None = None) -> list[str]:
     given = entry.get("speakers")
     if isinstance(given, dict):
         return [str(k) for k in given]
-    if isinstance(given, list):
-        return [str(s.get("label") or s.get("name") or s.get("id")) if isinstance(s, dict) else str(s) for s in given]
+    if isinstance(given, list) and given:
+        return [str(s.get("speaker") or s.get("label") or s.get("name") or s.get("id")) if isinstance(s, dict) else str(s) for s in given]
     if transcript is not None:
         return sorted({s.speaker for s in transcript.segments if s.speaker})
     return []
+
+
+def voices_of(entry: dict) -> str:
+    """Which voice profile each speaker got, when the run cast voices."""
+    given = entry.get("speakers")
+    if isinstance(given, list) and any(isinstance(s, dict) and s.get("profile") for s in given):
+        return ", ".join(f"{s.get('speaker')}: {s.get('profile')}" for s in given if isinstance(s, dict) and s.get("profile"))
+    return _short(entry.get("voices") or entry.get("voice_profiles"))
 
 
 def glossary_of(entry: dict) -> str:
@@ -62,6 +70,13 @@ def glossary_of(entry: dict) -> str:
         for lang, v in value.items():
             if isinstance(v, (int, float)):
                 parts.append(f"{lang}: {v:.0%}" if v <= 1 else f"{lang}: {v}")
+            elif isinstance(v, dict) and "applied" in v and "honored" in v:  # lingoflow's own glossary summary
+                applied, honored = int(v["applied"] or 0), int(v["honored"] or 0)
+                text = f"{lang}: {honored / applied:.0%} ({honored}/{applied} terms)" if applied else f"{lang}: no terms"
+                missed = v.get("missed") or {}
+                if isinstance(missed, dict) and missed:
+                    text += ", missed " + ", ".join(f"{term} ×{n}" for term, n in list(missed.items())[:5])
+                parts.append(text)
             elif isinstance(v, dict):
                 score = v.get("adherence", v.get("rate", v.get("score")))
                 if isinstance(score, (int, float)):
@@ -128,7 +143,7 @@ def library_rows(report: dict, out: Path) -> list[dict]:
             "audio_seconds": audio,
             "rtf": round(audio / seconds, 2) if seconds > 0 else None,
             "speakers": speakers_of(entry, transcript),
-            "voices": _short(entry.get("voices") or entry.get("voice_profiles")),
+            "voices": voices_of(entry),
             "glossary": glossary_of(entry),
             "fit": fit,
             "overflowed": overflowed,
@@ -208,6 +223,7 @@ def item_page(entry: dict, out: Path) -> dict:
         "segments": segments,
         "fits": fits,
         "speakers": speakers_of(entry, transcript),
+        "voices": voices_of(entry),
         "glossary": glossary_of(entry),
         "fit": fit_problems(entry)[0],
         "edited": entry.get("edited") or {},
