@@ -101,6 +101,8 @@ def fit_problems(entry: dict) -> tuple[str, int]:
         text = f"{lang}: {fit.get('sped_up', 0)}/{fit.get('segments', 0)} sped up"
         if fit.get("sped_up"):
             text += f" (max {fit.get('max_speed', 1.0):.2f}x)"
+        if fit.get("slowed"):
+            text += f", {fit['slowed']} slowed"
         if over:
             text += f", {over} cut"
         parts.append(text)

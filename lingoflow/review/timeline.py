@@ -76,7 +76,7 @@ def build(page: dict) -> Timeline:
         for f in fit.get("segments", []):
             speed, overflow = float(f.get("speed") or 1.0), float(f.get("overflow") or 0.0)
             kind = "dub-cut" if overflow > 0 else "dub-fast" if speed > 1.0 else "dub-ok"
-            note = f"cut {overflow:.2f} s" if overflow > 0 else f"{speed:.2f}x" if speed > 1.0 else "as spoken"
+            note = f"cut {overflow:.2f} s" if overflow > 0 else f"{speed:.2f}x" if speed != 1.0 else "as spoken"
             end = f.get("dub_end") or f.get("end") or f["start"]
             if f.get("edited"):
                 kind += " edited"
