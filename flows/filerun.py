@@ -20,6 +20,7 @@ from lingoflow.incremental import (NeedsRun, StageRunner, audio_present, check_r
 from lingoflow.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
 from lingoflow.report import ItemReport, run_report
+from lingoflow.review import write_pages
 from lingoflow.schema import Transcript
 from lingoflow.storage import is_s3
 
@@ -87,19 +88,21 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
         report.outputs += _captions(run, t, root, transcript, folder, item, "")
         for lang in options.targets:
             current = f"translate.{lang}"
-            translation = run.run(current, keys.translate(transcript, lang, options), lambda: t.translate(transcript, lang, options),
+            translation = run.run(current, keys.translate(transcript, lang, options, folder), lambda: t.translate(transcript, lang, options, str(folder)),
                                   encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
             if options.glossaries:
                 report.glossary[lang] = stages.glossary_summary(translation)
             current = f"captions.{lang}"
             report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}")
             current = f"synthesize.{lang}"
-            dub_wav = folder / f"dub.{lang}.wav"
+            dub_wav, fit_json = folder / f"dub.{lang}.wav", folder / f"dub.{lang}.fit.json"
             fit = run.run(current, keys.synthesize(translation, ingested, options, item, diarized),
                           lambda: t.synthesize(translation, ingested, str(folder), options, item, diarized),
-                          encode=lambda f: f.to_dict(), decode=fit_from_dict, outputs=lambda f: [dub_wav])
+                          encode=lambda f: f.to_dict(), decode=fit_from_dict, outputs=lambda f: [dub_wav, fit_json])
             report.dub_fit[lang] = fit.summary()
-            report.outputs.append(root.rel(dub_wav))
+            report.outputs += [root.rel(dub_wav), root.rel(fit_json)]
+            report.edited[lang] = [s.id for s in translation.segments if s.edited]
+            report.resynthesized[lang] = list(fit.resynthesized) if not run.report.stages[current].cached else []
         current = "mux"
         targets = list(options.targets)
         muxed = run.run("mux", keys.mux(ingested, transcript, targets, root.local, item),
@@ -167,13 +170,18 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     return sources_found, reports
 
 
-def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_block: str | None, started: float, publish=None) -> dict:
-    """OUT/report.json (uploaded when OUT is on S3); `publish` is the task, or None to write directly."""
+def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_block: str | None, started: float, publish=None,
+                   publish_pages=None) -> dict:
+    """OUT/report.json and the review pages (uploaded when OUT is on S3); `publish` and
+    `publish_pages` are the tasks, or None to write directly (no Prefect)."""
     root = OutputRoot(out, s3_config([out], s3_block))
     report = run_report([reports[src.item] for src in sources_found], time.perf_counter() - started)
     local_report = publish(report, str(root.local)) if publish else str(write_json(inside(root.local, "report.json"), report))
+    pages = publish_pages(report, str(root.local)) if publish_pages else [str(p) for p in write_pages(report, str(root.local))]
     if root.remote is not None:
         root.remote.upload(local_report, "report.json")
+        for page in pages:
+            root.remote.upload(page, root.rel(page))
     return report
 
 

@@ -8,6 +8,7 @@ from prefect.states import Completed, Failed
 
 from lingoflow.config import LocalizeOptions
 from tasks.publish import publish_report
+from tasks.review import publish_review
 
 from .fanout import fan_out, item_from_state
 from .filerun import cached_library, finish_library, plan_library, run_file  # noqa: F401 (cached_library: the CLI)
@@ -46,4 +47,4 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
         for src in todo:
             state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
             reports[src.item] = item_from_state(state, src)
-    return finish_library(sources_found, reports, out, s3_block, started, publish_report)
+    return finish_library(sources_found, reports, out, s3_block, started, publish_report, publish_review)

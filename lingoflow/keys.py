@@ -61,7 +61,7 @@ def captions_module_code() -> str:
     return code_identity(captions_module, stages.write_transcript, stages.write_captions)
 
 
-def translate(transcript: Transcript, target: str, options) -> str:
+def translate(transcript: Transcript, target: str, options, folder: Path | None = None) -> str:
     """Keyed by every engine that may translate a segment (segments keep their own spoken
     language under code-switching): an engine the stage cannot use is not part of the key."""
     models, modules = {}, []
@@ -76,8 +76,14 @@ def translate(transcript: Transcript, target: str, options) -> str:
             continue
         models[lang] = f"{engine.name}:{engine.model_identity(lang, target)}"
         modules.append(_module_of(engine))
-    code = code_identity(stages.translate, stages._served, *dict.fromkeys(modules))
-    return stage_key("translate", code=code, inputs={"transcript": content_digest(transcript), "target": target},
+    from . import edits as edits_module
+
+    code = code_identity(stages.translate, stages._served, edits_module, *dict.fromkeys(modules))
+    # a reviewer's edits of the previous translation in the item folder are kept (edits.py): they are an input
+    from . import edits
+
+    reviewed = edits.fingerprint(Path(folder), target) if folder is not None else ""
+    return stage_key("translate", code=code, inputs={"transcript": content_digest(transcript), "target": target, "edits": reviewed},
                      options=options, model=canonical(models))
 
 
