@@ -74,6 +74,17 @@ def _speed_up(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) 
     return out
 
 
+_SILENCE_BLOCK = 1 << 20
+
+
+def _write_silence(w: wave.Wave_write, samples: int) -> None:
+    block = np.zeros(min(max(samples, 0), _SILENCE_BLOCK), dtype="<i2").tobytes()
+    while samples > 0:
+        take = min(samples, _SILENCE_BLOCK)
+        w.writeframes(block[: take * 2])
+        samples -= take
+
+
 def build_track(
     clips: list[DubClip],
     duration: float,
@@ -82,45 +93,51 @@ def build_track(
     workdir: str | os.PathLike,
     max_speed: float = MAX_SPEED,
 ) -> FitStats:
-    """Write a mono 16-bit track of exactly round(duration * sample_rate) samples."""
+    """Write a mono 16-bit track of exactly round(duration * sample_rate) samples.
+
+    Written front to back as clips are placed (clips never overlap: each ends by the next
+    one's start), so memory holds one clip at a time, not the whole track: an hours-long
+    recording with little speech costs what its speech costs.
+    """
     workdir = Path(workdir)
     total = int(round(duration * sample_rate))
-    # assembled in numpy: pydub's overlay copies the whole track for every segment
-    track = np.zeros(total, dtype=np.float32)
     stats = FitStats(segments=len(clips))
     ordered = sorted(clips, key=lambda c: c.start)
-    for i, clip in enumerate(ordered):
-        limit = ordered[i + 1].start if i + 1 < len(ordered) else duration
-        audio = _trim(AudioSegment.from_wav(clip.wav).set_channels(1))
-        if len(audio) == 0:
-            continue
-        slot = max(clip.end - clip.start, 0.05)
-        length = len(audio) / 1000
-        speed = 1.0
-        if length > slot + 0.02:
-            speed = min(max_speed, length / slot)
-            audio = _speed_up(audio, speed, workdir, clip.segment_id)
-            stats.sped_up += 1
-            stats.max_speed = max(stats.max_speed, round(speed, 3))
-        audio = audio.set_frame_rate(sample_rate).set_sample_width(2)
-        room = max(limit - clip.start, 0.0)
-        overflow = 0.0
-        if len(audio) / 1000 > room:
-            overflow = len(audio) / 1000 - room
-            audio = audio[: int(room * 1000)].fade_out(FADE_MS)
-            stats.overflowed.append(clip.segment_id)
-        samples = np.array(audio.get_array_of_samples(), dtype=np.float32) / 32768.0
-        first = int(round(clip.start * sample_rate))
-        n = max(0, min(len(samples), total - first, int(round(limit * sample_rate)) - first))
-        track[first : first + n] += samples[:n]
-        stats.placements.append(
-            Placement(clip.segment_id, round(clip.start, 3), round(clip.start + n / sample_rate, 3), clip.end, round(speed, 3), round(overflow, 3))
-        )
-    pcm = (np.clip(track, -1.0, 1.0) * 32767).astype("<i2")
-    with atomic_path(out_wav) as tmp:
-        with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(sample_rate)
-            w.writeframes(pcm.tobytes())
+    with atomic_path(out_wav) as tmp, wave.open(str(tmp), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        cursor = 0  # samples written so far
+        for i, clip in enumerate(ordered):
+            limit = ordered[i + 1].start if i + 1 < len(ordered) else duration
+            audio = _trim(AudioSegment.from_wav(clip.wav).set_channels(1))
+            if len(audio) == 0:
+                continue
+            slot = max(clip.end - clip.start, 0.05)
+            length = len(audio) / 1000
+            speed = 1.0
+            if length > slot + 0.02:
+                speed = min(max_speed, length / slot)
+                audio = _speed_up(audio, speed, workdir, clip.segment_id)
+                stats.sped_up += 1
+                stats.max_speed = max(stats.max_speed, round(speed, 3))
+            audio = audio.set_frame_rate(sample_rate).set_sample_width(2)
+            room = max(limit - clip.start, 0.0)
+            overflow = 0.0
+            if len(audio) / 1000 > room:
+                overflow = len(audio) / 1000 - room
+                audio = audio[: int(room * 1000)].fade_out(FADE_MS)
+                stats.overflowed.append(clip.segment_id)
+            samples = np.array(audio.get_array_of_samples(), dtype=np.int16)
+            first = int(round(clip.start * sample_rate))
+            n = max(0, min(len(samples), total - first, int(round(limit * sample_rate)) - first))
+            skip = max(0, cursor - first)  # never rewrites what is written (rounding guard)
+            if n > skip:
+                _write_silence(w, first + skip - cursor)
+                w.writeframes(samples[skip:n].astype("<i2").tobytes())
+                cursor = first + n
+            stats.placements.append(
+                Placement(clip.segment_id, round(clip.start, 3), round(clip.start + n / sample_rate, 3), clip.end, round(speed, 3), round(overflow, 3))
+            )
+        _write_silence(w, total - cursor)
     return stats
