@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import wave
 from dataclasses import dataclass, field
@@ -93,11 +94,18 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
 def probe(path: str | os.PathLike) -> MediaInfo:
     path = Path(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise InputError(str(path), f"cannot read the file ({exc.strerror})") from exc
-    if size == 0:
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(str(path), "not a regular file (a pipe, device or socket)")
+    if st.st_size == 0:
         raise InputError(str(path), "the file is empty (0 bytes)")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError as exc:  # unreadable (permissions), or an I/O error on the medium
+        raise InputError(str(path), f"cannot read the file ({exc.strerror})") from exc
     args = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", file_url(path)]
     proc = run(args, "read it as media (not a media file, or damaged)", path)
     data = json.loads(proc.stdout or b"{}")
