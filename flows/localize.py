@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed
 
 from lingoflow import progress, stages
+from lingoflow.atomic import remove_stale_parts
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import InputError, LingoflowError
 from lingoflow.library import discover
@@ -47,6 +48,7 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
     """Every stage for one source file; returns its report (a Failed state when it failed)."""
     report = ItemReport(item=item, source=str(Path(source).absolute()), targets=list(options.targets))
     folder = str(inside(out, item))
+    remove_stale_parts(folder)  # temporaries of a run that was killed while writing
     current = "ingest"
     try:
         with _stage(report, "ingest"):
@@ -90,6 +92,7 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
     sources = discover(inputs)
     logger.info("%d source file(s), targets: %s", len(sources), ", ".join(options.targets) or "none")
     Path(out).mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(out)  # a report.json temporary of a killed run
     items: list[ItemReport] = []
     for src in sources:
         state = localize_file(src.path, src.item, out, options, return_state=True)

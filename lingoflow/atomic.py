@@ -51,6 +51,22 @@ def atomic_path(final: str | os.PathLike) -> Iterator[Path]:
             tmp.unlink()
 
 
+def remove_stale_parts(folder: str | os.PathLike) -> list[Path]:
+    """Delete temporaries that a killed run left in folder (hidden `.*.part*` files); return them.
+
+    Call it only where no other process writes at the same time (an item's own folder).
+    """
+    removed = []
+    folder = Path(folder)
+    if folder.is_dir():
+        for p in folder.iterdir():
+            if p.name.startswith(".") and ".part" in p.name and p.is_file():
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+                    removed.append(p)
+    return removed
+
+
 def write_bytes(final: str | os.PathLike, data: bytes) -> Path:
     with atomic_path(final) as tmp:
         tmp.write_bytes(data)
