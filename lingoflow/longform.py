@@ -29,10 +29,10 @@ class Window:
     silent: bool
 
 
-def _quietest_cut(pcm: np.ndarray, rate: int) -> int:
+def _quietest_cut(pcm: np.ndarray, rate: int, search_seconds: float) -> int:
     """Sample index (in pcm) of the quietest 100 ms frame's start within the search region."""
     frame = int(FRAME_SECONDS * rate)
-    region = pcm[-int(SEARCH_SECONDS * rate):]
+    region = pcm[-int(search_seconds * rate):]
     n = len(region) // frame
     if n < 2:
         return len(pcm)
@@ -41,8 +41,10 @@ def _quietest_cut(pcm: np.ndarray, rate: int) -> int:
     return len(pcm) - len(region) + best * frame
 
 
-def windows(path: str | os.PathLike, window_seconds: float = WINDOW_SECONDS) -> Iterator[Window]:
+def windows(path: str | os.PathLike, window_seconds: float | None = None, search_seconds: float | None = None) -> Iterator[Window]:
     """The WAV (16-bit PCM, mono) as consecutive windows covering every sample exactly once."""
+    window_seconds = window_seconds or WINDOW_SECONDS
+    search_seconds = search_seconds or SEARCH_SECONDS
     with wave.open(str(path), "rb") as w:
         rate, total = w.getframerate(), w.getnframes()
         if w.getnchannels() != 1 or w.getsampwidth() != 2:
@@ -53,8 +55,8 @@ def windows(path: str | os.PathLike, window_seconds: float = WINDOW_SECONDS) -> 
             w.setpos(pos)
             take = min(size, total - pos)
             pcm = np.frombuffer(w.readframes(take), dtype="<i2")
-            if pos + take < total and take > int(2 * SEARCH_SECONDS * rate):
-                pcm = pcm[: _quietest_cut(pcm, rate)]
+            if pos + take < total and take > int(2 * search_seconds * rate):
+                pcm = pcm[: _quietest_cut(pcm, rate, search_seconds)]
             silent = not len(pcm) or int(np.abs(pcm.astype(np.int32)).max()) < SILENT_PEAK
             yield Window(pos / rate, pcm.astype(np.float32) / 32768.0, silent)
             pos += len(pcm)
