@@ -54,6 +54,7 @@ def localize(
     from rich.console import Console
 
     console = Console(stderr=True, quiet=quiet)
+    errors = Console(stderr=True)  # errors show even with --quiet
     from lingoflow import stages
     from lingoflow.config import LocalizeOptions
     from pydantic import ValidationError
@@ -64,8 +65,9 @@ def localize(
         for given in inputs:
             if not Path(given).exists():
                 raise ConfigError(f"input not found: {given}")
+        stages.check_asr(options)
     except (ConfigError, ValidationError) as exc:
-        console.print(f"[red]error:[/] {_one_line(exc)}", highlight=False)
+        errors.print(f"[red]error:[/] {_one_line(exc)}", highlight=False)
         raise typer.Exit(EXIT_USAGE)
     _prefect_env(verbose)
     from lingoflow import progress
@@ -78,7 +80,7 @@ def localize(
         with bars.progress if not quiet else _null():
             report = localize_library(list(inputs), str(out), options)
     except LingoflowError as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False)
+        errors.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE)
     finally:
         unsubscribe()

@@ -96,6 +96,17 @@ def check_targets(options: LocalizeOptions, source_language: str | None = None) 
         tts.default_voice(target, options.tts_engine)
 
 
+def check_asr(options: LocalizeOptions) -> None:
+    """Fail fast, before any audio, when the speech model is missing or does not load.
+
+    The model is loaded once per process anyway; loading it here costs nothing later.
+    """
+    engine = get_transcriber(options.asr_engine)
+    load = getattr(engine, "load", None)
+    if load is not None:
+        load(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
+
+
 def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
     if transcript.language == target:
         return transcript.translated(target, [s.text for s in transcript.segments])
