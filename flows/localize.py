@@ -90,7 +90,7 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
     started = time.perf_counter()
     stages.check_targets(options)  # fail fast: before any audio is touched
     stages.check_asr(options)
-    sources = discover(inputs)
+    sources = discover(inputs, exclude=[out])
     logger.info("%d source file(s), targets: %s", len(sources), ", ".join(options.targets) or "none")
     Path(out).mkdir(parents=True, exist_ok=True)
     remove_stale_parts(out)  # a report.json temporary of a killed run

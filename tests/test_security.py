@@ -171,3 +171,17 @@ def test_api_triggered_parameters_are_validated():
     for bad in ({"targets": ["xx"]}, {"targets": ["pt"], "shell": "rm -rf /"}, {"max_speed": 100}, {"beam_size": 0}):
         with pytest.raises(ParameterTypeError):
             localize_library.validate_parameters({"inputs": ["lib"], "out": "out", "options": bad})
+
+
+def test_output_folder_inside_the_library_is_not_taken_for_sources(tmp_path):
+    """OUT inside an input folder: a re-run must not localize last run's dubs and containers."""
+    from lingoflow.library import discover
+
+    lib = tmp_path / "lib"
+    (lib / "out" / "talk").mkdir(parents=True)
+    (lib / "talk.mp3").write_bytes(b"x")
+    (lib / "out" / "talk" / "dub.pt.wav").write_bytes(b"x")
+    (lib / "out" / "talk" / "talk.localized.mka").write_bytes(b"x")
+    assert [s.relpath for s in discover([str(lib)], exclude=[str(lib / "out")])] == ["talk.mp3"]
+    assert len(discover([str(lib)])) == 3
+    assert [s.relpath for s in discover([str(lib)], exclude=[str(lib)])] != []  # OUT == the library itself
