@@ -21,7 +21,7 @@ from .errors import InputError, OutputError, ToolError
 
 SAMPLE_RATE = 16000
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts"}
-AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".ogg", ".oga", ".opus", ".aac", ".wma", ".aiff", ".aif"}
+AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".mka", ".ogg", ".oga", ".opus", ".aac", ".wma", ".aiff", ".aif"}
 MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
 
 
