@@ -29,9 +29,11 @@ $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "error: cannot create a venv: apt-get install -y python3-venv" >&2; exit 1; }
 
 # torch first and pinned: anything unpinned would pull a multi-GB CUDA build
+# (the filter drops this machine's pip notices about missing mirror folders, nothing else)
+PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }; test $${PIPESTATUS[0]} -eq 0
 $(STAMP): $(VENV)/bin/python pyproject.toml
-	$(PIP) install -q --disable-pip-version-check torch==2.13.0
-	$(PIP) install -q --disable-pip-version-check -e '.[models,dev]' torch==2.13.0
+	$(PIP) install -q --disable-pip-version-check torch==2.13.0 $(PIP_QUIET)
+	$(PIP) install -q --disable-pip-version-check -e '.[models,dev]' torch==2.13.0 $(PIP_QUIET)
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -43,6 +45,14 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# speed and memory figures next to same-run baselines (a few minutes on 2 cores)
+bench: setup
+	$(PY) -m bench.run
+
+# quality figures against ../shared/eval references
+eval: setup
+	$(PY) -m bench.eval
 
 clean:
 	rm -rf demo-out demo-library .pytest_cache

@@ -45,6 +45,7 @@ def localize(
     to: list[str] = typer.Option([], "--to", "-t", help="target language (ISO 639-1), repeatable; none: transcribe and caption only"),
     source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected"),
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
+    code_switching: bool = typer.Option(False, "--code-switching", help="detect the language of every 30 s window (recordings that mix languages)"),
     mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
     tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
@@ -60,7 +61,7 @@ def localize(
     from pydantic import ValidationError
 
     try:
-        options = LocalizeOptions(targets=to, source_language=source_language, asr_model=asr_model, mt_engine=mt_engine, tts_engine=tts_engine)
+        options = LocalizeOptions(targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching, mt_engine=mt_engine, tts_engine=tts_engine)
         stages.check_targets(options)
         for given in inputs:
             if not Path(given).exists():

@@ -26,6 +26,7 @@ class CaptionNorms:
     max_cps: float = 17.0
     min_duration: float = 5 / 6
     max_duration: float = 7.0
+    max_delay: float = 0.75  # how late a cue may appear after its speech starts, for reading speed
 
 
 @dataclass
@@ -155,17 +156,23 @@ def _hard_wrap(text: str, norms: CaptionNorms) -> list[str]:
 
 
 def _fit_durations(cues: list[Cue], norms: CaptionNorms, media_end: float) -> None:
-    """Lengthen cues into the following silence for reading speed and a minimum duration."""
-    for cue in cues:
-        cue.start = round(cue.start, 3)
+    """Lengthen cues for reading speed and a minimum duration: into the following silence, and
+    where speech runs on, by showing the next cue up to ``max_delay`` after its speech starts."""
+    starts = [round(c.start, 3) for c in cues]  # where each cue's speech starts
     for i, cue in enumerate(cues):
-        limit = cues[i + 1].start if i + 1 < len(cues) else max(media_end, cue.end)
-        if i > 0 and cue.start < cues[i - 1].end:  # overlapping input timings
-            cue.start = cues[i - 1].end
+        if i > 0:  # a cue starts once the previous one is off screen (pushed at most max_delay)
+            cue.start = max(starts[i], cues[i - 1].end)
+        else:
+            cue.start = starts[i]
+        limit = starts[i + 1] + norms.max_delay if i + 1 < len(cues) else max(media_end, cue.end)
         wanted = max(cue.chars / norms.max_cps, norms.min_duration)
         end = min(max(cue.end, cue.start + wanted), cue.start + norms.max_duration)
         # rounded up to the millisecond, so rounding never pushes reading speed over the norm
         cue.end = max(min(math.ceil(end * 1000) / 1000, limit), cue.start + 0.04)
+        if i + 1 < len(cues) and cue.end < starts[i + 1]:
+            continue
+        if i + 1 < len(cues):  # it runs into the next cue's speech: never later than needed
+            cue.end = min(cue.end, max(starts[i + 1], math.ceil((cue.start + wanted) * 1000) / 1000))
 
 
 def to_ssa(cues: list[Cue]) -> pysubs2.SSAFile:

@@ -14,6 +14,7 @@ class LocalizeOptions(BaseModel):
     source_language: str | None = Field(None, description="spoken language; None detects it")
     asr_engine: str = "faster-whisper"
     asr_model: str = Field("base", description="embedded name, hub name or local CTranslate2 folder")
+    code_switching: bool = Field(False, description="detect the language of every 30 s window (files mixing languages)")
     beam_size: int = Field(5, ge=1, le=20)
     compute_type: str = "int8"
     mt_engine: str | None = Field(None, description="force one MT engine; default picks per pair")

@@ -47,6 +47,7 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
         beam_size=options.beam_size,
         compute_type=options.compute_type,
         hotwords=hotwords,
+        multilingual=options.code_switching,
     )
     result = _transcribe_windows(engine, ingested, asr, item)
     source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
@@ -108,11 +109,33 @@ def check_asr(options: LocalizeOptions) -> None:
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
-    if transcript.language == target:
-        return transcript.translated(target, [s.text for s in transcript.segments])
-    engine = mt.select_engine(transcript.language, target, options.mt_engine)
-    texts = engine.translate([s.text for s in transcript.segments], transcript.language, target)
+    """Segments grouped by their spoken language (code-switching), each group by its engine.
+
+    A segment in a language no engine translates to the target is translated as if in the
+    file's main language, which is what the file-level detection assumed anyway.
+    """
+    texts = [s.text for s in transcript.segments]
+    groups: dict[str, list[int]] = {}
+    for i, seg in enumerate(transcript.segments):
+        lang = seg.language or transcript.language
+        if lang != target and lang != transcript.language and not _served(lang, target, options):
+            lang = transcript.language
+        groups.setdefault(lang, []).append(i)
+    for lang, idx in groups.items():
+        if lang == target:
+            continue
+        engine = mt.select_engine(lang, target, options.mt_engine)
+        for i, text in zip(idx, engine.translate([texts[i] for i in idx], lang, target)):
+            texts[i] = text
     return transcript.translated(target, texts)
+
+
+def _served(source: str, target: str, options: LocalizeOptions) -> bool:
+    try:
+        mt.select_engine(source, target, options.mt_engine)
+    except EngineUnavailable:
+        return False
+    return True
 
 
 def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:

@@ -71,3 +71,15 @@ def test_wrap_balances_lines():
     assert len(lines) == 2 and max(map(len, lines)) <= 42
     assert abs(len(lines[0]) - len(lines[1])) < 12
     assert captions.wrap("x" * 100, 42, 2) is None
+
+
+def test_running_speech_pushes_next_cue_at_most_max_delay():
+    # 17.5 chars a second of continuous speech: the first cue needs more time than its words take
+    text = "Welcome to the course library and this first lesson we look at how rivers shape the land today"
+    words = _words(text, 0.0, 0.3)
+    cues = captions.make_cues(_transcript([Segment(0, 0.0, words[-1].end, text, words=words)], duration=20.0))
+    _check_norms(cues)
+    counts = [len(" ".join(c.lines).split()) for c in cues]
+    speech_starts = [words[sum(counts[:i])].start for i in range(len(cues))]
+    for cue, speech in zip(cues, speech_starts):
+        assert speech - 1e-6 <= cue.start <= speech + NORMS.max_delay + 1e-6

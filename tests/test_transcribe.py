@@ -26,3 +26,13 @@ def test_model_by_local_path(eval_dir):
     ingested = stages.ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
     transcript = stages.transcribe(ingested, options)
     assert wer("EIGHT THE PRESS YARD", transcript.text) <= 0.25
+
+
+def test_code_switching_finds_the_german_part(eval_dir):
+    ingested = stages.ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3"))
+    transcript = stages.transcribe(ingested, LocalizeOptions(code_switching=True))
+    langs = [s.language for s in transcript.segments]
+    assert langs[0] == "en" and langs[-1] == "de"
+    switch = next(s.start for s in transcript.segments if s.language == "de")
+    assert 25 < switch < 35  # the German reading starts at about 30 s
+    assert "Software" in " ".join(s.text for s in transcript.segments if s.language == "de")

@@ -15,6 +15,7 @@ class AsrOptions:
     beam_size: int = 5
     vad: bool = True
     hotwords: str | None = None
+    multilingual: bool = False  # detect the language of every 30 s window (code-switching)
     compute_type: str = "int8"
     device: str = "cpu"
 

@@ -1,6 +1,7 @@
 """faster-whisper engine: int8 on CPU, Silero VAD, word timestamps, language detection."""
 from __future__ import annotations
 
+import copy
 import math
 import os
 import threading
@@ -32,6 +33,27 @@ def load_model(model: str, device: str = "cpu", compute_type: str = "int8"):
         return _models[key]
 
 
+class _LanguageRecorder:
+    """Stands in for the CTranslate2 model of one transcription to see each window's language.
+
+    faster-whisper's `multilingual` mode detects the language of every 30 s window but does not
+    put it on the segments it yields; segments are yielded right after their window's detection.
+    """
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.last: tuple[str, float] | None = None
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def detect_language(self, *args, **kwargs):
+        results = self._inner.detect_language(*args, **kwargs)
+        token, probability = results[0][0]
+        self.last = (token[2:-2], probability)
+        return results
+
+
 class FasterWhisperTranscriber:
     name = "faster-whisper"
 
@@ -51,6 +73,10 @@ class FasterWhisperTranscriber:
         model = load_model(options.model, options.device, options.compute_type)
         if audio.size < 1600:  # under 0.1 s: nothing Whisper can hear
             return AsrResult(options.language or "en", 0.0, [])
+        recorder = None
+        if options.multilingual and model.model.is_multilingual:
+            model = copy.copy(model)  # a shallow copy: the shared model stays untouched
+            model.model = recorder = _LanguageRecorder(model.model)
         segments_iter, info = model.transcribe(
             audio,
             language=options.language,
@@ -59,6 +85,7 @@ class FasterWhisperTranscriber:
             word_timestamps=True,
             hotwords=options.hotwords or None,
             condition_on_previous_text=False,  # stops one misheard phrase repeating through a file
+            multilingual=bool(recorder),
         )
         duration = max(info.duration, 1e-9)
         segments: list[Segment] = []
@@ -73,7 +100,7 @@ class FasterWhisperTranscriber:
                     start=round(float(seg.start), 3),
                     end=round(float(seg.end), 3),
                     text=text,
-                    language=info.language,
+                    language=recorder.last[0] if recorder and recorder.last else info.language,
                     confidence=round(math.exp(float(seg.avg_logprob)), 4),
                     words=words,
                 )

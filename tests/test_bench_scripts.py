@@ -1,0 +1,31 @@
+"""`make bench` and `make eval` in reduced mode, so neither can silently rot."""
+import json
+
+from bench import eval as quality_eval
+from bench import run as bench_run
+
+
+def test_bench_quick_prints_every_figure(capsys, eval_dir):
+    results = bench_run.main(["--quick"])
+    out = capsys.readouterr().out
+    for heading in ("End to end", "ASR stage vs bare faster-whisper", "additional target language", "Re-run and orchestration"):
+        assert heading in out
+    assert results["machine"]["cores"] >= 1 and results["versions"]["faster-whisper"]
+    assert results["end_to_end"]["realtime_factor_flow"] > 0
+    assert 0 < results["asr_vs_bare"]["ratio"] < 10
+    assert "transcribe" in results["end_to_end"]["stage_share"]
+    assert results["rerun"]["first_seconds"] > 0 and results["rerun"]["per_file_overhead_seconds"] is not None
+    saved = json.loads((bench_run.ROOT / "bench" / ".work" / "bench-quick.json").read_text())
+    assert saved["end_to_end"] == results["end_to_end"]
+
+
+def test_eval_quick_prints_every_figure(capsys, eval_dir):
+    results = quality_eval.main(["--quick"])
+    out = capsys.readouterr().out
+    for heading in ("WER", "Language switch", "MT: Tatoeba", "Captions: conformance", "Dub sync"):
+        assert heading in out
+    assert results["asr"]["wer_lingoflow"] < 0.5 and results["asr"]["language_id_accuracy"] == 1.0
+    assert results["code_switching"]["code_switching"]["found"]
+    assert results["mt"]["bleu"] > 30
+    assert results["captions"]["cues"] > 0 and results["captions"]["share_line_length"] == 1.0
+    assert results["dub_sync"]["within_150ms"] == 1.0
