@@ -58,7 +58,8 @@ def _transcribe_windows(engine, ingested: Ingested, asr: AsrOptions, item: str) 
     """Window by window (bounded memory, see longform); silent windows after the first are skipped.
 
     The first window always goes to the engine, so a silent file still gets the engine's
-    own language answer; later windows keep the first language heard with speech in it.
+    own language answer; later windows keep the first language heard with speech in it
+    (unless code-switching, where every window detects its own).
     """
     total = max(ingested.duration, 1e-9)
     first: AsrResult | None = None
@@ -67,7 +68,8 @@ def _transcribe_windows(engine, ingested: Ingested, asr: AsrOptions, item: str) 
     for win in longform.windows(ingested.audio_wav):
         if first is not None and win.silent:
             continue
-        opts = asr if found is None or asr.language else replace(asr, language=found.language)
+        keep = found is not None and not asr.language and not asr.multilingual  # code-switching detects per window
+        opts = replace(asr, language=found.language) if keep else asr
         emit = lambda f, o=win.offset, d=len(win.audio) / media.SAMPLE_RATE: progress.emit(item, "transcribe", min((o + f * d) / total, 1.0))
         result = engine.transcribe(win.audio, opts, on_progress=emit)
         first = first or result
