@@ -78,6 +78,8 @@ def matrix(tmp_path_factory):
     locked = lib / "locked.wav"
     shutil.copy(work / "speech.wav", locked)
     locked.chmod(0)
+    os.mkfifo(lib / "stream.wav")  # a pipe: reading it would block forever
+    os.symlink(work / "deleted.wav", lib / "gone.wav")  # a link to a file that is gone
     (lib / "sub").mkdir()
     os.symlink("..", lib / "sub" / "loop")  # a folder that contains itself
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -104,6 +106,8 @@ FAILS = {
     "cut-moov.mp4": "not a media file",
     "picture-only.mp4": "no audio stream",
     "locked.wav": "permission denied",
+    "stream.wav": "not a regular file",
+    "gone.wav": "no such file",
 }
 
 
