@@ -8,6 +8,7 @@ left over is cut with a short fade and reported. Clips are never slowed down or 
 from __future__ import annotations
 
 import os
+import tempfile
 import wave
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -63,6 +64,12 @@ def _trim(seg: AudioSegment, threshold: float = -45.0) -> AudioSegment:
 
 
 def _speed_up(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
+    # a scratch folder of its own: files localized at the same time share the work folder
+    with tempfile.TemporaryDirectory(prefix=f"fit-{segment_id}-", dir=workdir) as scratch:
+        return _speed_up_in(clip, speed, Path(scratch), segment_id)
+
+
+def _speed_up_in(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
     src = workdir / f"fit-{segment_id}.in.wav"
     dst = workdir / f"fit-{segment_id}.out.wav"
     clip.export(src, format="wav")
