@@ -82,7 +82,8 @@ def localize(
             report = localize_library(list(inputs), str(out), options)
     except LingoflowError as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(EXIT_USAGE)
+        # a configuration error is a usage error; anything else (a full disk for the report) a failed run
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)
     finally:
         unsubscribe()
     _summary(console, report, out)
