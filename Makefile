@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed
 SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup system venv demo test bench eval clean
+.PHONY: setup system compiler venv demo test bench eval clean coqui test-coqui
 
-setup: system $(STAMP)
+setup: system compiler $(STAMP)
 
 # ffmpeg and espeak-ng come from Debian; installed only when missing
 system:
@@ -22,6 +22,17 @@ system:
 	  $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null; } || \
 	  { echo "error: could not install ffmpeg and espeak-ng with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
+	fi
+
+# webrtcvad (needed by resemblyzer) ships only as source: a C compiler and Python's headers build it
+compiler:
+	@if ! command -v cc >/dev/null || ! $(PYTHON) -c 'import os, sysconfig; assert os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; then \
+	  echo "installing gcc and python3-dev (to build webrtcvad)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
+	    echo "error: a C compiler and Python headers are needed; run as root: apt-get install -y gcc python3-dev" >&2; exit 1; fi; \
+	  $$SUDO apt-get install -y -q gcc python3-dev >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q gcc python3-dev >/dev/null; } || \
+	  { echo "error: could not install gcc and python3-dev with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
 	fi
 
 $(VENV)/bin/python:
@@ -46,6 +57,19 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
+# Coqui TTS (optional, ~1.8 GB with torch): coqui-tts beside the CPU torch 2.13.0. torchaudio 2.11's
+# wheel carries CUDA-linked libraries that cannot load here; without them it imports as pure
+# Python (torchaudio.load goes through torchcodec), so they are removed when the import fails.
+coqui: setup
+	$(PIP) install -q --disable-pip-version-check -e '.[models,dev,coqui]' torch==2.13.0 $(PIP_QUIET)
+	@$(PY) -c 'import torchaudio' >/dev/null 2>&1 || { \
+	  lib="$$($(PY) -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("torchaudio").origin))')/lib"; \
+	  echo "torchaudio's native libraries do not load beside CPU torch: removing $$lib/*.so"; rm -f "$$lib"/*.so; }
+	@$(PY) -c 'import TTS.api' && echo "Coqui TTS ready: --tts-engine coqui, or engine: coqui in a voice profile"
+
+test-coqui: coqui
+	$(PY) -m pytest -q tests/test_coqui.py
+
 # speed and memory figures next to same-run baselines (a few minutes on 2 cores)
 bench: setup
 	$(PY) -m bench.run
@@ -53,6 +77,7 @@ bench: setup
 # quality figures against ../shared/eval references
 eval: setup
 	$(PY) -m bench.eval
+	$(PY) -m bench.mt_glossary
 
 clean:
 	rm -rf demo-out demo-library .pytest_cache

@@ -47,7 +47,14 @@ def localize(
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
     code_switching: bool = typer.Option(False, "--code-switching", help="detect the language of every 30 s window (recordings that mix languages)"),
     mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
+    mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
+    glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
     tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
+    voices: Optional[Path] = typer.Option(None, "--voices", help="voice profile YAML: profiles and enrolled speakers (README: Speakers and voices)"),
+    speakers: Optional[int] = typer.Option(None, "--speakers", min=1, max=32, help="number of speakers (default: estimated per file)"),
+    diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, pyannote, or none"),
+    background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
+    duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
 ) -> None:
@@ -61,7 +68,12 @@ def localize(
     from pydantic import ValidationError
 
     try:
-        options = LocalizeOptions(targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching, mt_engine=mt_engine, tts_engine=tts_engine)
+        options = LocalizeOptions(
+            targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching,
+            mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
+            voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
+            background=background, duck_db=duck_db,
+        )
         stages.check_targets(options)
         for given in inputs:
             if not Path(given).exists():
@@ -115,6 +127,65 @@ def _summary(console, report: dict, out: Path) -> None:
         f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out.resolve()}",
         highlight=False,
     )
+
+
+@app.command()
+def translate(
+    to: str = typer.Option(..., "--to", "-t", help="target language (ISO 639-1)"),
+    source_language: Optional[str] = typer.Option(None, "--from", help="source language (default: the glossaries' source language, else en)"),
+    glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
+    mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
+    mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
+    batch: int = typer.Option(64, min=1, help="lines translated together"),
+) -> None:
+    """Translate text lines from stdin to stdout, one line out for each line in, enforcing the glossaries.
+
+    A summary of glossary adherence goes to stderr."""
+    from pydantic import ValidationError
+
+    from lingoflow import mt, stages
+    from lingoflow.config import LocalizeOptions
+
+    try:
+        options = LocalizeOptions(targets=[to], source_language=source_language, mt_engine=mt_engine, mt_model=mt_model, glossaries=glossary)
+        terms = stages.load_glossary(options) if options.glossaries else None
+        source = options.source_language or (next(iter(terms.by_language), None) if terms else None) or "en"
+        target = options.targets[0]
+        if source == target:
+            raise ConfigError(f"source and target language are both {target!r}")
+        engine = mt.select_engine(source, target, options.mt_engine, options.mt_model)
+    except (ConfigError, ValidationError) as exc:
+        typer.echo(f"error: {_one_line(exc)}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if terms is not None and not terms.terms(source, target):
+        typer.echo(f"warning: the glossaries have no {source} term with a {target} translation", err=True)
+    applied = honored = 0
+    lines: list[str] = []
+    if sys.stdin.isatty():  # typed by hand: answer each line at once
+        batch = 1
+
+    def flush() -> None:
+        nonlocal applied, honored
+        try:
+            results = mt.constrained.translate(engine, lines, source, target, terms)
+        except LingoflowError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        for res in results:
+            sys.stdout.write(res.text.replace("\n", " ") + "\n")
+            applied += len(res.terms)
+            honored += sum(u.honored for u in res.terms)
+        sys.stdout.flush()
+        lines.clear()
+
+    for line in sys.stdin:
+        lines.append(line.rstrip("\r\n"))
+        if len(lines) >= batch:
+            flush()
+    if lines:
+        flush()
+    if terms is not None:
+        typer.echo(f"glossary: {honored}/{applied} term uses honored ({engine.name}, {source}->{target})", err=True)
 
 
 @app.command()

@@ -16,6 +16,7 @@ from lingoflow.library import discover
 from lingoflow.paths import inside
 from lingoflow.report import ItemReport, StageReport, run_report
 from tasks.captions import write_outputs
+from tasks.diarize import diarize
 from tasks.ingest import ingest
 from tasks.mux import remux
 from tasks.publish import publish_report
@@ -58,6 +59,11 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
         with _stage(report, "transcribe"):
             transcript = transcribe(ingested, options, item)
         report.language = transcript.language
+        current = "diarize"
+        with _stage(report, "diarize"):
+            diarized = diarize(transcript, ingested, options, item)
+        transcript = diarized.transcript
+        report.speakers = diarized.report()
         current = "captions"
         with _stage(report, f"captions.{transcript.language}"):
             report.outputs += write_outputs(transcript, folder)
@@ -65,12 +71,14 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
             current = f"translate.{lang}"
             with _stage(report, current):
                 translation = translate(transcript, lang, options)
+            if options.glossaries:
+                report.glossary[lang] = stages.glossary_summary(translation)
             with _stage(report, f"captions.{lang}"):
                 report.outputs += write_outputs(translation, folder, f".{lang}")
             current = f"synthesize.{lang}"
             with _stage(report, current):
-                fit = synthesize(translation, ingested, folder, options, item)
-            report.dub_fit[lang] = {"segments": fit.segments, "sped_up": fit.sped_up, "max_speed": fit.max_speed, "overflowed": fit.overflowed}
+                fit = synthesize(translation, ingested, folder, options, item, diarized)
+            report.dub_fit[lang] = fit.summary()
             report.outputs.append(str(Path(folder) / f"dub.{lang}.wav"))
         current = "mux"
         with _stage(report, "mux"):

@@ -1,6 +1,8 @@
 """Run options, validated: what the CLI, the flows and API-triggered runs all accept."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import languages
@@ -18,8 +20,21 @@ class LocalizeOptions(BaseModel):
     beam_size: int = Field(5, ge=1, le=20)
     compute_type: str = "int8"
     mt_engine: str | None = Field(None, description="force one MT engine; default picks per pair")
+    mt_model: list[str] = Field(
+        default_factory=list,
+        description="MT models for the ctranslate2/transformers engines: hub names or local Transformers folders, optionally per pair (en-es=NAME)",
+    )
+    glossaries: list[str] = Field(default_factory=list, description="glossary YAML files (or folders of them); a later one overrides an earlier one's terms")
     tts_engine: str | None = Field(None, description="force one TTS engine; default picks per language")
     max_speed: float = Field(1.35, ge=1.0, le=2.0, description="largest dub speed-up")
+    # speakers and voices (README "Speakers and voices")
+    diarize_engine: str = Field("resemblyzer", description="resemblyzer, pyannote, or 'none' (one speaker)")
+    speakers: int | None = Field(None, ge=1, le=32, description="number of speakers; None estimates it")
+    max_speakers: int = Field(8, ge=1, le=32, description="upper bound when estimating")
+    voices: str | None = Field(None, description="voice profile YAML (profiles, enrolled speakers)")
+    min_speed: float = Field(0.9, ge=0.9, le=1.0, description="smallest dub speed factor (a short clip is slowed at most this far)")
+    background: Literal["original", "none"] = Field("original", description="keep the original sound under the dub, ducked")
+    duck_db: float = Field(15.0, ge=0.0, le=60.0, description="how far the background is lowered under speech, in dB")
 
     @field_validator("targets")
     @classmethod
@@ -30,6 +45,11 @@ class LocalizeOptions(BaseModel):
             if norm not in out:
                 out.append(norm)
         return out
+
+    @field_validator("mt_model", "glossaries", mode="before")
+    @classmethod
+    def _listify(cls, value):
+        return [value] if isinstance(value, str) else value
 
     @field_validator("source_language")
     @classmethod

@@ -60,3 +60,35 @@ def windows(path: str | os.PathLike, window_seconds: float | None = None, search
             silent = not len(pcm) or int(np.abs(pcm.astype(np.int32)).max()) < SILENT_PEAK
             yield Window(pos / rate, pcm.astype(np.float32) / 32768.0, silent)
             pos += len(pcm)
+
+
+class WavSamples:
+    """A 16-bit mono WAV as a read-only float32 sequence, sliced from disk (np.memmap):
+    `len()` and `[a:b]` like an array, without holding the file in memory."""
+
+    def __init__(self, path: str | os.PathLike):
+        with wave.open(str(path), "rb") as w:
+            if w.getnchannels() != 1 or w.getsampwidth() != 2:
+                raise ValueError(f"{path}: expected 16-bit mono PCM")
+            frames = w.getnframes()
+        self._pcm = np.memmap(path, dtype="<i2", mode="r", offset=_data_offset(path), shape=(frames,)) if frames else np.zeros(0, "<i2")
+
+    def __len__(self) -> int:
+        return len(self._pcm)
+
+    def __getitem__(self, index) -> np.ndarray:
+        return np.asarray(self._pcm[index], dtype=np.float32) / 32768.0
+
+
+def _data_offset(path: str | os.PathLike) -> int:
+    """Byte offset of a RIFF/WAVE file's sample data (after the 'data' chunk header)."""
+    with open(path, "rb") as fh:
+        fh.seek(12)
+        while header := fh.read(8):
+            if len(header) < 8:
+                break
+            size = int.from_bytes(header[4:], "little")
+            if header[:4] == b"data":
+                return fh.tell()
+            fh.seek(size + (size & 1), 1)
+    raise ValueError(f"{path}: no data chunk")

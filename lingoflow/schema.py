@@ -25,11 +25,14 @@ class Segment:
     confidence: float | None = None
     words: list[Word] = field(default_factory=list)
     source_text: str | None = None  # set on translations only
+    glossary: list[dict] | None = None  # translations with a glossary: [{term, target, honored}]
 
     def to_dict(self) -> dict:
         d = asdict(self)
         if self.source_text is None:
             d.pop("source_text")
+        if self.glossary is None:
+            d.pop("glossary")
         return d
 
 
@@ -74,12 +77,14 @@ class Transcript:
             segments=segments,
         )
 
-    def translated(self, language: str, texts: list[str]) -> "Transcript":
-        """A translation: same timings and speakers, new text, the original kept as source_text."""
-        if len(texts) != len(self.segments):
+    def translated(self, language: str, texts: list[str], glossary: list[list[dict]] | None = None) -> "Transcript":
+        """A translation: same timings and speakers, new text, the original kept as source_text
+        (and, when a glossary was applied, the terms found in each segment and whether each was honored)."""
+        if len(texts) != len(self.segments) or (glossary is not None and len(glossary) != len(texts)):
             raise ValueError("one translated text per segment is required")
+        uses = glossary if glossary is not None else [None] * len(texts)
         segments = [
-            replace(s, text=t, language=language, words=[], source_text=s.text)
-            for s, t in zip(self.segments, texts)
+            replace(s, text=t, language=language, words=[], source_text=s.text, glossary=g)
+            for s, t, g in zip(self.segments, texts, uses)
         ]
         return Transcript(self.source, language, 1.0, segments)

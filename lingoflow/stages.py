@@ -6,7 +6,7 @@ import wave
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import captions, dub, longform, media, mt, progress, tts
+from . import captions, dub, glossary, longform, media, mt, progress, tts
 from .asr import AsrOptions, get_transcriber
 from .asr.base import AsrResult
 from .atomic import atomic_path, write_json, write_text
@@ -41,6 +41,8 @@ def ingest(path: str, uri: str | None = None) -> Ingested:
 
 def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None) -> Transcript:
     engine = get_transcriber(options.asr_engine)
+    if hotwords is None and options.glossaries:  # the glossary's source terms bias recognition
+        hotwords = load_glossary(options).hotwords(options.source_language)
     asr = AsrOptions(
         model=options.asr_model,
         language=options.source_language,
@@ -88,15 +90,37 @@ def _shifted(seg, offset: float, new_id: int):
     return replace(seg, id=new_id, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words)
 
 
+def load_glossary(options: LocalizeOptions) -> glossary.Glossary:
+    """The run's glossaries, merged in order (ConfigError with file, line and cause when invalid)."""
+    return glossary.load_cached(glossary.expand(options.glossaries))
+
+
 def check_targets(options: LocalizeOptions, source_language: str | None = None) -> None:
-    """Fail fast, before any audio, when a target cannot be translated or spoken."""
+    """Fail fast, before any audio, when a target cannot be translated or spoken, or a glossary is invalid."""
+    load_glossary(options)
     source = source_language or options.source_language
     for target in options.targets:
         if source and source != target:
-            mt.select_engine(source, target, options.mt_engine)
-        elif not source and not mt.registry.any_engine_for_target(target, options.mt_engine):
-            raise EngineUnavailable(f"no translation engine translates into {target!r}: {mt.registry.describe(options.mt_engine)}")
+            mt.select_engine(source, target, options.mt_engine, options.mt_model)
+        elif not source and not mt.registry.any_engine_for_target(target, options.mt_engine, options.mt_model):
+            raise EngineUnavailable(f"no translation engine translates into {target!r}: {mt.registry.describe(options.mt_engine, options.mt_model)}")
         tts.default_voice(target, options.tts_engine)
+    _check_speaker_options(options)
+
+
+def _check_speaker_options(options: LocalizeOptions) -> None:
+    from .diarize import get_diarizer
+    from .voices import load_library
+
+    if options.diarize_engine != "none":
+        engine = get_diarizer(options.diarize_engine)
+        if hasattr(engine, "check"):
+            engine.check()
+    library = load_library(options.voices)  # a bad voices file is a usage error, before any audio
+    if library.speakers and options.targets:
+        from .voices.enroll import enrolled_embeddings
+
+        enrolled_embeddings(library)  # reads every reference clip once (cached by its bytes)
 
 
 def check_asr(options: LocalizeOptions) -> None:
@@ -111,12 +135,15 @@ def check_asr(options: LocalizeOptions) -> None:
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
-    """Segments grouped by their spoken language (code-switching), each group by its engine.
+    """Segments grouped by their spoken language (code-switching), each group by its engine,
+    with the glossaries enforced (each segment then records its terms and whether each was honored).
 
     A segment in a language no engine translates to the target is translated as if in the
     file's main language, which is what the file-level detection assumed anyway.
     """
     texts = [s.text for s in transcript.segments]
+    terms = load_glossary(options) if options.glossaries else None
+    uses: list[list[dict]] = [[] for _ in texts]
     groups: dict[str, list[int]] = {}
     for i, seg in enumerate(transcript.segments):
         lang = seg.language or transcript.language
@@ -126,15 +153,21 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> 
     for lang, idx in groups.items():
         if lang == target:
             continue
-        engine = mt.select_engine(lang, target, options.mt_engine)
-        for i, text in zip(idx, engine.translate([texts[i] for i in idx], lang, target)):
-            texts[i] = text
-    return transcript.translated(target, texts)
+        engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
+        for i, res in zip(idx, mt.constrained.translate(engine, [texts[i] for i in idx], lang, target, terms)):
+            texts[i] = res.text
+            uses[i] = [u.to_dict() for u in res.terms]
+    return transcript.translated(target, texts, uses if terms is not None else None)
+
+
+def glossary_summary(translation: Transcript) -> dict:
+    """report.json's per-language glossary totals: terms applied, honored, and the missed ones."""
+    return mt.constrained.summarize([s.glossary or [] for s in translation.segments])
 
 
 def _served(source: str, target: str, options: LocalizeOptions) -> bool:
     try:
-        mt.select_engine(source, target, options.mt_engine)
+        mt.select_engine(source, target, options.mt_engine, options.mt_model)
     except EngineUnavailable:
         return False
     return True
@@ -161,26 +194,45 @@ def _clip_path(identity: str, text: str) -> Path:
     return cache_dir() / "tts" / key[:2] / f"{key}.wav"
 
 
-def synthesize(translation: Transcript, ingested: Ingested, folder: Path, options: LocalizeOptions, item: str = "") -> dub.FitStats:
-    """Speak every segment (cached per text and voice), then fit them into a full-length track."""
-    voice = tts.default_voice(translation.language, options.tts_engine)
-    engine = tts.get_engine(voice.engine)
-    identity = engine.identity(voice)
+def synthesize(
+    translation: Transcript, ingested: Ingested, folder: Path, options: LocalizeOptions, item: str = "", diarized=None
+) -> dub.FitStats:
+    """Speak every segment in its speaker's voice (cached per text and voice), then fit them into a
+    full-length track over the ducked original sound. ``diarized``: a speakers.Diarized (casting)."""
+    from . import background, speakers
+
+    casting = diarized.casting if diarized is not None else {}
+    library = speakers.library_for(options) if casting else None
+    voices: dict[str | None, tuple] = {}
     clips = []
     n = len(translation.segments)
     for i, seg in enumerate(translation.segments):
         if not seg.text.strip():
             continue
+        if seg.speaker not in voices:
+            ref = lambda label=seg.speaker: speakers.reference_clip(ingested.audio_wav, ingested.sha256, diarized.transcript, label)
+            voice = speakers.voice_for(casting.get(seg.speaker), translation.language, options, library, ref)
+            engine = tts.get_engine(voice.engine)
+            voices[seg.speaker] = (voice, engine, engine.identity(voice))
+        voice, engine, identity = voices[seg.speaker]
         clip = _clip_path(identity, seg.text)
         if not clip.is_file():
             with atomic_path(clip) as tmp:
                 engine.synthesize(seg.text, voice, tmp)
-        clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip)))
+        clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip), seg.speaker))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
     rate = ingested.info.audio.sample_rate or 48000
     workdir = cache_dir() / "work"
     workdir.mkdir(parents=True, exist_ok=True)
-    return dub.build_track(clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed)
+    bed = None
+    if options.background != "none":
+        bed = background.Background(background.load(ingested.info, ingested.sha256, rate), [(s.start, s.end) for s in translation.segments], options.duck_db)
+    stats = dub.build_track(
+        clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed,
+        min_speed=options.min_speed, background=bed,
+    )
+    stats.voices = {str(label): v[2] for label, v in voices.items()}
+    return stats
 
 
 def remux(ingested: Ingested, transcript: Transcript, targets: list[str], folder: Path, stem: str) -> str:

@@ -50,9 +50,25 @@ def ffprobe_streams(path: Path) -> list[dict]:
     return json.loads(out)["streams"]
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """The real `lingoflow` console entry point in a child process."""
     return subprocess.run(
         [sys.executable, "-m", "flows.cli", *args],
-        capture_output=True, text=True, cwd=cwd or ROOT, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, cwd=cwd or ROOT, env={**os.environ, **(env or {})}, input=input,
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory) -> Path:
+    """A tiny random MarianMT model in the Opus-MT layout, built once per session (~4 s)."""
+    from .marian_tiny import build
+
+    return build(tmp_path_factory.mktemp("models") / "tiny-marian-en-pt")
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory) -> Path:
+    """A tiny random NLLB-200-style model (M2M100 + NllbTokenizer), built once per session."""
+    from .marian_tiny import build_nllb
+
+    return build_nllb(tmp_path_factory.mktemp("models") / "tiny-nllb")

@@ -70,3 +70,16 @@ def test_usage_errors_exit_2_before_any_audio(tmp_path, sample_library):
     assert not (tmp_path / "o").exists()
     proc = run_cli("localize", str(tmp_path / "missing"), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "input not found" in proc.stderr
+
+
+def test_report_has_speakers_profiles_and_fit(run):
+    _, _, out, report = run
+    entry = next(i for i in report["items"] if i["item"] == "lesson-3-dialogue")
+    speakers = entry["speakers"]
+    assert len(speakers) == 2 and len({s["profile"] for s in speakers}) == 2
+    assert {s["pitch_range"] for s in speakers} == {"low", "high"}
+    fit = entry["dub_fit"]["pt"]
+    assert fit["max_speed"] <= 1.35 and fit["min_speed"] >= 0.9 and fit["background"].startswith("ducked")
+    assert len(set(fit["voices"].values())) == 2
+    labels = {s["speaker"] for s in json.loads((out / "lesson-3-dialogue" / "transcript.json").read_text())["segments"]}
+    assert labels == {s["speaker"] for s in speakers}

@@ -91,3 +91,26 @@ def test_five_hours_of_silence_localizes_to_an_empty_transcript_and_a_silent_dub
             assert not np.frombuffer(block, dtype="<i2").any()
     audio = [s for s in ffprobe_streams(folder / "archive-tape.localized.mka") if s["codec_type"] == "audio"]
     assert len(audio) == 2
+
+
+def test_background_read_from_disk_mixes_like_the_array_across_chunks(tmp_path):
+    """The dub's background streams from the cached WAV (longform.WavSamples), chunk by chunk:
+    the track is the same as with the whole background in memory, across chunk boundaries."""
+    from lingoflow import dub
+    from lingoflow.background import Background
+
+    rate, seconds = 16000, 70.0  # more than one 2^20-sample chunk
+    t = np.arange(int(rate * seconds)) / rate
+    tone = np.round(0.2 * np.sin(2 * np.pi * 220 * t) * 32768).astype(np.int16)
+    wav = _write_wav(tmp_path / "bed.wav", tone)
+    on_disk = longform.WavSamples(wav)
+    assert len(on_disk) == len(tone) and np.array_equal(on_disk[1000:1010], tone[1000:1010] / 32768.0)
+    clip = _write_wav(tmp_path / "clip.wav", (np.sin(np.arange(rate) / 5) * 8000).astype(np.int16))
+    clips = [dub.DubClip(0, 60.0, 62.0, str(clip))]
+    speech = [(60.0, 62.0)]
+    dub.build_track(clips, seconds, rate, tmp_path / "a.wav", tmp_path, background=Background(on_disk, speech, 15.0))
+    dub.build_track(clips, seconds, rate, tmp_path / "b.wav", tmp_path, background=Background(tone / 32768.0, speech, 15.0))
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+    with wave.open(str(tmp_path / "a.wav")) as w:
+        track = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    assert len(track) == len(tone) and np.abs(track[: rate * 50]).max() > 6000  # the bed is there, at full level

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from ..errors import ConfigError, EngineUnavailable
 from .base import Synthesizer, Voice
+from .coqui import CoquiEngine
 from .espeak import EspeakEngine
 from .piper import PiperEngine
 
 # engine name -> class; a new engine is one file and one line here
-ENGINES: dict[str, type] = {"piper": PiperEngine, "espeak-ng": EspeakEngine}
+ENGINES: dict[str, type] = {"piper": PiperEngine, "espeak-ng": EspeakEngine, "coqui": CoquiEngine}
 _instances: dict[str, Synthesizer] = {}
 
 

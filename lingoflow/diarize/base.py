@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker speaking from start to end (seconds)."""
+
+    start: float
+    end: float
+    speaker: str
+
+
+class Diarizer(Protocol):
+    name: str
+
+    def identity(self) -> str:
+        """What identifies this engine's output besides the audio (for cache keys)."""
+
+    def diarize(
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        speech: list[tuple[float, float]],
+        num_speakers: int | None = None,
+        max_speakers: int = 8,
+    ) -> list[Turn]:
+        """Speaker turns over ``audio`` (mono float32). ``speech`` are the regions known to hold
+        speech (from the transcript's words); ``num_speakers`` fixes the count, else it is estimated."""
+
+
+def speaker_label(index: int) -> str:
+    return f"SPEAKER_{index:02d}"

@@ -1,0 +1,135 @@
+"""The diarize stage over plain data: speaker labels on the transcript, each speaker measured and
+cast to a voice profile; and the voice each segment is spoken with."""
+from __future__ import annotations
+
+import hashlib
+import json
+import wave
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from . import media, progress
+from .atomic import atomic_path, write_json
+from .config import LocalizeOptions
+from .diarize import apply_turns, get_diarizer
+from .diarize.assign import speech_regions
+from .diarize.base import speaker_label
+from .diarize.speakers import SpeakerInfo, measure, speaker_audio
+from .errors import ConfigError
+from .paths import cache_dir
+from .schema import Segment, Transcript, Word
+from .tts import Voice, default_voice, get_engine
+from .voices import Casting, VoiceLibrary, cast, load_library
+from .voices.enroll import enrolled_embeddings
+
+CODE_VERSION = "diarize/1"
+REFERENCE_SECONDS = 12.0  # of a speaker's own speech, for voice cloning
+
+
+@dataclass
+class Diarized:
+    transcript: Transcript
+    speakers: list[SpeakerInfo]
+    casting: dict[str, Casting] = field(default_factory=dict)
+
+    def report(self) -> list[dict]:
+        """report.json `speakers`: one entry per speaker with the profile it got."""
+        out = []
+        for s in self.speakers:
+            c = self.casting.get(s.label)
+            entry = {"speaker": s.label, "seconds": s.seconds, "segments": s.segments, "pitch_hz": s.pitch_hz, "pitch_range": s.pitch_range}
+            if c is not None:
+                entry.update(profile=c.profile, enrolled=c.enrolled, similarity=c.similarity)
+            out.append(entry)
+        return out
+
+
+def _cache_key(transcript: Transcript, engine_identity: str, options: LocalizeOptions) -> str:
+    segs = [(round(s.start, 3), round(s.end, 3), [(round(w.start, 3), round(w.end, 3)) for w in s.words]) for s in transcript.segments]
+    blob = json.dumps([CODE_VERSION, transcript.source.sha256, engine_identity, options.speakers, options.max_speakers, segs])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _load_cached(path, transcript: Transcript) -> tuple[list[Segment], list[SpeakerInfo]] | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        segments = [Segment(**{**s, "words": [Word(**w) for w in s.get("words", [])]}) for s in data["segments"]]
+        return segments, [SpeakerInfo(**s) for s in data["speakers"]]
+    except (ValueError, KeyError, TypeError):
+        return None  # a damaged cache entry is recomputed
+
+
+def library_for(options: LocalizeOptions) -> VoiceLibrary:
+    return load_library(options.voices)
+
+
+def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, item: str = "") -> Diarized:
+    """Speaker labels for every segment (split at speaker changes), speakers measured and cast."""
+    audio = media.load_wav(audio_wav)
+    engine_name = options.diarize_engine
+    if engine_name == "none":
+        segments = [Segment(**{**asdict(s), "words": list(s.words), "speaker": speaker_label(0)}) for s in transcript.segments]
+        speakers = measure(audio, segments)
+    else:
+        engine = get_diarizer(engine_name)
+        cached = cache_dir() / "diarize" / f"{_cache_key(transcript, engine.identity(), options)}.json"
+        hit = _load_cached(cached, transcript)
+        if hit:
+            segments, speakers = hit
+        else:
+            turns = engine.diarize(audio, media.SAMPLE_RATE, speech_regions(transcript.segments), options.speakers, options.max_speakers)
+            progress.emit(item, "diarize", 0.7)
+            segments = apply_turns(transcript.segments, turns)
+            speakers = measure(audio, segments)
+            write_json(cached, {"segments": [s.to_dict() for s in segments], "speakers": [asdict(s) for s in speakers]})
+    result = Diarized(Transcript(transcript.source, transcript.language, transcript.language_probability, segments), speakers)
+    if options.targets:
+        library = library_for(options)
+        result.casting = cast(speakers, library, enrolled_embeddings(library))
+    return result
+
+
+def recast(transcript: Transcript, audio_wav: str, options: LocalizeOptions) -> Diarized:
+    """Voices for a transcript whose segments already carry speakers (a saved or edited
+    transcript.json): each speaker measured and cast again, nothing re-diarized. Same speakers,
+    same audio and same voices file give the same casting as the original run."""
+    speakers_ = measure(media.load_wav(audio_wav), transcript.segments)
+    result = Diarized(transcript, speakers_)
+    if options.targets:
+        library = library_for(options)
+        result.casting = cast(speakers_, library, enrolled_embeddings(library))
+    return result
+
+
+def reference_clip(audio_wav: str, sha256: str, transcript: Transcript, label: str) -> str:
+    """A WAV of the speaker's own clean speech (their longest segments), for voice cloning."""
+    path = cache_dir() / "references" / f"{sha256[:16]}-{label}.wav"
+    if not path.is_file():
+        audio = speaker_audio(media.load_wav(audio_wav), transcript.segments, label, REFERENCE_SECONDS)
+        with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(media.SAMPLE_RATE)
+            w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    return str(path)
+
+
+def voice_for(casting: Casting | None, language: str, options: LocalizeOptions, library: VoiceLibrary | None, reference=None) -> Voice:
+    """The voice of a cast speaker in a language; the language's default voice when uncast.
+
+    ``reference`` is called (no arguments) for a clip of the speaker when the profile clones."""
+    if casting is None or library is None or casting.profile not in library.profiles:
+        return default_voice(language, options.tts_engine)
+    profile = library.profiles[casting.profile]
+    settings = profile.settings_for(language, options.tts_engine)
+    if settings is None or not get_engine(settings.engine).supports(language):
+        if options.tts_engine and settings is None:
+            return default_voice(language, options.tts_engine)
+        fallback = profile.settings_for("*", options.tts_engine)
+        if fallback is None or not get_engine(fallback.engine).supports(language):
+            raise ConfigError(f"voice profile {casting.profile!r} has no voice that speaks {language!r}")
+        settings = fallback
+    return settings.voice(language, reference() if settings.clone and reference else None)
