@@ -44,3 +44,25 @@ def test_damaged_model(tmp_path, lib):
 ])
 def test_bad_options(tmp_path, lib, args, needle):
     assert needle in _fails_fast(tmp_path, lib, *args)
+
+
+BAD_FILES = {
+    "glossary-shape": ("--glossary", "source_language: en\nterms:\n  - quiz\n  - course\n", ["line 3", "terms"]),
+    "glossary-language": ("--glossary", "source_language: en\nterms:\n  quiz: {xx: questionário}\n", ["line 3", "'xx'"]),
+    "glossary-bomb": ("--glossary", "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")), ["alias"]),
+    "voices-type": ("--voices", "profiles:\n  narrator:\n    voices:\n      pt: {engine: espeak-ng, pitch: loud}\n", [":4", "pitch"]),
+    "voices-engine": ("--voices", "profiles:\n  narrator:\n    voices:\n      pt: {engine: nope}\n", [":4", "unknown TTS engine 'nope'"]),
+    "voices-yaml": ("--voices", "profiles:\n  narrator: [\n", ["invalid YAML", "line 3"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_glossary_and_voices_files_name_file_and_line(tmp_path, lib, case):
+    option, content, needles = BAD_FILES[case]
+    bad = tmp_path / f"{case}.yaml"
+    bad.write_text(content)
+    err = _fails_fast(tmp_path, lib, "--to", "pt", option, str(bad))
+    assert str(bad) in err or bad.name in err, err
+    for needle in needles:
+        assert needle in err, err
