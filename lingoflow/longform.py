@@ -63,21 +63,30 @@ def windows(path: str | os.PathLike, window_seconds: float | None = None, search
 
 
 class WavSamples:
-    """A 16-bit mono WAV as a read-only float32 sequence, sliced from disk (np.memmap):
-    `len()` and `[a:b]` like an array, without holding the file in memory."""
+    """A 16-bit mono WAV as a read-only float32 sequence read from disk slice by slice:
+    `len()` and `[a:b]` like an array, without holding the file in memory (plain reads, not
+    a memory map, whose touched pages would count against the process as it goes)."""
 
     def __init__(self, path: str | os.PathLike):
         with wave.open(str(path), "rb") as w:
             if w.getnchannels() != 1 or w.getsampwidth() != 2:
                 raise ValueError(f"{path}: expected 16-bit mono PCM")
-            frames = w.getnframes()
-        self._pcm = np.memmap(path, dtype="<i2", mode="r", offset=_data_offset(path), shape=(frames,)) if frames else np.zeros(0, "<i2")
+            self._frames = w.getnframes()
+        self._path = str(path)
+        self._offset = _data_offset(path) if self._frames else 0
 
     def __len__(self) -> int:
-        return len(self._pcm)
+        return self._frames
 
-    def __getitem__(self, index) -> np.ndarray:
-        return np.asarray(self._pcm[index], dtype=np.float32) / 32768.0
+    def __getitem__(self, index: slice) -> np.ndarray:
+        start, stop, step = index.indices(self._frames)
+        if step != 1:
+            raise ValueError("WavSamples supports contiguous slices only")
+        count = max(0, stop - start)
+        with open(self._path, "rb") as fh:
+            fh.seek(self._offset + 2 * start)
+            pcm = np.frombuffer(fh.read(2 * count), dtype="<i2")
+        return pcm.astype(np.float32) / 32768.0
 
 
 def _data_offset(path: str | os.PathLike) -> int:

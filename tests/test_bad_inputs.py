@@ -157,7 +157,7 @@ def test_output_names_are_sanitized_and_inside_out(matrix):
         assert not list(where.glob("PWNED*")), where
 
 
-def test_silence_and_music_give_empty_results_and_a_silent_dub(matrix):
+def test_silence_and_music_give_empty_results_and_a_dub_with_no_speech(matrix):
     _, lib, out, _, report = matrix
     for name, seconds in (("silence.wav", 4.0), ("music.ogg", 4.0)):
         item = _item(report, name)
@@ -170,7 +170,12 @@ def test_silence_and_music_give_empty_results_and_a_silent_dub(matrix):
         assert (folder / "captions.pt.vtt").read_text().strip() == "WEBVTT"
         with wave.open(str(folder / "dub.pt.wav")) as w:
             assert abs(w.getnframes() / w.getframerate() - seconds) < 0.05
-            assert not np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").any()
+            dub = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+        assert item["dub_fit"]["pt"]["segments"] == 0  # nothing spoken into it
+        if name == "silence.wav":
+            assert not dub.any()
+        else:  # the original sound stays under the dub (--background original), at full level
+            assert np.sqrt(np.mean((dub / 32768.0) ** 2)) > 0.01
         kinds = [s["codec_type"] for s in ffprobe_streams(folder / f"{item['item']}.localized.mka")]
         assert kinds.count("audio") == 2
 
