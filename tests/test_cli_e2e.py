@@ -63,7 +63,7 @@ def test_contract_files_and_container(run, item, container):
 
 
 def test_usage_errors_exit_2_before_any_audio(tmp_path, sample_library):
-    proc = run_cli("localize", str(sample_library), "--to", "xx", "--out", str(tmp_path / "o"))
+    proc = run_cli("localize", str(sample_library), "--to", "xx", "--out", str(tmp_path / "o"), "--quiet")
     assert proc.returncode == 2 and "unknown language code" in proc.stderr
     proc = run_cli("localize", str(sample_library), "--to", "de", "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "en->de" not in proc.stderr and "into 'de'" in proc.stderr
