@@ -34,18 +34,15 @@ def read_text(path: str | os.PathLike, what: str) -> str:
 def check(text: str, where: str, what: str = "file") -> yaml.Node | None:
     """Compose the YAML (no construction) and refuse alias bombs and deep nesting.
 
-    Returns the composed root node (None for an empty document) for line lookups.
+    Returns the composed root node (None for an empty document, or for text that is not YAML,
+    which the loader's own parse then reports with its line).
     """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
         raise ConfigError(f"{where}: the {what} is nested too deeply to be a {what}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f", line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{where}{line}: invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except yaml.YAMLError:
+        return None  # not YAML at all: the loader's own parse reports it, in its own words
     if root is not None:
         nodes, depth = _measure(root)
         if depth > MAX_DEPTH:

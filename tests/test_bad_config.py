@@ -53,7 +53,7 @@ BAD_FILES = {
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")), ["alias"]),
     "voices-type": ("--voices", "profiles:\n  narrator:\n    voices:\n      pt: {engine: espeak-ng, pitch: loud}\n", [":4", "pitch"]),
     "voices-engine": ("--voices", "profiles:\n  narrator:\n    voices:\n      pt: {engine: nope}\n", [":4", "unknown TTS engine 'nope'"]),
-    "voices-yaml": ("--voices", "profiles:\n  narrator: [\n", ["invalid YAML", "line 3"]),
+    "voices-yaml": ("--voices", "profiles:\n  narrator: [\n", ["not valid YAML", ":3"]),
 }
 
 

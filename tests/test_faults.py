@@ -7,6 +7,7 @@ real Prefect flow, tasks and retry policy, around the real stages.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import subprocess
@@ -125,8 +126,10 @@ def fault_flow(monkeypatch):
     faults: dict[tuple[str, str], list[BaseException | None]] = {}
 
     def wrap(stage: str, real):
+        signature = inspect.signature(real)
+
         def fake(*args, **kwargs):
-            item = kwargs.get("item") or args[-1]
+            item = signature.bind(*args, **kwargs).arguments["item"]
             key = (stage, item)
             calls[key] = calls.get(key, 0) + 1
             plan = faults.get(key)
