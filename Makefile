@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup system compiler venv demo test bench eval clean coqui test-coqui
+.PHONY: setup system compiler browser venv demo test bench eval clean coqui test-coqui
 
 setup: system compiler $(STAMP)
 
@@ -35,6 +35,18 @@ compiler:
 	  { echo "error: could not install gcc and python3-dev with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
 	fi
 
+# Debian chromium for the review-page browser tests (driven by python playwright; its own
+# browser download does not work offline); installed only when missing
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing chromium (for the review-page browser tests)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
+	    echo "error: the browser tests need chromium; run as root: apt-get install -y chromium" >&2; exit 1; fi; \
+	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; } || \
+	  { echo "error: could not install chromium with apt-get; install it by hand, then re-run make" >&2; exit 1; }; \
+	fi
+
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"' || exit 1
 	@$(PYTHON) -m venv $(VENV) || { echo "error: cannot create a venv: apt-get install -y python3-venv" >&2; exit 1; }
@@ -52,9 +64,9 @@ venv: $(STAMP)
 demo: setup
 	$(PY) -m lingoflow.samples demo-library
 	$(VENV)/bin/lingoflow localize demo-library --to pt --out demo-out
-	@echo; echo "Demo outputs: $(CURDIR)/demo-out (report: demo-out/report.json)"
+	@echo; echo "Demo outputs: $(CURDIR)/demo-out (review page: demo-out/report.html, data: demo-out/report.json)"
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
 
 # Coqui TTS (optional, ~1.8 GB with torch): coqui-tts beside the CPU torch 2.13.0. torchaudio 2.11's
@@ -73,6 +85,7 @@ test-coqui: coqui
 # speed and memory figures next to same-run baselines (a few minutes on 2 cores)
 bench: setup
 	$(PY) -m bench.run
+	$(PY) -m bench.review
 
 # quality figures against ../shared/eval references
 eval: setup
@@ -80,4 +93,4 @@ eval: setup
 	$(PY) -m bench.mt_glossary
 
 clean:
-	rm -rf demo-out demo-library .pytest_cache
+	rm -rf demo-out demo-library .pytest_cache test-artifacts

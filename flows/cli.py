@@ -124,7 +124,8 @@ def _summary(console, report: dict, out: Path) -> None:
         console.print(f"  {item['item']}: {mark}", highlight=False)
     console.print(
         f"{len(report['items'])} file(s), {report['failed']} failed, {report['audio_seconds']:.1f} s of audio "
-        f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out.resolve()}",
+        f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out.resolve()}"
+        + (f"\nReview page: {(out / 'report.html').resolve().as_uri()}" if (out / "report.html").is_file() else ""),
         highlight=False,
     )
 

@@ -20,6 +20,7 @@ from tasks.diarize import diarize
 from tasks.ingest import ingest
 from tasks.mux import remux
 from tasks.publish import publish_report
+from tasks.review import publish_review
 from tasks.synthesize import synthesize
 from tasks.transcribe import transcribe
 from tasks.translate import translate
@@ -70,7 +71,7 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
         for lang in options.targets:
             current = f"translate.{lang}"
             with _stage(report, current):
-                translation = translate(transcript, lang, options)
+                translation = translate(transcript, lang, options, folder)
             if options.glossaries:
                 report.glossary[lang] = stages.glossary_summary(translation)
             with _stage(report, f"captions.{lang}"):
@@ -79,7 +80,9 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
             with _stage(report, current):
                 fit = synthesize(translation, ingested, folder, options, item, diarized)
             report.dub_fit[lang] = fit.summary()
-            report.outputs.append(str(Path(folder) / f"dub.{lang}.wav"))
+            report.outputs += [str(Path(folder) / f"dub.{lang}.wav"), str(Path(folder) / f"dub.{lang}.fit.json")]
+            report.edited[lang] = [s.id for s in translation.segments if s.edited]
+            report.resynthesized[lang] = list(fit.resynthesized)
         current = "mux"
         with _stage(report, "mux"):
             report.outputs.append(remux(ingested, transcript, list(options.targets), folder, item))
@@ -112,4 +115,5 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
             items.append(ItemReport(src.item, str(Path(src.path).absolute()), "failed", f"{type(data).__name__}: {data}"))
     report = run_report(items, time.perf_counter() - started)
     publish_report(report, out)
+    publish_review(report, out)
     return report

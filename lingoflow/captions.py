@@ -35,6 +35,7 @@ class Cue:
     end: float
     lines: list[str]
     speaker: str | None = None
+    segment: int | None = None  # the transcript segment the cue comes from
 
     @property
     def text(self) -> str:
@@ -143,7 +144,7 @@ def make_cues(transcript: Transcript, norms: CaptionNorms = CaptionNorms()) -> l
         for chunk in _chunks(_tokens(segment), norms):
             text = " ".join(t.text for t in chunk)
             lines = wrap(text, norms.max_line_chars, norms.max_lines) or _hard_wrap(text, norms)
-            cues.append(Cue(chunk[0].start, max(chunk[-1].end, chunk[0].start + 0.1), lines, segment.speaker))
+            cues.append(Cue(chunk[0].start, max(chunk[-1].end, chunk[0].start + 0.1), lines, segment.speaker, segment.id))
     cues.sort(key=lambda c: c.start)
     _fit_durations(cues, norms, transcript.source.duration)
     return cues

@@ -57,6 +57,7 @@ class FitStats:
     borrowed: int = 0  # segments that run into the silence after their slot
     background: str = "none"  # "ducked <dB> dB" or "none"
     voices: dict[str, str] = field(default_factory=dict)  # speaker -> voice identity
+    resynthesized: list[int] = field(default_factory=list)  # segment ids spoken anew (not from the clip cache)
 
     def to_dict(self) -> dict:
         d = asdict(self)

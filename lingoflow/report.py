@@ -26,6 +26,8 @@ class ItemReport:
     dub_fit: dict[str, dict] = field(default_factory=dict)  # per language: FitStats summary
     glossary: dict[str, dict] = field(default_factory=dict)  # per language: {applied, honored, missed {term: n}}
     speakers: list[dict] = field(default_factory=list)  # per speaker: seconds, pitch, profile, enrolled match
+    edited: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids carrying a reviewer's text
+    resynthesized: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids spoken anew in this run
 
     def to_dict(self) -> dict:
         return asdict(self)

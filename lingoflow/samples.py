@@ -33,7 +33,8 @@ LESSONS = {
     ],
 }
 
-VOICE_A = Voice(engine="piper", language="en")
+# Piper's sampling noise off: the same sample audio every time, so tests and benches repeat
+VOICE_A = Voice(engine="piper", language="en", noise_scale=0.0, noise_w_scale=0.0)
 VOICE_B = Voice(engine="espeak-ng", language="en", variant="f3", pitch=70)
 RATE = 22050
 PAUSE = 0.6

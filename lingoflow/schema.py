@@ -26,13 +26,14 @@ class Segment:
     words: list[Word] = field(default_factory=list)
     source_text: str | None = None  # set on translations only
     glossary: list[dict] | None = None  # translations with a glossary: [{term, target, honored}]
+    machine_text: str | None = None  # translations: the engine's text, to tell a reviewer's edit from it
+    edited: bool | None = None  # translations: True when `text` is a reviewer's edit kept over machine_text
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        if self.source_text is None:
-            d.pop("source_text")
-        if self.glossary is None:
-            d.pop("glossary")
+        for key in ("source_text", "glossary", "machine_text", "edited"):
+            if d[key] is None:
+                d.pop(key)
         return d
 
 
@@ -84,7 +85,7 @@ class Transcript:
             raise ValueError("one translated text per segment is required")
         uses = glossary if glossary is not None else [None] * len(texts)
         segments = [
-            replace(s, text=t, language=language, words=[], source_text=s.text, glossary=g)
+            replace(s, text=t, language=language, words=[], source_text=s.text, glossary=g, machine_text=t)
             for s, t, g in zip(self.segments, texts, uses)
         ]
         return Transcript(self.source, language, 1.0, segments)

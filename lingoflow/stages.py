@@ -6,7 +6,7 @@ import wave
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import captions, dub, glossary, longform, media, mt, progress, tts
+from . import captions, dub, dubfit, edits, glossary, longform, media, mt, progress, tts
 from .asr import AsrOptions, get_transcriber
 from .asr.base import AsrResult
 from .atomic import atomic_path, write_json, write_text
@@ -134,12 +134,13 @@ def check_asr(options: LocalizeOptions) -> None:
         load(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
 
 
-def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> Transcript:
+def translate(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> Transcript:
     """Segments grouped by their spoken language (code-switching), each group by its engine,
     with the glossaries enforced (each segment then records its terms and whether each was honored).
 
     A segment in a language no engine translates to the target is translated as if in the
-    file's main language, which is what the file-level detection assumed anyway.
+    file's main language, which is what the file-level detection assumed anyway. With the
+    item folder, a reviewer's edits of an earlier translation there are kept (edits.py).
     """
     texts = [s.text for s in transcript.segments]
     terms = load_glossary(options) if options.glossaries else None
@@ -157,7 +158,8 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions) -> 
         for i, res in zip(idx, mt.constrained.translate(engine, [texts[i] for i in idx], lang, target, terms)):
             texts[i] = res.text
             uses[i] = [u.to_dict() for u in res.terms]
-    return transcript.translated(target, texts, uses if terms is not None else None)
+    machine = transcript.translated(target, texts, uses if terms is not None else None)
+    return edits.keep_edits(machine, Path(folder)) if folder is not None else machine
 
 
 def glossary_summary(translation: Transcript) -> dict:
@@ -205,6 +207,7 @@ def synthesize(
     library = speakers.library_for(options) if casting else None
     voices: dict[str | None, tuple] = {}
     clips = []
+    made: list[int] = []  # segments synthesized in this run (the others come from the clip cache)
     n = len(translation.segments)
     for i, seg in enumerate(translation.segments):
         if not seg.text.strip():
@@ -219,6 +222,7 @@ def synthesize(
         if not clip.is_file():
             with atomic_path(clip) as tmp:
                 engine.synthesize(seg.text, voice, tmp)
+            made.append(seg.id)
         clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip), seg.speaker))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
     rate = ingested.info.audio.sample_rate or 48000
@@ -232,6 +236,8 @@ def synthesize(
         min_speed=options.min_speed, background=bed,
     )
     stats.voices = {str(label): v[2] for label, v in voices.items()}
+    stats.resynthesized = made
+    dubfit.write(folder / f"dub.{translation.language}.fit.json", translation, stats)
     return stats
 
 

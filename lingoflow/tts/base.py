@@ -16,6 +16,8 @@ class Voice:
     pitch: int | None = None  # espeak-ng 0-99
     rate: int | None = None  # espeak-ng words per minute
     length_scale: float | None = None  # Piper: >1 slower
+    noise_scale: float | None = None  # Piper: 0 with noise_w_scale 0 makes synthesis repeatable
+    noise_w_scale: float | None = None
     speaker: str | None = None  # Coqui multi-speaker models: the speaker id
     reference: str | None = None  # Coqui XTTS: a WAV of the voice to clone
 

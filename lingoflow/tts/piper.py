@@ -39,7 +39,7 @@ class PiperEngine:
 
     def identity(self, voice: Voice) -> str:
         model, _ = self._model_files(voice)
-        return f"piper:{model.name}:{model.stat().st_size}:ls{voice.length_scale}"
+        return f"piper:{model.name}:{model.stat().st_size}:ls{voice.length_scale}:ns{voice.noise_scale}:nw{voice.noise_w_scale}"
 
     def _load(self, voice: Voice):
         from piper import PiperVoice
@@ -54,6 +54,6 @@ class PiperEngine:
         from piper import SynthesisConfig
 
         piper_voice = self._load(voice)
-        config = SynthesisConfig(length_scale=voice.length_scale)
+        config = SynthesisConfig(length_scale=voice.length_scale, noise_scale=voice.noise_scale, noise_w_scale=voice.noise_w_scale)
         with wave.open(str(out_wav), "wb") as wav:
             piper_voice.synthesize_wav(text, wav, syn_config=config)

@@ -1,0 +1,142 @@
+"""The static review pages rendered from a report and item folders (no browser: see test_review_browser)."""
+import json
+import re
+from html.parser import HTMLParser
+
+from lingoflow import captions, dubfit
+from lingoflow.dub import FitStats, Placement
+from lingoflow.review import write_pages
+from lingoflow.schema import Segment, SourceInfo, Transcript, Word
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        for name, value in attrs:
+            if name in ("src", "href") and value:
+                self.urls.append(value)
+
+
+def _parse(html: str) -> _Links:
+    p = _Links()
+    p.feed(html)
+    return p
+
+
+def _item(out, name="talk"):
+    folder = out / name
+    folder.mkdir(parents=True)
+    segs = [
+        Segment(0, 0.5, 2.0, "Hello there.", speaker="SPEAKER_00", confidence=0.9,
+                words=[Word(0.5, 1.0, "Hello", 0.95), Word(1.0, 2.0, "there.", 0.21)]),
+        Segment(1, 2.5, 4.0, "Second line.", speaker="SPEAKER_01", confidence=0.8,
+                words=[Word(2.5, 3.0, "Second", 0.9), Word(3.0, 4.0, "line.", 0.9)]),
+    ]
+    src = Transcript(SourceInfo("talk.wav", "0" * 64, 5.0), "en", 1.0, segs)
+    tr = src.translated("pt", ["Olá.", "Segunda linha."])
+    tr.segments[1].text, tr.segments[1].edited = "Segunda frase <b>editada</b>.", True
+    (folder / "transcript.json").write_text(json.dumps(src.to_dict()))
+    (folder / "transcript.pt.json").write_text(json.dumps(tr.to_dict()))
+    for t in (src, tr):
+        captions.write(captions.make_cues(t), folder / f"captions.{t.language}.srt", folder / f"captions.{t.language}.vtt")
+    stats = FitStats(2, 1, 1.3, [1], [Placement(0, 0.5, 2.3, 2.0, 1.3, 0.0), Placement(1, 2.5, 4.0, 4.0, 1.35, 0.4)], resynthesized=[1])
+    dubfit.write(folder / "dub.pt.fit.json", tr, stats)
+    (folder / "dub.pt.wav").write_bytes(b"")
+    return {
+        "item": name, "source": "/nowhere/talk.wav", "status": "ok", "error": None, "language": "en", "targets": ["pt"],
+        "audio_seconds": 5.0, "stages": {"transcribe": {"seconds": 1.0, "cached": True}, "synthesize.pt": {"seconds": 1.5, "cached": False}},
+        "outputs": [], "dub_fit": {"pt": {"segments": 2, "sped_up": 1, "max_speed": 1.3, "overflowed": [1]}},
+        "edited": {"pt": [1]}, "resynthesized": {"pt": [1]},
+        # fields other features add: rendered when present
+        "speakers": [{"speaker": "SPEAKER_00", "seconds": 1.5, "profile": "narrator"}, {"speaker": "SPEAKER_01", "seconds": 1.5, "profile": "guest"}],
+        "glossary": {"pt": {"applied": 25, "honored": 24, "missed": {"course library": 1}}},
+    }
+
+
+def _report(*items):
+    return {"schema": "lingoflow.report/1", "items": list(items), "audio_seconds": 5.0, "wall_seconds": 3.0, "realtime_factor": 1.667, "failed": 1}
+
+
+def test_library_page_lists_every_file_with_status_and_fields(tmp_path):
+    ok = _item(tmp_path)
+    bad = {"item": "broken", "source": "/lib/broken.mp3", "status": "failed", "error": "/lib/broken.mp3: not a media file <script>alert(1)</script>",
+           "language": None, "targets": ["pt"], "audio_seconds": 0.0, "stages": {}, "outputs": [], "dub_fit": {}}
+    paths = write_pages(_report(ok, bad), tmp_path)
+    assert sorted(p.name for p in paths) == ["report.html", "review.html"]
+    html = (tmp_path / "report.html").read_text()
+    rows = re.findall(r'<tr class="item status-(\w+)" data-status="\w+" data-item="([^"]+)"', html)
+    assert rows == [("ok", "talk"), ("failed", "broken")]
+    assert 'href="talk/review.html"' in html and "broken/review.html" not in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "SPEAKER_00, SPEAKER_01" in html and "SPEAKER_00: narrator, SPEAKER_01: guest" in html
+    assert "pt: 96% (24/25 terms), missed course library ×1" in html
+    assert "pt: #1 spoken" in html and 'class="badge edited">1 edited' in html
+    assert "pt: 1/2 sped up (max 1.30x), 1 cut" in html and "cached 1/2" in html and "2.0x" in html  # 5 s audio / 2.5 s work
+    assert not list(tmp_path.rglob("*.part*")), "temporary files left behind"
+
+
+def test_pages_reference_nothing_outside_the_output_folder(tmp_path):
+    write_pages(_report(_item(tmp_path)), tmp_path)
+    for page in (tmp_path / "report.html", tmp_path / "talk" / "review.html"):
+        links = _parse(page.read_text())
+        assert links.urls
+        for url in links.urls:
+            assert "://" not in url and not url.startswith("/"), (page.name, url)
+            assert (page.parent / url).resolve().is_relative_to(tmp_path.resolve()), url
+        assert not [a for t, a in links.tags if t in ("link", "img", "iframe") or (t == "script" and "src" in a)]
+
+
+def test_file_page_marks_low_confidence_words_edits_and_fit(tmp_path):
+    write_pages(_report(_item(tmp_path)), tmp_path)
+    html = (tmp_path / "talk" / "review.html").read_text()
+    links = _parse(html)
+    assert ("audio", {"class": "dub", "id": "dub-pt", "data-lang": "pt", "src": "dub.pt.wav", "preload": "auto"}) in links.tags
+    assert re.search(r'<span class="word low" title="low confidence: 0.21">there\.</span>', html)
+    assert '<span class="word">Hello</span>' in html
+    assert "Segunda frase &lt;b&gt;editada&lt;/b&gt;." in html and 'class="badge edited"' in html
+    assert ">cut 0.40 s<" in html and ">1.30x<" in html and 'class="badge redub"' in html
+    rects = re.findall(r'<rect class="([\w -]+)"[^>]*data-start="([\d.]+)" data-id="(\d+)"', html)
+    assert sorted(rects) == sorted([("speech", "0.5", "0"), ("speech", "2.5", "1"), ("dub-fast", "0.5", "0"), ("dub-cut edited", "2.5", "1")])
+    assert html.count('class="row-label"') == 3  # two speakers and the pt dub
+    assert "Stages (2, 1 reused from the cache)" in html and "<td>transcribe</td><td>1.00</td><td>yes</td>" in html
+    data = json.loads(re.search(r'<script id="review-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert data["captions"]["pt"][-1][2].startswith("Segunda frase") and [s["id"] for s in data["segments"]] == [0, 1]
+
+
+def test_a_file_whose_outputs_cannot_be_read_does_not_stop_the_library_page(tmp_path):
+    good, odd = _item(tmp_path, "good"), _item(tmp_path, "odd")
+    (tmp_path / "odd" / "dub.pt.fit.json").write_text(json.dumps({"schema": dubfit.DUBFIT_SCHEMA, "segments": [{"id": 0}]}))
+    write_pages(_report(good, odd), tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    assert 'href="good/review.html"' in html and 'href="odd/review.html"' not in html and 'data-item="odd"' in html
+
+
+def test_player_falls_back_to_the_source_by_a_relative_escaped_link(tmp_path):
+    out = tmp_path / "out"
+    entry = _item(out)
+    source = tmp_path / "lib" / "talk #1?.wav"
+    source.parent.mkdir()
+    source.write_bytes(b"RIFF")
+    entry["source"] = str(source)
+    write_pages(_report(entry), out)
+    page = out / "talk" / "review.html"
+    srcs = [a["src"] for t, a in _parse(page.read_text()).tags if t == "source"]
+    assert srcs == ["../../lib/talk%20%231%3F.wav"]
+    (out / "talk" / "talk.localized.mka").write_bytes(b"")
+    write_pages(_report(entry), out)
+    srcs = [a["src"] for t, a in _parse(page.read_text()).tags if t == "source"]
+    assert srcs == ["talk.localized.mka", "../../lib/talk%20%231%3F.wav"]
+
+
+def test_report_fields_of_other_shapes_are_tolerated(tmp_path):
+    entry = _item(tmp_path)
+    entry["speakers"], entry["glossary"] = ["A", "B"], None
+    entry["glossary_adherence"] = {"pt": 0.9}
+    del entry["edited"], entry["resynthesized"], entry["dub_fit"]
+    write_pages(_report(entry), tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    assert "A, B" in html and "pt: 90%" in html
