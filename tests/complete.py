@@ -18,6 +18,9 @@ def check_complete(path: Path) -> None:
     data = path.read_bytes()
     if suffix == ".json":
         json.loads(data.decode("utf-8"))
+    elif suffix in {".html", ".css", ".js"}:  # the review pages
+        text = data.decode("utf-8")
+        assert suffix != ".html" or text.rstrip().endswith("</html>"), f"{path}: page cut off"
     elif suffix == ".txt":
         text = data.decode("utf-8")
         assert text == "" or text.endswith("\n"), f"{path}: text does not end with its final newline"
