@@ -91,8 +91,9 @@ def localize(
                 split_s3(given)
             elif given != out and not Path(given).exists():
                 raise ConfigError(f"input not found: {given}")
+        stages.check_asr(options)
     except (ConfigError, ValidationError) as exc:
-        errors.print(f"[red]error:[/] {_one_line(exc)}", highlight=False)
+        errors.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
     _prefect_env(verbose)
     from lingoflow import progress
@@ -112,8 +113,9 @@ def localize(
             with bars.progress if not quiet else _null():
                 report = localize_library(list(inputs), out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
     except LingoflowError as exc:
-        errors.print(f"[red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(EXIT_USAGE)
+        errors.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # a configuration error is a usage error; anything else (a full disk for the report) a failed run
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)
     finally:
         unsubscribe()
     _summary(console, report, out)

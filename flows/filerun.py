@@ -159,9 +159,12 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     """The library's files, and the reports of those whose every stage is recorded with its
     outputs in place: these need no file run at all."""
     stages.check_targets(options)  # fail fast: before any audio is touched
+    stages.check_asr(options)
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
-    sources_found = sources.discover_any(inputs, s3)
+    sources_found = sources.discover_any(inputs, s3, exclude=[] if is_s3(out) else [out])
+    if not is_s3(out):
+        sweep_partials(out)  # a report.json temporary of a killed run
     reports: dict[str, ItemReport] = {}
     for src in sources_found:
         reused = reuse_file(src.path, src.item, out, options, refresh, s3_block)

@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterator
+
+from .errors import OutputError
+
+# write failures that mean "no room": clear error, not retried, nothing partial left behind
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -21,8 +27,13 @@ def atomic_path(final: str | os.PathLike) -> Iterator[Path]:
     extension (ffmpeg) still do; it starts with a dot so listings skip it.
     """
     final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem[:40]}.", suffix=f".part{final.suffix}", dir=final.parent)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem[:40]}.{os.getpid()}-", suffix=f".part{final.suffix}", dir=final.parent)
+    except OSError as exc:
+        if exc.errno in NO_SPACE:
+            raise OutputError(str(final), os.strerror(exc.errno)) from exc
+        raise
     os.close(fd)
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual permissions
@@ -31,6 +42,10 @@ def atomic_path(final: str | os.PathLike) -> Iterator[Path]:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, final)
+    except OSError as exc:
+        if exc.errno in NO_SPACE:
+            raise OutputError(str(final), f"{os.strerror(exc.errno)} (nothing partial was kept)") from exc
+        raise
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

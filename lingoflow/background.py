@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import ffmpeg
 import numpy as np
 
-from . import media
+from .longform import WavSamples
 from .atomic import atomic_path
 from .media import MediaInfo, ffmpeg_args, file_url, run
 from .paths import cache_dir
@@ -15,7 +15,7 @@ RAMP = 0.15  # seconds over which the level glides down before speech and back u
 CONTROL_RATE = 100  # gain points per second
 
 
-def load(info: MediaInfo, sha256: str, rate: int) -> np.ndarray:
+def load(info: MediaInfo, sha256: str, rate: int) -> "WavSamples":
     """The localized audio stream as mono float32 at ``rate`` (cached by the source's bytes)."""
     wav = cache_dir() / "audio" / f"{sha256}.{rate}.wav"
     if not wav.is_file():
@@ -23,7 +23,7 @@ def load(info: MediaInfo, sha256: str, rate: int) -> np.ndarray:
             src = ffmpeg.input(file_url(info.path))
             graph = ffmpeg.output(src[f"a:{info.audio.audio_index}"], file_url(tmp), ac=1, ar=rate, acodec="pcm_s16le", f="wav")
             run(ffmpeg_args(graph), "decode its audio for the dub background", info.path)
-    return media.load_wav(wav)
+    return WavSamples(wav)  # read a chunk at a time: hours of background are never in memory
 
 
 @dataclass
@@ -52,9 +52,13 @@ class Background:
 
     def mix_into(self, track: np.ndarray, rate: int, extra: list[tuple[float, float]] = (), chunk_seconds: float = 30.0) -> None:
         times, gains = self.gain(len(track) / rate, extra)
-        n = min(len(track), len(self.audio))
         step = int(chunk_seconds * rate)
-        for a in range(0, n, step):
-            b = min(n, a + step)
-            t = np.arange(a, b, dtype=np.float64) / rate
-            track[a:b] += self.audio[a:b] * np.interp(t, times, gains).astype(np.float32)
+        for a in range(0, len(track), step):
+            self.mix_chunk(track[a : a + step], a, rate, times, gains)  # a view: mixed in place
+
+    def mix_chunk(self, chunk: np.ndarray, start: int, rate: int, times: np.ndarray, gains: np.ndarray) -> None:
+        """Add the ducked background to chunk (the track's samples from `start` on), in place."""
+        n = min(len(chunk), len(self.audio) - start)
+        if n > 0:
+            t = np.arange(start, start + n, dtype=np.float64) / rate
+            chunk[:n] += np.asarray(self.audio[start : start + n], dtype=np.float32) * np.interp(t, times, gains).astype(np.float32)

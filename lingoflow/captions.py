@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import pysubs2
@@ -75,11 +77,34 @@ def wrap(text: str, max_chars: int, max_lines: int) -> list[str] | None:
     return best[1] if best else None
 
 
+# what subtitle formats would read as markup or structure, shown as look-alike characters:
+# '<b>' is an HTML tag in SRT and WebVTT, '{...}' and '\\N' are SSA overrides, '-->' a cue timing
+_DISPLAY = str.maketrans({"<": "\u2039", ">": "\u203a", "{": "(", "}": ")", "\\": "\u29f5"})
+
+
+def display_text(text: str) -> str:
+    """Text as a caption can show it: control characters and lone surrogates dropped, markup-like characters
+    replaced (see _DISPLAY), whitespace (newlines too) collapsed; the transcript keeps the original."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cs"} or ch in " \t\n")
+    text = text.replace("-->", "\u2192").translate(_DISPLAY)
+    # 'h:m:s.f' twice on a line reads as a cue timing to lenient parsers: use the ratio sign
+    text = _CLOCK.sub(lambda m: m.group(0).replace(":", "\u2236"), text)
+    return " ".join(text.split())
+
+
+_CLOCK = re.compile(r"\d+:\d+:\d+[.,]\d+")
+
+
 def _tokens(segment: Segment) -> list[_Token]:
     """Word timings from ASR, or for text without them (translations) spread by character count."""
     if segment.words and " ".join(w.text for w in segment.words).strip():
-        return [_Token(w.start, w.end, w.text.strip()) for w in segment.words if w.text.strip()]
-    words = segment.text.split()
+        toks = [_Token(w.start, w.end, display_text(w.text)) for w in segment.words]
+        return [t for t in toks if t.text] or _tokens_of_text(segment, display_text(segment.text))
+    return _tokens_of_text(segment, display_text(segment.text))
+
+
+def _tokens_of_text(segment: Segment, text: str) -> list[_Token]:
+    words = text.split()
     total = sum(len(w) + 1 for w in words) or 1
     span = max(segment.end - segment.start, 0.0)
     tokens, t = [], segment.start

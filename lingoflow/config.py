@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import languages
+from .errors import ConfigError
 
 
 class LocalizeOptions(BaseModel):
@@ -40,7 +41,7 @@ class LocalizeOptions(BaseModel):
     def _targets(cls, value: list[str]) -> list[str]:
         out: list[str] = []
         for code in value:
-            norm = languages.normalize(code)
+            norm = _normalize(code)
             if norm not in out:
                 out.append(norm)
         return out
@@ -53,4 +54,13 @@ class LocalizeOptions(BaseModel):
     @field_validator("source_language")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        return languages.normalize(value) if value else None
+        return _normalize(value) if value else None
+
+
+def _normalize(code: str) -> str:
+    """A ConfigError as a ValueError, so pydantic (and Prefect, for API-triggered runs) report
+    it as a validation error of the field rather than crash in the validator."""
+    try:
+        return languages.normalize(code)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from exc

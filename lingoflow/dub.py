@@ -11,6 +11,7 @@ anyone speaks, can be mixed under the dub (``background``).
 from __future__ import annotations
 
 import os
+import tempfile
 import wave
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -110,6 +111,12 @@ def _tighten(audio: AudioSegment, need_ms: int) -> tuple[AudioSegment, int]:
 
 
 def _speed_up(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
+    # a scratch folder of its own: files localized at the same time share the work folder
+    with tempfile.TemporaryDirectory(prefix=f"fit-{segment_id}-", dir=workdir) as scratch:
+        return _speed_up_in(clip, speed, Path(scratch), segment_id)
+
+
+def _speed_up_in(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
     src = workdir / f"fit-{segment_id}.in.wav"
     dst = workdir / f"fit-{segment_id}.out.wav"
     clip.export(src, format="wav")
@@ -119,6 +126,17 @@ def _speed_up(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) 
     src.unlink(missing_ok=True)
     dst.unlink(missing_ok=True)
     return out
+
+
+_SILENCE_BLOCK = 1 << 20
+
+
+def _write_silence(w: wave.Wave_write, samples: int) -> None:
+    block = np.zeros(min(max(samples, 0), _SILENCE_BLOCK), dtype="<i2").tobytes()
+    while samples > 0:
+        take = min(samples, _SILENCE_BLOCK)
+        w.writeframes(block[: take * 2])
+        samples -= take
 
 
 def build_track(
@@ -133,58 +151,80 @@ def build_track(
 ) -> FitStats:
     """Write a mono 16-bit track of exactly round(duration * sample_rate) samples.
 
-    ``background``: a background.Background mixed under the dub (None: silence between clips)."""
+    ``background``: a background.Background mixed under the dub (None: silence between clips).
+    Written front to back as clips are placed (clips never overlap: each ends by the next
+    one's start), then the background mixed in chunk by chunk, so memory holds one clip or
+    one chunk at a time, never the whole track: hours of recording cost what their speech costs.
+    """
     workdir = Path(workdir)
     total = int(round(duration * sample_rate))
-    # assembled in numpy: pydub's overlay copies the whole track for every segment
-    track = np.zeros(total, dtype=np.float32)
     stats = FitStats(segments=len(clips))
     ordered = sorted(clips, key=lambda c: c.start)
-    for i, clip in enumerate(ordered):
-        limit = ordered[i + 1].start if i + 1 < len(ordered) else duration
-        audio = _trim(AudioSegment.from_wav(clip.wav).set_channels(1))
-        if len(audio) == 0:
-            continue
-        slot = max(clip.end - clip.start, 0.05)
-        speed, removed = 1.0, 0
-        if len(audio) / 1000 > slot + 0.02:
-            audio, removed = _tighten(audio, int(round((len(audio) / 1000 - slot) * 1000)))
-            stats.tightened += bool(removed)
-        length = len(audio) / 1000
-        if length > slot + 0.02:
-            speed = min(max_speed, length / slot)
-            stats.sped_up += 1
-            stats.max_speed = max(stats.max_speed, round(speed, 3))
-        elif length < slot * SLOW_BELOW and min_speed < 1.0:
-            speed = max(min_speed, length / slot)
-            stats.slowed += 1
-            stats.min_speed = min(stats.min_speed, round(speed, 3))
-        if speed != 1.0:
-            audio = _speed_up(audio, speed, workdir, clip.segment_id)
-        audio = audio.set_frame_rate(sample_rate).set_sample_width(2)
-        room = max(limit - clip.start, 0.0)
-        overflow = 0.0
-        if len(audio) / 1000 > room:
-            overflow = len(audio) / 1000 - room
-            audio = audio[: int(room * 1000)].fade_out(FADE_MS)
-            stats.overflowed.append(clip.segment_id)
-        samples = np.array(audio.get_array_of_samples(), dtype=np.float32) / 32768.0
-        first = int(round(clip.start * sample_rate))
-        n = max(0, min(len(samples), total - first, int(round(limit * sample_rate)) - first))
-        track[first : first + n] += samples[:n]
-        end = clip.start + n / sample_rate
-        stats.borrowed += end > clip.end + 0.02
-        stats.placements.append(
-            Placement(clip.segment_id, round(clip.start, 3), round(end, 3), clip.end, round(speed, 3), round(overflow, 3), round(removed / 1000, 3), clip.speaker)
-        )
-    if background is not None:
-        background.mix_into(track, sample_rate, [(p.start, p.end) for p in stats.placements])
-        stats.background = f"ducked {background.duck_db:g} dB"
-    pcm = (np.clip(track, -1.0, 1.0) * 32767).astype("<i2")
     with atomic_path(out_wav) as tmp:
-        with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(sample_rate)
-            w.writeframes(pcm.tobytes())
+        if background is None:
+            _write_clips(tmp, ordered, duration, total, sample_rate, workdir, max_speed, min_speed, stats)
+        else:
+            with tempfile.TemporaryDirectory(prefix="dry-", dir=workdir) as scratch:
+                dry = Path(scratch) / "dry.wav"
+                _write_clips(dry, ordered, duration, total, sample_rate, workdir, max_speed, min_speed, stats)
+                times, gains = background.gain(total / sample_rate, [(p.start, p.end) for p in stats.placements])
+                with wave.open(str(dry), "rb") as r, wave.open(str(tmp), "wb") as w:
+                    w.setnchannels(1), w.setsampwidth(2), w.setframerate(sample_rate)
+                    step = _SILENCE_BLOCK
+                    for a in range(0, total, step):
+                        chunk = np.frombuffer(r.readframes(step), dtype="<i2").astype(np.float32) / 32768.0
+                        background.mix_chunk(chunk, a, sample_rate, times, gains)
+                        w.writeframes((np.clip(chunk, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+            stats.background = f"ducked {background.duck_db:g} dB"
     return stats
+
+
+def _write_clips(path, ordered, duration, total, sample_rate, workdir, max_speed, min_speed, stats: FitStats) -> None:
+    """The dub alone, clip after clip, silence between: a WAV of exactly `total` samples."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        cursor = 0  # samples written so far
+        for i, clip in enumerate(ordered):
+            limit = ordered[i + 1].start if i + 1 < len(ordered) else duration
+            audio = _trim(AudioSegment.from_wav(clip.wav).set_channels(1))
+            if len(audio) == 0:
+                continue
+            slot = max(clip.end - clip.start, 0.05)
+            speed, removed = 1.0, 0
+            if len(audio) / 1000 > slot + 0.02:
+                audio, removed = _tighten(audio, int(round((len(audio) / 1000 - slot) * 1000)))
+                stats.tightened += bool(removed)
+            length = len(audio) / 1000
+            if length > slot + 0.02:
+                speed = min(max_speed, length / slot)
+                stats.sped_up += 1
+                stats.max_speed = max(stats.max_speed, round(speed, 3))
+            elif length < slot * SLOW_BELOW and min_speed < 1.0:
+                speed = max(min_speed, length / slot)
+                stats.slowed += 1
+                stats.min_speed = min(stats.min_speed, round(speed, 3))
+            if speed != 1.0:
+                audio = _speed_up(audio, speed, workdir, clip.segment_id)
+            audio = audio.set_frame_rate(sample_rate).set_sample_width(2)
+            room = max(limit - clip.start, 0.0)
+            overflow = 0.0
+            if len(audio) / 1000 > room:
+                overflow = len(audio) / 1000 - room
+                audio = audio[: int(room * 1000)].fade_out(FADE_MS)
+                stats.overflowed.append(clip.segment_id)
+            samples = np.array(audio.get_array_of_samples(), dtype=np.int16)
+            first = int(round(clip.start * sample_rate))
+            n = max(0, min(len(samples), total - first, int(round(limit * sample_rate)) - first))
+            skip = max(0, cursor - first)  # never rewrites what is written (rounding guard)
+            if n > skip:
+                _write_silence(w, first + skip - cursor)
+                w.writeframes(samples[skip:n].astype("<i2").tobytes())
+                cursor = first + n
+            end = clip.start + n / sample_rate
+            stats.borrowed += end > clip.end + 0.02
+            stats.placements.append(
+                Placement(clip.segment_id, round(clip.start, 3), round(end, 3), clip.end, round(speed, 3), round(overflow, 3), round(removed / 1000, 3), clip.speaker)
+            )
+        _write_silence(w, total - cursor)

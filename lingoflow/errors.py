@@ -23,10 +23,20 @@ class EngineUnavailable(ConfigError):
     """No installed engine or model can serve what was asked (a language pair, a voice)."""
 
 
+class OutputError(LingoflowError):
+    """An output could not be written (disk full, file too large): not retried, since the
+    same write fails again until space is freed; the partial file is removed."""
+
+    def __init__(self, path: str, cause: str):
+        self.path = str(path)
+        self.cause = cause
+        super().__init__(f"cannot write {self.path}: {cause}")
+
+
 class ToolError(LingoflowError):
     """An external tool (ffmpeg, espeak-ng) failed for a reason that may be transient."""
 
 
 def is_deterministic(exc: BaseException) -> bool:
     """True when retrying cannot help (bad input or configuration)."""
-    return isinstance(exc, (InputError, ConfigError))
+    return isinstance(exc, (InputError, ConfigError, OutputError))

@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import languages
+from . import languages, yamlsafe
 from .errors import ConfigError
 
 GLOSSARY_SUFFIXES = (".yaml", ".yml")
@@ -180,6 +180,7 @@ def load_file(path: str | os.PathLike) -> tuple[_GlossaryFile, dict[tuple, int]]
         raise ConfigError(f"{where}: glossary file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: cannot read the glossary: {exc}") from None
+    yamlsafe.check(text, where, "glossary")  # alias bombs, deep nesting: ConfigError, in linear time
     try:
         data = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)

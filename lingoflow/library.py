@@ -17,17 +17,19 @@ class Source:
     item: str  # output folder name
 
 
-def discover(inputs: list[str]) -> list[Source]:
+def discover(inputs: list[str], exclude: list[str] | tuple[str, ...] = ()) -> list[Source]:
     """Media files under the inputs, in a stable order, each with a unique item name.
 
     Symlinked folders are followed once (a loop is not walked twice); hidden files and
-    files without a media extension are skipped. A named file is always taken.
+    files without a media extension are skipped. A named file is always taken. Folders in
+    `exclude` (the output folder, when it lies inside an input) are not walked, so a re-run
+    never takes last run's dubs and containers for sources.
     """
     found: list[tuple[str, str]] = []
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            found.extend(_walk(path))
+            found.extend(_walk(path, exclude))
         elif path.exists() or path.is_symlink():
             found.append((str(path), path.name))
         else:
@@ -40,9 +42,17 @@ def discover(inputs: list[str]) -> list[Source]:
     return [Source(p, rel, names[rel]) for p, rel in sorted(found, key=lambda f: f[1])]
 
 
-def _walk(root: Path) -> list[tuple[str, str]]:
+def _walk(root: Path, exclude=()) -> list[tuple[str, str]]:
     out = []
     seen: set[tuple[int, int]] = set()
+    root_st = os.stat(root)
+    for folder in exclude:
+        try:
+            st = os.stat(folder)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) != (root_st.st_dev, root_st.st_ino):
+            seen.add((st.st_dev, st.st_ino))
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         try:
             st = os.stat(dirpath)

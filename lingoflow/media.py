@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import wave
 from dataclasses import dataclass, field
@@ -16,11 +17,11 @@ from pathlib import Path
 import ffmpeg  # ffmpeg-python: builds the argument lists of our ffmpeg graphs
 import numpy as np
 
-from .errors import InputError, ToolError
+from .errors import InputError, OutputError, ToolError
 
 SAMPLE_RATE = 16000
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts"}
-AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".ogg", ".oga", ".opus", ".aac", ".wma", ".aiff", ".aif"}
+AUDIO_EXTENSIONS = {".wav", ".mp3", ".flac", ".m4a", ".mka", ".ogg", ".oga", ".opus", ".aac", ".wma", ".aiff", ".aif"}
 MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
 
 
@@ -33,6 +34,7 @@ class AudioStream:
     sample_rate: int
     language: str | None
     default: bool
+    duration: float | None = None  # what the container declares for this stream, when it does
 
 
 @dataclass
@@ -64,8 +66,13 @@ def run(args: list[str], what: str, path: str | os.PathLike) -> subprocess.Compl
     except FileNotFoundError as exc:
         raise ToolError(f"{args[0]} is not installed (needed to {what}); install it with 'apt-get install -y ffmpeg'") from exc
     if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        text = proc.stderr.decode("utf-8", "replace").strip()
+        err = text.splitlines()
         cause = err[-1] if err else f"exit status {proc.returncode}"
+        if "No space left on device" in text or "File too large" in text:
+            raise OutputError(str(path), f"ffmpeg could not {what}: no space left on device")
+        if proc.returncode < 0:  # killed by a signal (out of memory, ...): may work on a retry
+            raise ToolError(f"{path}: {args[0]} was killed by signal {-proc.returncode} while trying to {what}")
         raise InputError(str(path), f"ffmpeg could not {what}: {cause}")
     return proc
 
@@ -87,11 +94,18 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
 def probe(path: str | os.PathLike) -> MediaInfo:
     path = Path(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise InputError(str(path), f"cannot read the file ({exc.strerror})") from exc
-    if size == 0:
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(str(path), "not a regular file (a pipe, device or socket)")
+    if st.st_size == 0:
         raise InputError(str(path), "the file is empty (0 bytes)")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError as exc:  # unreadable (permissions), or an I/O error on the medium
+        raise InputError(str(path), f"cannot read the file ({exc.strerror})") from exc
     args = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", file_url(path)]
     proc = run(args, "read it as media (not a media file, or damaged)", path)
     data = json.loads(proc.stdout or b"{}")
@@ -112,6 +126,7 @@ def probe(path: str | os.PathLike) -> MediaInfo:
                     sample_rate=int(s.get("sample_rate") or 0),
                     language=(s.get("tags") or {}).get("language"),
                     default=bool((s.get("disposition") or {}).get("default")),
+                    duration=float(s["duration"]) if s.get("duration") not in (None, "N/A") else None,
                 )
             )
         elif kind == "video" and not (s.get("disposition") or {}).get("attached_pic"):
@@ -136,7 +151,26 @@ def decode_audio(info: MediaInfo, out_wav: str | os.PathLike) -> float:
         frames = w.getnframes()
     if frames == 0:
         raise InputError(info.path, "the audio stream holds no decodable samples (truncated or damaged)")
-    return frames / SAMPLE_RATE
+    decoded = frames / SAMPLE_RATE
+    declared = declared_duration(info)
+    if declared and decoded < declared - max(0.5, 0.02 * declared):
+        raise InputError(
+            info.path,
+            f"truncated or damaged: only {decoded:.1f} s of audio decode, but the file declares {declared:.1f} s "
+            "(an incomplete upload or copy?)",
+        )
+    return decoded
+
+
+def declared_duration(info: MediaInfo) -> float | None:
+    """The audio stream's length as its container states it, where that is exact.
+
+    MP3 and ADTS AAC durations are estimated from the bit rate by ffprobe, so a mismatch
+    there proves nothing; FLAC, WAV, MP4/MOV and friends store the length.
+    """
+    if info.format_name.split(",")[0] in {"mp3", "aac"}:
+        return None
+    return info.audio.duration
 
 
 def load_wav(path: str | os.PathLike) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from pathlib import Path
 
@@ -69,6 +70,23 @@ class OutputRoot:
         return uploaded
 
 
+_PID = re.compile(r"\.(\d+)-[^.]*\.part")
+
+
+def _writer_gone(name: str) -> bool:
+    """True when the temporary's name carries the pid of a process no longer running here."""
+    m = _PID.search(name)
+    if not m:
+        return False
+    try:
+        os.kill(int(m.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def sweep_partials(folder: str | os.PathLike, max_age: float = PARTIAL_MAX_AGE) -> int:
     """Remove temporary files (atomic.py's '.name.XXXX.part.ext') that a killed run left behind.
 
@@ -81,7 +99,7 @@ def sweep_partials(folder: str | os.PathLike, max_age: float = PARTIAL_MAX_AGE) 
     now = time.time()
     for p in folder.glob(".*.part*"):
         with contextlib.suppress(OSError):
-            if now - p.stat().st_mtime > max_age:
+            if now - p.stat().st_mtime > max_age or _writer_gone(p.name):
                 p.unlink()
                 removed += 1
     return removed

@@ -23,7 +23,12 @@ def sanitize_name(name: str, fallback: str = "item") -> str:
     """A folder name safe on every filesystem and in S3 keys: letters (any script), digits, . _ -"""
     name = unicodedata.normalize("NFC", name)
     name = re.sub(r"[^\w.\-]+", "_", name, flags=re.UNICODE).strip("._-")
-    return name[:120] or fallback
+    name = name[:120]
+    # at most 180 bytes: a file name holds 255, and '<name>-<hash>.localized.webm' and the
+    # hidden temporaries add to it (120 characters of a non-Latin script can be 480 bytes)
+    while len(name.encode("utf-8")) > 180:
+        name = name[:-1]
+    return name.rstrip("._-") or fallback
 
 
 def unique_item_names(relpaths: list[str]) -> dict[str, str]:

@@ -11,13 +11,13 @@ from .paths import cache_dir, unique_item_names
 from .storage import S3Config, S3Store, is_s3
 
 
-def discover_any(inputs: list[str], s3_config: S3Config | None = None) -> list[Source]:
+def discover_any(inputs: list[str], s3_config: S3Config | None = None, exclude: list[str] = ()) -> list[Source]:
     """Like library.discover, plus s3://bucket/prefix inputs (listed, streamed, never loaded whole)."""
     local = [i for i in inputs if not is_s3(i)]
     remote = [i for i in inputs if is_s3(i)]
     if not remote:
-        return discover(inputs)
-    found: list[tuple[str, str]] = [(s.path, s.relpath) for s in discover(local)] if local else []
+        return discover(inputs, exclude=exclude)
+    found: list[tuple[str, str]] = [(s.path, s.relpath) for s in discover(local, exclude=exclude)] if local else []
     for given in remote:
         store = S3Store(given, s3_config)
         for obj in store.list():

@@ -68,6 +68,8 @@ def library_for(options: LocalizeOptions) -> VoiceLibrary:
 
 def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, item: str = "") -> Diarized:
     """Speaker labels for every segment (split at speaker changes), speakers measured and cast."""
+    if not transcript.segments:  # no speech, nobody to label: hours of silence are not read into memory
+        return Diarized(transcript, [])
     audio = media.load_wav(audio_wav)
     engine_name = options.diarize_engine
     if engine_name == "none":

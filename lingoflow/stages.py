@@ -4,11 +4,12 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import captions, dub, dubfit, edits, glossary, media, mt, progress, tts
+from . import captions, dub, dubfit, edits, glossary, longform, media, mt, progress, tts
 from .asr import AsrOptions, get_transcriber
+from .asr.base import AsrResult
 from .atomic import atomic_path, write_json, write_text
 from .config import LocalizeOptions
 from .errors import EngineUnavailable
@@ -51,10 +52,43 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
         hotwords=hotwords,
         multilingual=options.code_switching,
     )
-    audio = media.load_wav(ingested.audio_wav)
-    result = engine.transcribe(audio, asr, on_progress=lambda f: progress.emit(item, "transcribe", f))
+    result = _transcribe_windows(engine, ingested, asr, item)
     source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
     return Transcript(source, result.language, result.language_probability, result.segments)
+
+
+def _transcribe_windows(engine, ingested: Ingested, asr: AsrOptions, item: str) -> AsrResult:
+    """Window by window (bounded memory, see longform); silent windows after the first are skipped.
+
+    The first window always goes to the engine, so a silent file still gets the engine's
+    own language answer; later windows keep the first language heard with speech in it
+    (unless code-switching, where every window detects its own).
+    """
+    total = max(ingested.duration, 1e-9)
+    first: AsrResult | None = None
+    found: AsrResult | None = None
+    segments: list = []
+    for win in longform.windows(ingested.audio_wav):
+        if first is not None and win.silent:
+            continue
+        keep = found is not None and not asr.language and not asr.multilingual  # code-switching detects per window
+        opts = replace(asr, language=found.language) if keep else asr
+        emit = lambda f, o=win.offset, d=len(win.audio) / media.SAMPLE_RATE: progress.emit(item, "transcribe", min((o + f * d) / total, 1.0))
+        result = engine.transcribe(win.audio, opts, on_progress=emit)
+        first = first or result
+        if result.segments and found is None:
+            found = result
+        for seg in result.segments:
+            segments.append(_shifted(seg, win.offset, len(segments)))
+    best = found or first
+    return AsrResult(best.language, best.language_probability, segments)
+
+
+def _shifted(seg, offset: float, new_id: int):
+    if not offset:
+        return replace(seg, id=new_id)
+    words = [replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in seg.words]
+    return replace(seg, id=new_id, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words)
 
 
 def load_glossary(options: LocalizeOptions) -> glossary.Glossary:
@@ -88,6 +122,17 @@ def _check_speaker_options(options: LocalizeOptions) -> None:
         from .voices.enroll import enrolled_embeddings
 
         enrolled_embeddings(library)  # reads every reference clip once (cached by its bytes)
+
+
+def check_asr(options: LocalizeOptions) -> None:
+    """Fail fast, before any audio, when the speech model is missing or does not load.
+
+    The model is loaded once per process anyway; loading it here costs nothing later.
+    """
+    engine = get_transcriber(options.asr_engine)
+    load = getattr(engine, "load", None)
+    if load is not None:
+        load(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> Transcript:

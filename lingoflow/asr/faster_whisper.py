@@ -65,6 +65,10 @@ class FasterWhisperTranscriber:
             return f"{model}:{st.st_size}:{int(st.st_mtime)}"
         return model
 
+    def load(self, options: AsrOptions) -> None:
+        """Load the model now (ConfigError naming it when missing or damaged)."""
+        load_model(options.model, options.device, options.compute_type)
+
     def transcribe(self, audio: np.ndarray, options: AsrOptions, on_progress=None) -> AsrResult:
         model = load_model(options.model, options.device, options.compute_type)
         if audio.size < 1600:  # under 0.1 s: nothing Whisper can hear

@@ -14,6 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .. import yamlsafe
 from ..errors import ConfigError
 from ..tts import ENGINES, Voice
 
@@ -103,6 +104,9 @@ def _read(path: Path) -> VoiceLibrary:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"voices file {path}: cannot read it ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"voices file {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    yamlsafe.check(text, f"voices file {path}", "voices file")  # alias bombs, deep nesting
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
