@@ -35,6 +35,17 @@ def _logs(api: str, run_id: str) -> str:
     return "\n".join(entry["message"] for entry in logs)
 
 
+def _logs_or_state(api: str, run_id: str, final: dict, wait: float = 15) -> str:
+    """The run's logs (shipped asynchronously: give them a moment) and its final state message;
+    a parameter refused by validation is reported in the state before the flow body runs."""
+    deadline = time.time() + wait
+    while True:
+        text = _logs(api, run_id) + "\n" + (final["state"].get("message") or "")
+        if "unknown language code" in text or time.time() > deadline:
+            return text
+        time.sleep(1)
+
+
 @pytest.fixture(scope="module")
 def served(prefect_api, clips, tmp_path_factory):
     base = tmp_path_factory.mktemp("served")
@@ -75,7 +86,7 @@ def test_bad_parameters_fail_with_a_clear_error_in_the_log(served):
                    {"parameters": {"library": str(lib), "out": str(base / "x"), "targets": ["xx"]}})
     final = _wait_final(api, run["id"])
     assert final["state"]["type"] == "FAILED"
-    assert "unknown language code" in _logs(api, run["id"])
+    assert "unknown language code" in _logs_or_state(api, run["id"], final)
     assert not (base / "x").exists()
 
 

@@ -142,8 +142,12 @@ def fault_flow(monkeypatch):
 
     monkeypatch.setattr(stages, "synthesize", wrap("synthesize", stages.synthesize))
     monkeypatch.setattr(stages, "transcribe", wrap("transcribe", stages.transcribe))
-    monkeypatch.setattr(flows_localize, "synthesize", synthesize.with_options(retry_delay_seconds=[0] * RETRIES))
-    monkeypatch.setattr(flows_localize, "transcribe", transcribe.with_options(retry_delay_seconds=[0] * RETRIES))
+    import tasks.synthesize
+    import tasks.transcribe
+
+    # the flow looks its stage tasks up in their modules when a stage runs (flows/filerun.py)
+    monkeypatch.setattr(tasks.synthesize, "synthesize", synthesize.with_options(retry_delay_seconds=[0] * RETRIES))
+    monkeypatch.setattr(tasks.transcribe, "transcribe", transcribe.with_options(retry_delay_seconds=[0] * RETRIES))
     return flows_localize.localize_library, calls, faults
 
 
@@ -159,7 +163,8 @@ def test_stage_faults_fail_one_file_retry_only_transient_and_library_goes_on(tmp
     faults[("synthesize", "crashing")] = [RuntimeError("injected: the TTS model crashed")] * (RETRIES + 1)
     faults[("synthesize", "flaky")] = [ToolError("injected: espeak-ng was busy"), None]
     faults[("transcribe", "unreadable")] = [InputError(str(lib / "unreadable.wav"), "injected: damaged audio")]
-    report = localize_library([str(lib)], str(tmp_path / "out"), LocalizeOptions(targets=["pt"], asr_model="tiny.en"))
+    # refresh: the four files share their bytes, and no stage may be answered from the result store
+    report = localize_library([str(lib)], str(tmp_path / "out"), LocalizeOptions(targets=["pt"], asr_model="tiny.en"), refresh=["all"])
     items = {i["item"]: i for i in report["items"]}
     assert report["failed"] == 2
     assert items["good"]["status"] == items["flaky"]["status"] == "ok"
