@@ -1,14 +1,9 @@
-"""The text normalization used for WER in tests and eval: case, punctuation and spacing only."""
-import jiwer
-
-NORMALIZE = jiwer.Compose([
-    jiwer.ToLowerCase(),
-    jiwer.RemovePunctuation(),
-    jiwer.RemoveMultipleSpaces(),
-    jiwer.Strip(),
-    jiwer.ReduceToListOfListOfWords(),
-])
+"""WER for tests: the same documented normalization `make eval` uses (bench/quality.py)."""
+from bench.quality import NORMALIZE, wer as _corpus_wer
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    return jiwer.wer(reference, hypothesis, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE)
+    return _corpus_wer([reference], [hypothesis])
+
+
+__all__ = ["NORMALIZE", "wer"]
