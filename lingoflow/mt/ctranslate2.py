@@ -58,27 +58,12 @@ def convert(spec: hf_models.ModelSpec) -> Path:
     return final
 
 
-class CTranslate2Engine:
+class CTranslate2Engine(hf_models.ModelListEngine):
     name = "ctranslate2"
-    takes_model = True
 
     def __init__(self, models: tuple[str, ...] = ()):
-        self.models = tuple(models)
-        self._loaded: dict[str, tuple] = {}
+        super().__init__(models)
         self._codecs: dict[tuple, hf_models.Codec] = {}
-        self._lock = threading.Lock()
-
-    def pairs(self) -> list[tuple[str, str]]:
-        return hf_models.pairs(self.models)
-
-    def supports(self, source: str, target: str) -> bool:
-        return hf_models.for_pair(self.models, source, target) is not None
-
-    def _spec(self, source: str, target: str) -> hf_models.ModelSpec:
-        spec = hf_models.for_pair(self.models, source, target)
-        if spec is None:
-            raise ConfigError(f"ctranslate2: no MT model given for {source}->{target} (--mt-model)")
-        return spec
 
     def model_identity(self, source: str, target: str) -> str:
         spec = self._spec(source, target)

@@ -8,6 +8,8 @@ folder, optionally for one pair: ``Helsinki-NLP/opus-mt-en-es``, ``en-es=/models
 """
 from __future__ import annotations
 
+import threading
+
 import functools
 import hashlib
 import json
@@ -235,3 +237,27 @@ def load_tokenizer(path_or_name: str):
 
 def _short(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+
+
+class ModelListEngine:
+    """What the engines that run a given list of Marian/NLLB models share: which pairs they serve."""
+
+    name = "?"
+    takes_model = True
+
+    def __init__(self, models: tuple[str, ...] = ()):
+        self.models = tuple(models)
+        self._loaded: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return pairs(self.models)
+
+    def supports(self, source: str, target: str) -> bool:
+        return for_pair(self.models, source, target) is not None
+
+    def _spec(self, source: str, target: str) -> "ModelSpec":
+        spec = for_pair(self.models, source, target)
+        if spec is None:
+            raise ConfigError(f"{self.name}: no MT model given for {source}->{target} (--mt-model)")
+        return spec

@@ -13,26 +13,8 @@ BATCH = 16
 MAX_TOKENS = 256  # at most; a fixed cap per model, so a line's output never depends on its batch
 
 
-class TransformersEngine:
+class TransformersEngine(hf_models.ModelListEngine):
     name = "transformers"
-    takes_model = True
-
-    def __init__(self, models: tuple[str, ...] = ()):
-        self.models = tuple(models)
-        self._loaded: dict[str, tuple] = {}
-        self._lock = threading.Lock()
-
-    def pairs(self) -> list[tuple[str, str]]:
-        return hf_models.pairs(self.models)
-
-    def supports(self, source: str, target: str) -> bool:
-        return hf_models.for_pair(self.models, source, target) is not None
-
-    def _spec(self, source: str, target: str) -> hf_models.ModelSpec:
-        spec = hf_models.for_pair(self.models, source, target)
-        if spec is None:
-            raise ConfigError(f"transformers: no MT model given for {source}->{target} (--mt-model)")
-        return spec
 
     def model_identity(self, source: str, target: str) -> str:
         return f"transformers=={metadata.version('transformers')}:{self._spec(source, target).identity()}"
