@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 from importlib import metadata
 from pathlib import Path
 

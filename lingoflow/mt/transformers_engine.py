@@ -2,7 +2,6 @@
 CTranslate2 cannot convert. Same model specs as the ctranslate2 engine (hf_models)."""
 from __future__ import annotations
 
-import threading
 from importlib import metadata
 
 from ..errors import ConfigError
