@@ -22,6 +22,8 @@ def _prefect_env(verbose: bool) -> None:
     # the embedded API takes 5-25 s to start on a busy 2-core machine (bench/rerun.py); Prefect's
     # default 20 s limit then fails the whole run before any file
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # lingoflow's own warnings (S3 retries) go to the flow run's logs, in the UI too
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "lingoflow")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
@@ -92,6 +94,12 @@ def localize(
             elif given != out and not Path(given).exists():
                 raise ConfigError(f"input not found: {given}")
         stages.check_asr(options)
+        if any(is_s3(u) for u in [*inputs, out]):  # endpoint, credentials, buckets: before any audio
+            from lingoflow.sources import check_s3_access
+
+            from .s3 import s3_config
+
+            check_s3_access([*inputs, out], s3_config([*inputs, out]))
     except (ConfigError, ValidationError) as exc:
         errors.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
@@ -119,7 +127,9 @@ def localize(
     finally:
         unsubscribe()
     _summary(console, report, out)
-    raise typer.Exit(EXIT_FAILED if report["failed"] else EXIT_OK)
+    if report.get("publish_error"):
+        errors.print(f"[red]error:[/] {report['publish_error']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_FAILED if report["failed"] or report.get("publish_error") else EXIT_OK)
 
 
 def _one_line(exc: Exception) -> str:

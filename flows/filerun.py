@@ -162,6 +162,7 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     stages.check_asr(options)
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
+    sources.check_s3_access([*inputs, out], s3)
     sources_found = sources.discover_any(inputs, s3, exclude=[] if is_s3(out) else [out])
     if not is_s3(out):
         sweep_partials(out)  # a report.json temporary of a killed run
@@ -182,9 +183,15 @@ def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_b
     local_report = publish(report, str(root.local)) if publish else str(write_json(inside(root.local, "report.json"), report))
     pages = publish_pages(report, str(root.local)) if publish_pages else [str(p) for p in write_pages(report, str(root.local))]
     if root.remote is not None:
-        root.remote.upload(local_report, "report.json")
-        for page in pages:
-            root.remote.upload(page, root.rel(page))
+        try:
+            for page in pages:
+                root.remote.upload(page, root.rel(page))
+            root.remote.upload(local_report, "report.json")  # last: its presence means the run's outputs are up
+        except LingoflowError as exc:
+            # the outputs already uploaded stay (each is whole); the report is kept here for the user
+            report["publish_error"] = f"{exc}; the report is kept at {local_report}, and a re-run uploads what is missing"
+            write_json(Path(local_report), report)
+            _logger().error("%s", report["publish_error"])
     return report
 
 

@@ -32,6 +32,16 @@ def discover_any(inputs: list[str], s3_config: S3Config | None = None, exclude: 
     return [Source(p, r, names[r]) for p, r in sorted(found, key=lambda f: f[1])]
 
 
+def check_s3_access(uris: list[str], s3_config: S3Config | None = None) -> None:
+    """Fail fast (ConfigError) before any audio when an s3:// input or OUT cannot be used:
+    unreachable endpoint, credentials refused, missing bucket."""
+    seen: set[str] = set()
+    for uri in uris:
+        if is_s3(uri) and uri not in seen:
+            seen.add(uri)
+            S3Store(uri, s3_config).check_access()
+
+
 def identity(source: str, s3_config: S3Config | None = None) -> dict:
     """What identifies a source's bytes without reading them: stat for a file, ETag for an object."""
     if is_s3(source):

@@ -10,11 +10,11 @@ flows treat a library in MinIO like a folder. S3 goes through the `minio` SDK:
 Credentials come from the environment (MinIO style: LINGOFLOW_S3_ENDPOINT host:port,
 LINGOFLOW_S3_ACCESS_KEY, LINGOFLOW_S3_SECRET_KEY, LINGOFLOW_S3_SECURE true unless "false",
 LINGOFLOW_S3_REGION) or from a Prefect block resolved by the flows layer and passed in as an
-`S3Config`; they are never logged (the config's repr hides them).
+`S3Config`; they are never logged (the config's repr hides them). Transient failures are
+retried a bounded number of times with backoff (s3client.py); `check_access` fails fast.
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -24,7 +24,8 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from .atomic import atomic_path, copy_file, write_bytes
-from .errors import ConfigError, InputError, ToolError
+from .errors import ConfigError, InputError
+from .s3client import MISSING_CODES, StorageUnavailable, call, make_client
 
 PART_SIZE = 16 * 1024 * 1024  # multipart upload part size (S3 minimum is 5 MiB)
 
@@ -76,6 +77,9 @@ class S3Config:
                 break
         else:
             secure = os.environ.get("LINGOFLOW_S3_SECURE", "true").strip().lower() not in ("false", "0", "no")
+        if "@" in endpoint or "/" in endpoint:  # user:secret@host would put a secret where messages show the endpoint
+            raise ConfigError("LINGOFLOW_S3_ENDPOINT must be host:port (or a URL without credentials or path); "
+                              "credentials go in LINGOFLOW_S3_ACCESS_KEY and LINGOFLOW_S3_SECRET_KEY")
         return cls(endpoint, os.environ.get("LINGOFLOW_S3_ACCESS_KEY", ""), os.environ.get("LINGOFLOW_S3_SECRET_KEY", ""),
                    secure, os.environ.get("LINGOFLOW_S3_REGION") or None)
 
@@ -133,7 +137,10 @@ class LocalStore:
 
 
 class S3Store:
-    """s3://bucket/prefix through the minio SDK."""
+    """s3://bucket/prefix through the minio SDK; every call goes through s3client.call (bounded
+    retries with backoff for transient failures, clear errors for the rest)."""
+
+    LIST_PAGE = 1000  # keys per listing call; a failed call is retried from the last key seen
 
     def __init__(self, uri: str, config: S3Config | None = None, client=None):
         self.bucket, self.prefix = split_s3(uri)
@@ -148,87 +155,108 @@ class S3Store:
     def _rel(self, full: str) -> str:
         return full[len(self.prefix) + 1:] if self.prefix else full
 
+    def _call(self, where: str, op):
+        return call(self.config.endpoint, where, op)
+
+    def check_access(self) -> None:
+        """Fail fast, before any audio: the endpoint answers, the credentials are accepted and the
+        bucket exists (one listing request, retried like any other call)."""
+        def probe():
+            try:
+                next(iter(self.client.list_objects(self.bucket, prefix=(self.prefix + "/") if self.prefix else None, recursive=False)), None)
+            except Exception as exc:
+                if getattr(exc, "code", None) == "NoSuchBucket":
+                    raise ConfigError(f"{self.uri}: bucket {self.bucket!r} does not exist on {self.config.endpoint}") from exc
+                raise
+
+        try:
+            self._call(self.uri, probe)
+        except StorageUnavailable as exc:
+            raise ConfigError(f"{exc} (check LINGOFLOW_S3_ENDPOINT / LINGOFLOW_S3_SECURE, or the credentials block)") from exc
+        except InputError as exc:
+            raise ConfigError(str(exc)) from exc
+
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Streamed page by page; a listing cut by a transient failure resumes after the last key."""
         base = self._key(prefix) + "/" if prefix else (self.prefix + "/" if self.prefix else "")
-        with _s3_errors(self.uri):
-            for obj in self.client.list_objects(self.bucket, prefix=base, recursive=True):
-                if obj.is_dir:
-                    continue
-                yield ObjectInfo(self._rel(obj.object_name), obj.size or 0, (obj.etag or "").strip('"'))
+        last: str | None = None
+        while True:
+            page: list = []
+
+            def fetch():
+                page.clear()
+                for obj in self.client.list_objects(self.bucket, prefix=base, recursive=True, start_after=last):
+                    page.append(obj)
+                    if len(page) >= self.LIST_PAGE:
+                        break
+                return page
+
+            objects = self._call(self.uri, fetch)
+            for obj in objects:
+                last = obj.object_name
+                if not obj.is_dir:
+                    yield ObjectInfo(self._rel(obj.object_name), obj.size or 0, (obj.etag or "").strip('"'))
+            if len(objects) < self.LIST_PAGE:
+                return
 
     def stat(self, key: str) -> ObjectInfo | None:
         from minio.error import S3Error
 
-        try:
-            st = self.client.stat_object(self.bucket, self._key(key))
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"):
-                return None
-            raise ToolError(f"{self.uri}: {exc.code}: {exc.message}") from exc
+        def op():
+            try:
+                return self.client.stat_object(self.bucket, self._key(key))
+            except S3Error as exc:
+                if exc.code in MISSING_CODES:
+                    return None
+                raise
+
+        st = self._call(f"{self.uri}/{key}", op)
+        if st is None:
+            return None
         meta = {k.lower(): v for k, v in (st.metadata or {}).items()}
         return ObjectInfo(key, st.size or 0, (st.etag or "").strip('"'), meta.get("x-amz-meta-sha256"))
 
     def download(self, key: str, dest: str | os.PathLike) -> Path:
-        """Stream the object to dest (temporary name, renamed when complete)."""
-        with _s3_errors(f"{self.uri}/{key}"), atomic_path(dest) as tmp:
-            resp = self.client.get_object(self.bucket, self._key(key))
-            try:
-                with open(tmp, "wb") as fh:
-                    shutil.copyfileobj(resp, fh, 1 << 20)
-            finally:
-                resp.close()
-                resp.release_conn()
+        """Stream the object to dest (temporary name, renamed when complete); a transfer cut
+        midway starts again from the first byte into a fresh temporary."""
+        def op():
+            with atomic_path(dest) as tmp:
+                resp = self.client.get_object(self.bucket, self._key(key))
+                try:
+                    with open(tmp, "wb") as fh:
+                        shutil.copyfileobj(resp, fh, 1 << 20)
+                finally:
+                    resp.close()
+                    resp.release_conn()
+
+        self._call(f"{self.uri}/{key}", op)
         return Path(dest)
 
     def upload(self, src: str | os.PathLike, key: str, sha256: str | None = None) -> None:
         """Stream a file up; multipart above PART_SIZE; visible only once complete."""
         meta = {"sha256": sha256} if sha256 else None
-        with _s3_errors(f"{self.uri}/{key}"):
-            self.client.fput_object(self.bucket, self._key(key), str(src), metadata=meta, part_size=PART_SIZE)
+        self._call(f"{self.uri}/{key}", lambda: self.client.fput_object(self.bucket, self._key(key), str(src), metadata=meta, part_size=PART_SIZE))
 
     def read_bytes(self, key: str) -> bytes | None:
         from minio.error import S3Error
 
-        try:
-            resp = self.client.get_object(self.bucket, self._key(key))
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
-                return None
-            raise ToolError(f"{self.uri}: {exc.code}: {exc.message}") from exc
-        try:
-            return resp.read()
-        finally:
-            resp.close()
-            resp.release_conn()
+        def op():
+            try:
+                resp = self.client.get_object(self.bucket, self._key(key))
+            except S3Error as exc:
+                if exc.code in MISSING_CODES:
+                    return None
+                raise
+            try:
+                return resp.read()
+            finally:
+                resp.close()
+                resp.release_conn()
+
+        return self._call(f"{self.uri}/{key}", op)
 
     def write_bytes(self, key: str, data: bytes) -> None:
-        with _s3_errors(f"{self.uri}/{key}"):
-            self.client.put_object(self.bucket, self._key(key), io.BytesIO(data), len(data))
-
-
-def make_client(config: S3Config):
-    from minio import Minio
-
-    return Minio(config.endpoint, access_key=config.access_key, secret_key=config.secret_key, secure=config.secure, region=config.region)
-
-
-@contextlib.contextmanager
-def _s3_errors(where: str):
-    """S3 and connection failures as lingoflow errors that name the object, never the credentials."""
-    from minio.error import S3Error
-
-    try:
-        yield
-    except S3Error as exc:
-        if exc.code in ("NoSuchKey", "NoSuchBucket", "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId"):
-            raise InputError(where, f"S3 error {exc.code}: {exc.message}") from exc
-        raise ToolError(f"{where}: S3 error {exc.code}: {exc.message}") from exc
-    except OSError as exc:  # connection refused, TLS, DNS
-        raise ToolError(f"{where}: cannot reach the S3 endpoint: {type(exc).__name__}: {exc}") from exc
-    except Exception as exc:  # urllib3 errors are not OSErrors
-        if type(exc).__module__.startswith("urllib3"):
-            raise ToolError(f"{where}: cannot reach the S3 endpoint: {type(exc).__name__}") from exc
-        raise
+        self._call(f"{self.uri}/{key}", lambda: self.client.put_object(self.bucket, self._key(key), io.BytesIO(data), len(data)))
 
 
 def open_store(uri: str, config: S3Config | None = None) -> LocalStore | S3Store:

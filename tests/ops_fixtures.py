@@ -128,18 +128,31 @@ def api_get(api: str, path: str) -> dict | list:
 S3_KEYS = {"LINGOFLOW_S3_ACCESS_KEY": "lingoflow-test", "LINGOFLOW_S3_SECRET_KEY": "lingoflow-test-secret-123"}
 
 
-@pytest.fixture(scope="session")
-def nanio(tmp_path_factory) -> dict[str, str]:
-    """A real nanio S3 server on 127.0.0.1; the LINGOFLOW_S3_* environment that reaches it."""
-    data = tmp_path_factory.mktemp("nanio-data")
-    port = free_port()
+def start_nanio(data: Path, port: int) -> subprocess.Popen:
+    """A real nanio S3 server on 127.0.0.1:port persisting to data (restartable on the same data)."""
     env = {**os.environ, "NANIO_ACCESS_KEY": S3_KEYS["LINGOFLOW_S3_ACCESS_KEY"], "NANIO_SECRET_KEY": S3_KEYS["LINGOFLOW_S3_SECRET_KEY"]}
     proc = subprocess.Popen([str(BIN / "nanio"), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data),
                              "--log-level", "warning", "--no-access-log"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_http(f"http://127.0.0.1:{port}/", proc, timeout=60)
-        yield {"LINGOFLOW_S3_ENDPOINT": f"127.0.0.1:{port}", "LINGOFLOW_S3_SECURE": "false", **S3_KEYS}
+    except Exception:
+        stop(proc)
+        raise
+    return proc
+
+
+def nanio_env(port: int) -> dict[str, str]:
+    return {"LINGOFLOW_S3_ENDPOINT": f"127.0.0.1:{port}", "LINGOFLOW_S3_SECURE": "false", **S3_KEYS}
+
+
+@pytest.fixture(scope="session")
+def nanio(tmp_path_factory) -> dict[str, str]:
+    """A real nanio S3 server on 127.0.0.1; the LINGOFLOW_S3_* environment that reaches it."""
+    port = free_port()
+    proc = start_nanio(tmp_path_factory.mktemp("nanio-data"), port)
+    try:
+        yield nanio_env(port)
     finally:
         stop(proc)
 
