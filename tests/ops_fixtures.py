@@ -142,6 +142,13 @@ def start_nanio(data: Path, port: int) -> subprocess.Popen:
     return proc
 
 
+def minio_client(env: dict[str, str]):
+    """The minio SDK client for a LINGOFLOW_S3_* environment (the test's own view of the server)."""
+    from minio import Minio
+
+    return Minio(env["LINGOFLOW_S3_ENDPOINT"], access_key=env["LINGOFLOW_S3_ACCESS_KEY"], secret_key=env["LINGOFLOW_S3_SECRET_KEY"], secure=False)
+
+
 def nanio_env(port: int) -> dict[str, str]:
     return {"LINGOFLOW_S3_ENDPOINT": f"127.0.0.1:{port}", "LINGOFLOW_S3_SECURE": "false", **S3_KEYS}
 

@@ -10,13 +10,7 @@ import pytest
 from lingoflow.errors import ConfigError
 from lingoflow.storage import S3Config, S3Store, check_key, split_s3
 
-from .ops_fixtures import ROOT, clips, nanio, prefect_api  # noqa: F401 (fixtures)
-
-
-def _client(env):
-    from minio import Minio
-
-    return Minio(env["LINGOFLOW_S3_ENDPOINT"], access_key=env["LINGOFLOW_S3_ACCESS_KEY"], secret_key=env["LINGOFLOW_S3_SECRET_KEY"], secure=False)
+from .ops_fixtures import ROOT, clips, minio_client, nanio, prefect_api  # noqa: F401 (fixtures)
 
 
 def test_keys_stay_inside_the_prefix():
@@ -32,7 +26,7 @@ def test_keys_stay_inside_the_prefix():
 def test_store_round_trip_streamed_and_multipart(nanio, tmp_path, monkeypatch):
     for k, v in nanio.items():
         monkeypatch.setenv(k, v)
-    _client(nanio).make_bucket("store")
+    minio_client(nanio).make_bucket("store")
     store = S3Store("s3://store/base")
     big = tmp_path / "big.bin"
     big.write_bytes(bytes(range(256)) * (85 * 1024))  # 21 MiB: two parts at 16 MiB
@@ -46,7 +40,7 @@ def test_store_round_trip_streamed_and_multipart(nanio, tmp_path, monkeypatch):
 
 
 def test_s3_in_and_out_no_partial_object_visible(clips, nanio, prefect_api, tmp_path):
-    client = _client(nanio)
+    client = minio_client(nanio)
     client.make_bucket("media")
     client.make_bucket("localized")
     for name in ("a-rivers", "c-review"):
@@ -115,7 +109,7 @@ print(sorted(o.key for o in S3Store("s3://blocks/x", config).list()))
 
 
 def test_credentials_from_a_minio_credentials_block(nanio, prefect_api):
-    client = _client(nanio)
+    client = minio_client(nanio)
     client.make_bucket("blocks")
     client.put_object("blocks", "x/hello.wav", __import__("io").BytesIO(b"RIFF"), 4)
     clean = {k: v for k, v in __import__("os").environ.items() if not k.startswith("LINGOFLOW_S3_")}

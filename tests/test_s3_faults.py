@@ -18,16 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from .ops_fixtures import ROOT, S3_KEYS, clips, free_port, nanio, nanio_env, start_nanio, stop  # noqa: F401 (fixtures)
+from .ops_fixtures import ROOT, S3_KEYS, clips, free_port, minio_client, nanio, nanio_env, start_nanio, stop  # noqa: F401 (fixtures)
 
 SECRET = S3_KEYS["LINGOFLOW_S3_SECRET_KEY"]
 FAST_RETRIES = {"LINGOFLOW_S3_RETRIES": "2", "LINGOFLOW_S3_RETRY_DELAY": "0.2"}
-
-
-def _client(env):
-    from minio import Minio
-
-    return Minio(env["LINGOFLOW_S3_ENDPOINT"], access_key=env["LINGOFLOW_S3_ACCESS_KEY"], secret_key=env["LINGOFLOW_S3_SECRET_KEY"], secure=False)
 
 
 def _env(tmp_path: Path, s3: dict, **extra) -> dict:
@@ -43,7 +37,7 @@ def _localize(env: dict, *args: str, timeout: float = 600) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def s3_library(nanio, clips):
-    client = _client(nanio)
+    client = minio_client(nanio)
     for bucket in ("faults-in", "faults-out"):
         if not client.bucket_exists(bucket):
             client.make_bucket(bucket)
@@ -78,7 +72,7 @@ def test_bad_s3_settings_fail_before_any_audio(case, s3_library, tmp_path):
     cache = tmp_path / "cache"
     assert not any((cache / d).exists() for d in ("sources", "audio", "outbox", "results")), list(cache.rglob("*"))[:10]
     assert not (tmp_path / "prefect-home").exists() or not list((tmp_path / "prefect-home").glob("*.db"))
-    assert not list(_client(s3_library).list_objects("faults-out", prefix="bad/", recursive=True))
+    assert not list(minio_client(s3_library).list_objects("faults-out", prefix="bad/", recursive=True))
 
 
 def _wait_for(client, bucket: str, key: str, stop_event: threading.Event) -> bool:
@@ -109,7 +103,7 @@ def test_endpoint_dying_mid_run_loses_nothing_and_leaks_no_secret(clips, tmp_pat
     data.mkdir()
     server = start_nanio(data, port)
     s3 = nanio_env(port)
-    client = _client(s3)
+    client = minio_client(s3)
     try:
         client.make_bucket("media")
         client.make_bucket("out")
@@ -240,7 +234,7 @@ def test_listing_pages_through_a_real_server(nanio, monkeypatch):
 
     for k, v in nanio.items():
         monkeypatch.setenv(k, v)
-    client = _client(nanio)
+    client = minio_client(nanio)
     client.make_bucket("pages")
     names = [f"lib/{i:02d}.wav" for i in range(7)]
     for name in names:
