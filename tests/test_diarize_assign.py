@@ -5,8 +5,9 @@ from lingoflow.schema import Segment, Word
 
 
 def _seg(i, words):
-    ws = [Word(s, e, t) for s, e, t in words]
-    return Segment(i, ws[0].start, ws[-1].end, "".join(w.text for w in ws).strip(), words=ws)
+    """A segment as the ASR stage stores it: words without their leading spaces."""
+    ws = [Word(s, e, t.strip()) for s, e, t in words]
+    return Segment(i, ws[0].start, ws[-1].end, " ".join(w.text for w in ws), words=ws)
 
 
 def test_segment_spanning_a_speaker_change_is_split_at_the_word_boundary():
@@ -19,7 +20,7 @@ def test_segment_spanning_a_speaker_change_is_split_at_the_word_boundary():
         (2, "SPEAKER_01", "Good. Thanks."),  # after the last turn: the nearest speaker
     ]
     assert out[0].end == 1.3 and out[1].start == 1.6  # cut between words, not inside one
-    assert [w.text for w in out[1].words] == [" Yes,", " it", " is."]
+    assert [w.text for w in out[1].words] == ["Yes,", "it", "is."]
 
 
 def test_a_short_glitch_inside_a_turn_is_smoothed_away():

@@ -180,3 +180,18 @@ def test_one_voice_is_one_speaker(transcribed):
     diarized = speakers.diarize(transcript, ingested.audio_wav, LocalizeOptions(targets=["pt"], **ASR))
     assert {s.speaker for s in diarized.transcript.segments} == {"SPEAKER_00"}, diarized.report()
     assert len(diarized.casting) == 1
+
+
+def test_a_short_single_voice_clip_is_one_speaker(eval_dir, tmp_path):
+    """4.5 s of one reader (the left channel of faster-whisper's stereo test file): too few
+    windows to tell speakers apart, so one speaker, not a voice split three ways."""
+    import subprocess
+
+    stereo = eval_dir / "asr" / "en_fw_stereo_diarization.wav"
+    left = tmp_path / "left.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", f"file:{stereo}", "-af", "pan=mono|c0=c0", f"file:{left}"], check=True)
+    ingested = stages.ingest(str(left))
+    transcript = stages.transcribe(ingested, LocalizeOptions(**ASR))
+    diarized = speakers.diarize(transcript, ingested.audio_wav, LocalizeOptions(**ASR))
+    assert {s.speaker for s in diarized.transcript.segments} == {"SPEAKER_00"}, diarized.report()
+    assert " ".join(s.text for s in diarized.transcript.segments).count(" ") >= 10  # words keep their spaces

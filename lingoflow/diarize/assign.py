@@ -97,7 +97,7 @@ def apply_turns(segments: list[Segment], turns: list[Turn]) -> list[Segment]:
                     seg,
                     start=seg.start if r == 0 else words[0].start,
                     end=seg.end if r == len(runs) - 1 else words[-1].end,
-                    text=seg.text if len(runs) == 1 else "".join(w.text for w in words).strip(),
+                    text=seg.text if len(runs) == 1 else " ".join(w.text for w in words).strip(),  # ASR words are stored stripped
                     speaker=run[0][1],
                     words=words,
                 )
