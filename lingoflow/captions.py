@@ -2,8 +2,9 @@
 
 Norms (defaults): at most 42 characters a line, 2 lines a cue, 17 characters a second,
 cues 5/6 s to 7 s long. Cues never cross a transcript segment (so a cue has one speaker),
-are cut at word boundaries (preferring sentence ends), and are lengthened into the silence
-that follows when the reading speed would otherwise be too high.
+are cut at word boundaries into balanced cues (preferring sentence and clause ends and pauses),
+and are lengthened into the silence that follows when the reading speed would otherwise be too
+high.
 """
 from __future__ import annotations
 
@@ -115,27 +116,50 @@ def _tokens_of_text(segment: Segment, text: str) -> list[_Token]:
     return tokens
 
 
+SENTENCE_END = ".?!\u2026\u3002\uff1f\uff01"
+CLAUSE_END = ",;:\u3001\uff0c\uff1b"
+PAUSE = 0.4  # seconds of silence between two words that make a natural cut
+
+
+def _cut_bonus(tokens: list[_Token], j: int) -> float:
+    """How good a place the cut before tokens[j] is: after a sentence, a clause, or in a pause."""
+    if j >= len(tokens):
+        return 0.0
+    last = tokens[j - 1].text[-1:]
+    bonus = 0.6 if last in SENTENCE_END else 0.25 if last in CLAUSE_END else 0.0
+    if tokens[j].start - tokens[j - 1].end >= PAUSE:
+        bonus = max(bonus, 0.3)
+    return bonus
+
+
 def _chunks(tokens: list[_Token], norms: CaptionNorms) -> list[list[_Token]]:
+    """A segment's words cut into cues that keep the norms: as few cues as fit, of balanced
+    length (no orphan 'on the left.' after a full cue), cut where the speech cuts itself.
+
+    Dynamic programming over cut points; a cue costs 1 plus its squared share of a full cue
+    (which favours balance), less a bonus for where it ends (see _cut_bonus)."""
     capacity = norms.max_line_chars * norms.max_lines
+    n = len(tokens)
+    cost = [0.0] + [math.inf] * n  # cost[j]: the best cut of tokens[:j]
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        chars = -1
+        for i in range(j - 1, -1, -1):
+            chars += len(tokens[i].text) + 1
+            if i < j - 1:  # a single token always makes a cue (hard-wrapped when too long)
+                if chars > capacity or tokens[j - 1].end - tokens[i].start > norms.max_duration:
+                    break
+                if wrap(" ".join(t.text for t in tokens[i:j]), norms.max_line_chars, norms.max_lines) is None:
+                    continue
+            c = cost[i] + 1.0 + min(chars / capacity, 1.0) ** 2 - _cut_bonus(tokens, j)
+            if c < cost[j]:
+                cost[j], back[j] = c, i
     chunks: list[list[_Token]] = []
-    current: list[_Token] = []
-    for tok in tokens:
-        candidate = current + [tok]
-        text = " ".join(t.text for t in candidate)
-        too_long = wrap(text, norms.max_line_chars, norms.max_lines) is None
-        too_slow = candidate[-1].end - candidate[0].start > norms.max_duration
-        if current and (too_long or too_slow):
-            chunks.append(current)
-            current = [tok]
-            continue
-        current = candidate
-        # a sentence end past half the capacity is a natural place to cut
-        if tok.text[-1:] in ".?!" and len(text) >= capacity // 2:
-            chunks.append(current)
-            current = []
-    if current:
-        chunks.append(current)
-    return chunks
+    j = n
+    while j > 0:
+        chunks.append(tokens[back[j] : j])
+        j = back[j]
+    return chunks[::-1]
 
 
 def make_cues(transcript: Transcript, norms: CaptionNorms = CaptionNorms()) -> list[Cue]:

@@ -83,3 +83,21 @@ def test_running_speech_pushes_next_cue_at_most_max_delay():
     speech_starts = [words[sum(counts[:i])].start for i in range(len(cues))]
     for cue, speech in zip(cues, speech_starts):
         assert speech - 1e-6 <= cue.start <= speech + NORMS.max_delay + 1e-6
+
+
+def test_a_segment_just_over_one_cue_splits_in_balanced_cues_not_an_orphan():
+    # 97 characters: one full cue plus "on the left." alone would flash 13 characters at the end
+    text = "He began a confused complaint against the wizard who had vanished behind the curtain on the left."
+    words = _words(text, 0.0, 0.3)
+    cues = captions.make_cues(_transcript([Segment(0, 0.0, words[-1].end, text, words=words)], duration=20.0))
+    _check_norms(cues)
+    assert len(cues) == 2
+    assert min(c.chars for c in cues) >= 0.6 * max(c.chars for c in cues)
+
+
+def test_cues_cut_at_a_clause_end_when_one_is_near_the_middle():
+    text = "Water carries small stones downstream for many years, and over time it cuts deep and wide valleys."
+    words = _words(text, 0.0, 0.3)
+    cues = captions.make_cues(_transcript([Segment(0, 0.0, words[-1].end, text, words=words)], duration=20.0))
+    assert [c.text.replace("\n", " ") for c in cues] == [
+        "Water carries small stones downstream for many years,", "and over time it cuts deep and wide valleys."]
