@@ -109,16 +109,18 @@ def test_untouched_srt_and_edited_json_keep_the_json_text(tmp_path):
 
 
 def _late_cues() -> Transcript:
-    """Three segments (from a real run) where a cue of segment 1 runs late, into segment 2's time."""
+    """Three segments where the translation of segment 1 runs long for its 1.3 s: its first cue
+    needs more reading time than the speech gives, so its second cue starts after the segment ends."""
     segs = [
         Segment(0, 0.0, 5.38, "The quiz checks the main ideas.", language="en"),
-        Segment(1, 6.32, 10.78, "If you miss a question, the library shows the part to review.", language="en"),
+        Segment(1, 6.32, 7.6, "If you miss a question, the library shows the part to review.", language="en"),
         Segment(2, 11.44, 15.86, "Rivers begin as small streams high in the mountains.", language="en"),
     ]
     src = Transcript(SourceInfo("x.wav", "0" * 64, 16.0), "en", 1.0, segs)
     return src.translated("pt", [
         "O questionário verifica que você entendeu as ideias principais, não que você se lembra de cada detalhe.",
-        "Se você perder uma pergunta, a biblioteca do curso mostra a parte da aula para revisar.",
+        "Se você perder uma pergunta, a biblioteca do curso mostra a parte da aula que você precisa rever, "
+        "e você pode voltar a ela para revisar.",
         "Os rios começam como pequenos córregos não alto das montanhas, fernite e neve derretida.",
     ])
 
