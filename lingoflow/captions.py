@@ -143,7 +143,7 @@ def _chunks(tokens: list[_Token], norms: CaptionNorms) -> list[list[_Token]]:
     cost = [0.0] + [math.inf] * n  # cost[j]: the best cut of tokens[:j]
     back = [0] * (n + 1)
     for j in range(1, n + 1):
-        chars = -1
+        chars, bonus = -1, _cut_bonus(tokens, j)
         for i in range(j - 1, -1, -1):
             chars += len(tokens[i].text) + 1
             if i < j - 1:  # a single token always makes a cue (hard-wrapped when too long)
@@ -151,7 +151,7 @@ def _chunks(tokens: list[_Token], norms: CaptionNorms) -> list[list[_Token]]:
                     break
                 if wrap(" ".join(t.text for t in tokens[i:j]), norms.max_line_chars, norms.max_lines) is None:
                     continue
-            c = cost[i] + 1.0 + min(chars / capacity, 1.0) ** 2 - _cut_bonus(tokens, j)
+            c = cost[i] + 1.0 + min(chars / capacity, 1.0) ** 2 - bonus
             if c < cost[j]:
                 cost[j], back[j] = c, i
     chunks: list[list[_Token]] = []
