@@ -17,7 +17,8 @@ def bare_transcribe(audio, model_name: str, batched: bool = False):
     if batched:
         from faster_whisper import BatchedInferencePipeline
 
-        segments, info = BatchedInferencePipeline(model=model).transcribe(audio, batch_size=8, **kwargs)
+        # with segment timestamps, as lingoflow needs them (without, a segment is a 30 s chunk)
+        segments, info = BatchedInferencePipeline(model=model).transcribe(audio, batch_size=8, without_timestamps=False, **kwargs)
     else:
         segments, info = model.transcribe(audio, **kwargs)
     return [s.text for s in segments], info.language
@@ -32,9 +33,11 @@ def compare(path, model_name: str = "base", repeats: int = 3, batched: bool = Tr
     ours, bare, batch = [], [], []
     for _ in range(repeats):
         ours.append(timed(stages.transcribe, ingested, options)[0])
-        bare.append(timed(bare_transcribe, audio, model_name)[0])
+        seconds, (sequential_text, _) = timed(bare_transcribe, audio, model_name)
+        bare.append(seconds)
         if batched:
-            batch.append(timed(bare_transcribe, audio, model_name, True)[0])
+            seconds, (batched_text, _) = timed(bare_transcribe, audio, model_name, True)
+            batch.append(seconds)
     out = {
         "audio_seconds": round(ingested.duration, 2),
         "lingoflow_seconds": round(median(ours), 3),
@@ -45,4 +48,15 @@ def compare(path, model_name: str = "base", repeats: int = 3, batched: bool = Tr
     if batched:
         out["bare_batched_seconds"] = round(median(batch), 3)
         out["batched_speedup"] = round(median(bare) / median(batch), 3)
+        # what the speed costs: words of the sequential transcript the batched one lacks
+        out["batched_words_deleted"] = words_deleted(" ".join(sequential_text), " ".join(batched_text))
+        out["sequential_words"] = len(" ".join(sequential_text).split())
     return out
+
+
+def words_deleted(reference: str, hypothesis: str) -> int:
+    import jiwer
+
+    from .quality import NORMALIZE
+
+    return jiwer.process_words(reference, hypothesis, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE).deletions

@@ -82,11 +82,13 @@ def main(argv=None) -> dict:
         table(sorted(((k, f"{v * 100:.1f}%") for k, v in e2e["stage_share"].items()), key=lambda r: -float(r[1][:-1])), ("stage", "share of stage time"))
 
         # 2. ASR stage vs bare faster-whisper (same file, model, settings), and its batched pipeline
-        cmp = asr.compare(dense, "base", repeats=1 if args.quick else 3, batched=not args.quick)
+        batched_run = not args.quick
+        cmp = asr.compare(dense, "base", repeats=1 if args.quick else 3, batched=batched_run)
         results["asr_vs_bare"] = cmp
         print("## ASR stage vs bare faster-whisper (base, int8, beam 5, VAD, word timestamps)")
-        table([(cmp["audio_seconds"], cmp["lingoflow_seconds"], cmp["bare_seconds"], cmp["ratio"], cmp.get("bare_batched_seconds"), cmp.get("batched_speedup"))],
-              ("audio s", "lingoflow s", "bare s", "ratio (goal>=0.95)", "bare batched s", "batched speed-up"))
+        table([(cmp["audio_seconds"], cmp["lingoflow_seconds"], cmp["bare_seconds"], cmp["ratio"], cmp.get("bare_batched_seconds"), cmp.get("batched_speedup"),
+                f"{cmp.get('batched_words_deleted')}/{cmp.get('sequential_words')}" if batched_run else None)],
+              ("audio s", "lingoflow s", "bare s", "ratio (goal>=0.95)", "bare batched s", "batched speed-up", "batched: words lost"))
 
         # 3. cost of more target languages
         results["languages"] = _languages(dense, tmp, report, args.quick)
