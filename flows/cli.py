@@ -93,7 +93,7 @@ def localize(
                 split_s3(given)
             elif given != out and not Path(given).exists():
                 raise ConfigError(f"input not found: {given}")
-        stages.check_asr(options)
+        stages.check_asr(options, load=False)  # loaded once a file needs it (see plan_library)
         if any(is_s3(u) for u in [*inputs, out]):  # endpoint, credentials, buckets: before any audio
             from lingoflow.sources import check_s3_access
 

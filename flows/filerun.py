@@ -159,7 +159,9 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     """The library's files, and the reports of those whose every stage is recorded with its
     outputs in place: these need no file run at all."""
     stages.check_targets(options)  # fail fast: before any audio is touched
-    stages.check_asr(options)
+    # the model loads only when a file will need it (an all-cached re-run is faster without);
+    # nothing is reused from an OUT that does not exist yet, so then it loads before OUT is made
+    stages.check_asr(options, load=is_s3(out) is False and not Path(out).is_dir())
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
     sources.check_s3_access([*inputs, out], s3)
@@ -171,6 +173,8 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
         reused = reuse_file(src.path, src.item, out, options, refresh, s3_block)
         if reused is not None:
             reports[src.item] = ItemReport.from_dict(reused)
+    if len(reports) < len(sources_found):
+        stages.check_asr(options)  # a damaged model fails here, still before any audio is decoded
     return sources_found, reports
 
 

@@ -124,15 +124,17 @@ def _check_speaker_options(options: LocalizeOptions) -> None:
         enrolled_embeddings(library)  # reads every reference clip once (cached by its bytes)
 
 
-def check_asr(options: LocalizeOptions) -> None:
+def check_asr(options: LocalizeOptions, load: bool = True) -> None:
     """Fail fast, before any audio, when the speech model is missing or does not load.
 
+    ``load=False`` only finds it (a missing folder, missing packages): a run whose every file
+    is cached never loads the model, and loading takes longer than answering from the cache.
     The model is loaded once per process anyway; loading it here costs nothing later.
     """
     engine = get_transcriber(options.asr_engine)
-    load = getattr(engine, "load", None)
-    if load is not None:
-        load(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
+    check = getattr(engine, "load" if load else "locate", None)
+    if check is not None:
+        check(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
 
 
 def translate(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> Transcript:

@@ -35,6 +35,18 @@ def test_damaged_model(tmp_path, lib):
     assert "cannot load Whisper model" in err and "damaged-model" in err
 
 
+def test_damaged_model_with_files_to_run_in_an_existing_out(tmp_path, lib):
+    # OUT exists, so the run first looks for cached files; none is, so the model loads (and fails) before any audio
+    model, cache, out = tmp_path / "damaged-model", tmp_path / "cache", tmp_path / "out"
+    model.mkdir()
+    (model / "model.bin").write_bytes(b"\0garbage" * 100)
+    out.mkdir()
+    proc = run_cli("localize", str(lib), "--out", str(out), "--quiet", "--asr-model", str(model), env={"LINGOFLOW_CACHE": str(cache)})
+    assert proc.returncode == 2, proc.stderr
+    assert "cannot load Whisper model" in proc.stderr and not (cache / "audio").exists()
+    assert not any(out.rglob("*.wav")) and not (out / "report.json").exists()
+
+
 @pytest.mark.parametrize("args,needle", [
     (("--to", "xx"), "unknown language code 'xx'"),
     (("--from", "qq", "--to", "pt"), "unknown language code 'qq'"),

@@ -54,6 +54,29 @@ def test_unchanged_rerun_runs_no_model_stage(setup, first):
         assert (out / item / "dub.pt.wav").is_file() and (out / item / "transcript.pt.json").is_file()
 
 
+def test_all_cached_library_is_answered_without_loading_the_speech_model(setup, first, monkeypatch):
+    # the CLI's fast path, in this process: a speech model load (0.3-1 s) would be most of its time
+    from flows.filerun import cached_library
+    from lingoflow.asr import faster_whisper
+    from lingoflow.config import LocalizeOptions
+
+    lib, out, env, _ = setup
+    loads = []
+    monkeypatch.setattr(faster_whisper, "load_model", lambda *a, **k: loads.append(a))
+    monkeypatch.setenv("LINGOFLOW_CACHE", env["LINGOFLOW_CACHE"])
+    options = LocalizeOptions(targets=["pt"], asr_model="tiny.en", diarize_engine="none")
+    report = cached_library([str(lib)], str(out), options)
+    assert report is not None and report["failed"] == 0 and len(report["items"]) == 3
+    assert loads == []
+    dub = out / "c-review" / "dub.pt.wav"
+    dub.rename(dub.with_name("moved"))  # one file must run again: now the model is checked first
+    try:
+        assert cached_library([str(lib)], str(out), options) is None
+    finally:
+        dub.with_name("moved").rename(dub)
+    assert loads
+
+
 def test_new_language_runs_only_its_stages(setup, first):
     report = localize(setup, "--to", "en")
     for item, stages in stages_of(report).items():

@@ -65,6 +65,10 @@ class FasterWhisperTranscriber:
             return f"{model}:{st.st_size}:{int(st.st_mtime)}"
         return model
 
+    def locate(self, options: AsrOptions) -> None:
+        """Find the model without loading it (ConfigError naming it when missing)."""
+        models.resolve(options.model)
+
     def load(self, options: AsrOptions) -> None:
         """Load the model now (ConfigError naming it when missing or damaged)."""
         load_model(options.model, options.device, options.compute_type)
