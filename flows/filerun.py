@@ -161,7 +161,7 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     stages.check_targets(options)  # fail fast: before any audio is touched
     # the model loads only when a file will need it (an all-cached re-run is faster without);
     # nothing is reused from an OUT that does not exist yet, so then it loads before OUT is made
-    stages.check_asr(options, load=is_s3(out) is False and not Path(out).is_dir())
+    stages.check_asr(options, load=not is_s3(out) and not Path(out).is_dir())
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
     sources.check_s3_access([*inputs, out], s3)
