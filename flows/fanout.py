@@ -42,9 +42,18 @@ def record_item_report(out: str, flow_run_id: str, report: dict, s3_config=None)
     write_json(ResultStore.for_output(out, s3_config).store, f"runs/{flow_run_id}.json", report)
 
 
+def start_file_run(deployment: str, params: dict, item: str, timeout: float | None = None):
+    """One file's deployment run, started once per library run: the idempotency key makes a
+    repeated request (the API client retrying a request a busy server did take) return the run
+    already made, where it made a second run of the same file (seen under load in CI)."""
+    from prefect.deployments import run_deployment
+    from prefect.runtime import flow_run
+
+    return run_deployment(deployment, parameters=params, timeout=timeout, as_subflow=True, idempotency_key=f"{flow_run.id}:{item}")
+
+
 def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None) -> list[ItemReport]:
     from prefect import get_run_logger
-    from prefect.deployments import run_deployment
 
     from lingoflow.storage import read_json
 
@@ -56,7 +65,7 @@ def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeO
     def one(src: Source) -> ItemReport:
         params = {"source": src.path, "item": src.item, "out": out, "options": options.model_dump(mode="json"),
                   "refresh": list(refresh), "s3_block": s3_block}
-        run = run_deployment(deployment, parameters=params, timeout=None, as_subflow=True)
+        run = start_file_run(deployment, params, src.item)
         data = read_json(store, f"runs/{run.id}.json")
         if isinstance(data, dict):
             return ItemReport.from_dict(data)

@@ -6,19 +6,53 @@ import os
 import subprocess
 import time
 
+import pytest
+
 from .ops_fixtures import BIN, ROOT, api_get, clips, library, prefect_api, stages_of, stop  # noqa: F401 (fixtures)
 
 
-def test_two_workers_share_a_four_file_library(prefect_api, clips, tmp_path):
+@pytest.fixture(scope="module")
+def deployed(prefect_api):
+    """deployments/prefect.yaml deployed to a process work pool on the test server."""
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    prefect = str(BIN / "prefect")
+    subprocess.run([prefect, "work-pool", "create", "lingoflow", "--type", "process"], env=env, cwd=ROOT, capture_output=True)
+    deploy = subprocess.run([prefect, "--no-prompt", "deploy", "--all", "--prefect-file", "deployments/prefect.yaml"],
+                            env=env, cwd=ROOT, capture_output=True, text=True)
+    assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
+    return prefect_api
+
+
+def test_a_repeated_file_run_request_starts_one_run(deployed, tmp_path):
+    # what the API client does when a busy server took a request but its answer was lost: it asks again
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.deployments import FILE_DEPLOYMENT
+    from flows.fanout import start_file_run
+
+    params = {"source": str(tmp_path / "a.wav"), "item": "a", "out": str(tmp_path / "out")}
+
+    @flow
+    def library_run_stand_in() -> list:
+        return [start_file_run(FILE_DEPLOYMENT, params, "a", timeout=0).id for _ in range(2)]
+
+    with temporary_settings({PREFECT_API_URL: deployed}):
+        ids = library_run_stand_in()
+        with get_client(sync_client=True) as client:  # no worker runs them; leave none for later tests
+            for run_id in set(ids):
+                client.delete_flow_run(run_id)
+    assert ids[0] == ids[1]
+
+
+def test_two_workers_share_a_four_file_library(deployed, clips, tmp_path):
+    prefect_api = deployed
     lib = library(clips, tmp_path / "lib", ["a-rivers", "b-valley", "c-review", "d-delta"])
     out = tmp_path / "out"
     env = {**os.environ, "PREFECT_API_URL": prefect_api, "LINGOFLOW_CACHE": str(tmp_path / "cache"),
            "LINGOFLOW_HOME": str(ROOT), "PREFECT_WORKER_QUERY_SECONDS": "1"}
     prefect = str(BIN / "prefect")
-    subprocess.run([prefect, "work-pool", "create", "lingoflow", "--type", "process"], env=env, cwd=ROOT, check=True, capture_output=True)
-    deploy = subprocess.run([prefect, "--no-prompt", "deploy", "--all", "--prefect-file", "deployments/prefect.yaml"],
-                            env=env, cwd=ROOT, capture_output=True, text=True)
-    assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
     nightly = api_get(prefect_api, "/deployments/name/lingoflow-library/course-library-nightly")
     assert nightly["schedules"][0]["schedule"] == {"cron": "0 2 * * *", "timezone": "Europe/Lisbon", "day_or": True}
     assert nightly["work_pool_name"] == "lingoflow"
