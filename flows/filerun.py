@@ -159,11 +159,9 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     """The library's files, and the reports of those whose every stage is recorded with its
     outputs in place: these need no file run at all."""
     stages.check_targets(options)  # fail fast: before any audio is touched
-    # nothing is reused from an OUT that does not exist yet: the model loads now, before OUT is
-    # made, and no file is looked up; otherwise it loads only once a file will need it (an
-    # all-cached re-run is faster without)
-    fresh_out = not is_s3(out) and not Path(out).is_dir()
-    stages.check_asr(options, load=fresh_out)
+    # the model loads only when a file will need it (an all-cached re-run is faster without);
+    # nothing is reused from an OUT that does not exist yet, so then it loads before OUT is made
+    stages.check_asr(options, load=not is_s3(out) and not Path(out).is_dir())
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
     sources.check_s3_access([*inputs, out], s3)
@@ -171,8 +169,6 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     if not is_s3(out):
         sweep_partials(out)  # a report.json temporary of a killed run
     reports: dict[str, ItemReport] = {}
-    if fresh_out:
-        return sources_found, reports
     for src in sources_found:
         reused = reuse_file(src.path, src.item, out, options, refresh, s3_block)
         if reused is not None:
