@@ -7,15 +7,18 @@ machine).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lingoflow.cache import ResultStore
+from lingoflow.cache import ResultStore, cache_dir
 from lingoflow.config import LocalizeOptions
+from lingoflow.errors import LingoflowError
 from lingoflow.library import Source
 from lingoflow.report import ItemReport
+from lingoflow.storage import LocalStore
 
 MAX_WAITING = 64  # file runs started and awaited at once by one library run
 
@@ -26,20 +29,67 @@ def worker_name() -> str:
     return f"{socket.gethostname()}/{name}" if name else socket.gethostname()
 
 
-def item_from_state(state, src: Source) -> ItemReport:
-    data = state.result(raise_on_failure=False)
+def item_from_state(state, src: Source, store) -> ItemReport:
+    """A file run's report from its final state; when Prefect hands that state back without its
+    data (seen under load in CI: a Completed state whose result "is missing", a Failed one read
+    as a bare FailedRun, as the server holds them with result persistence off), from the report
+    the file run recorded in the ResultStore, so a file's outcome never depends on that race."""
+    try:
+        data = state.result(raise_on_failure=False)
+    except Exception as exc:  # MissingResult: the state came back without its data
+        data = exc
+    run_id = state.state_details.flow_run_id
     if isinstance(data, dict):
+        with contextlib.suppress(LingoflowError):  # the record is only a stand-in here
+            take_item_report(store, run_id)
         return ItemReport.from_dict(data)
+    try:
+        recorded = take_item_report(store, run_id)
+    except LingoflowError as exc:  # e.g. S3 gone: the file's outcome is unknown, so it failed
+        return _crashed(src, f"{type(data).__name__}: {data}; its recorded report is unreadable: {exc}")
+    if recorded is not None:
+        return recorded
     # the run itself crashed before producing a report
+    return _crashed(src, f"{type(data).__name__}: {data}")
+
+
+def _crashed(src: Source, error: str) -> ItemReport:
     source = src.path if src.path.startswith("s3://") else str(Path(src.path).absolute())
-    return ItemReport(src.item, source, "failed", f"{type(data).__name__}: {data}")
+    return ItemReport(src.item, source, "failed", error)
 
 
-def record_item_report(out: str, flow_run_id: str, report: dict, s3_config=None) -> None:
+def _record_key(flow_run_id) -> str:
+    return f"runs/{flow_run_id}.json"
+
+
+def report_store(out: str, s3_config=None, shared: bool = True):
+    """Where file runs record their reports for the library run that started them: beside the
+    output's results when that run may be on another machine (a deployment run), else in this
+    machine's cache (a subflow: no S3 round trip for a record read back in the same process)."""
+    return ResultStore.for_output(out, s3_config).store if shared else LocalStore(cache_dir())
+
+
+def record_item_report(store, flow_run_id: str, report: dict) -> None:
     """A file run's report, where the library run that started it can read it back."""
     from lingoflow.storage import write_json
 
-    write_json(ResultStore.for_output(out, s3_config).store, f"runs/{flow_run_id}.json", report)
+    write_json(store, _record_key(flow_run_id), report)
+
+
+def take_item_report(store, flow_run_id) -> ItemReport | None:
+    """The report a file run recorded, removed once read (one record a file run would pile up
+    under nightly runs of large libraries); None when there is none."""
+    from lingoflow.storage import read_json
+
+    if flow_run_id is None:
+        return None
+    try:
+        data = read_json(store, _record_key(flow_run_id))
+    except ValueError:  # a damaged record is no record
+        data = None
+    if data is not None:
+        store.delete(_record_key(flow_run_id))
+    return ItemReport.from_dict(data) if isinstance(data, dict) else None
 
 
 def start_file_run(deployment: str, params: dict, item: str, timeout: float | None = None):
@@ -55,23 +105,20 @@ def start_file_run(deployment: str, params: dict, item: str, timeout: float | No
 def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None) -> list[ItemReport]:
     from prefect import get_run_logger
 
-    from lingoflow.storage import read_json
-
     from .s3 import s3_config
 
     logger = get_run_logger()
-    store = ResultStore.for_output(out, s3_config([out], s3_block)).store
+    store = report_store(out, s3_config([out], s3_block))
 
     def one(src: Source) -> ItemReport:
         params = {"source": src.path, "item": src.item, "out": out, "options": options.model_dump(mode="json"),
                   "refresh": list(refresh), "s3_block": s3_block}
         run = start_file_run(deployment, params, src.item)
-        data = read_json(store, f"runs/{run.id}.json")
-        if isinstance(data, dict):
-            return ItemReport.from_dict(data)
-        source = src.path if src.path.startswith("s3://") else str(Path(src.path).absolute())
+        recorded = take_item_report(store, run.id)
+        if recorded is not None:
+            return recorded
         state = run.state.name if run.state else "unknown"
-        return ItemReport(src.item, source, "failed", f"file run {run.name} ended {state} without a report")
+        return _crashed(src, f"file run {run.name} ended {state} without a report")
 
     logger.info("handing %d file(s) to deployment %s", len(sources), deployment)
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_WAITING, len(sources)))) as pool:

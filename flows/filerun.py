@@ -24,7 +24,7 @@ from lingoflow.review import write_pages
 from lingoflow.schema import Transcript
 from lingoflow.storage import is_s3
 
-from .fanout import record_item_report, worker_name
+from .fanout import record_item_report, report_store, worker_name
 from .s3 import s3_config
 
 
@@ -124,7 +124,7 @@ def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, fol
 
 def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bool) -> None:
     """OUT on S3: upload the item's finished outputs (each appears whole, or not at all).
-    A deployment run also records its report for the library run that started it."""
+    A file run also records its report for the library run that started it (flows/fanout.py)."""
     try:
         root.publish(report.outputs)
     except LingoflowError as exc:
@@ -135,8 +135,12 @@ def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bo
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()
-    if ctx and ctx.flow_run and ctx.flow_run.deployment_id:
-        record_item_report(out, str(ctx.flow_run.id), report.to_dict(), s3)
+    run = ctx.flow_run if ctx else None
+    if run and (run.deployment_id or run.parent_task_run_id):  # a deployment run, or a library's subflow
+        try:
+            record_item_report(report_store(out, s3, shared=bool(run.deployment_id)), str(run.id), report.to_dict())
+        except (LingoflowError, OSError) as exc:  # its library run still has the run's state
+            logger.warning("%s: cannot record the file's report: %s", report.item, exc)
 
 
 def _tasks():

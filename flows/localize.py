@@ -10,7 +10,7 @@ from lingoflow.config import LocalizeOptions
 from tasks.publish import publish_report
 from tasks.review import publish_review
 
-from .fanout import fan_out, item_from_state
+from .fanout import fan_out, item_from_state, report_store
 from .filerun import cached_library, finish_library, plan_library, run_file  # noqa: F401 (cached_library: the CLI)
 
 
@@ -43,8 +43,9 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
                 ", ".join(options.targets) or "none", len(reports), len(todo))
     if file_deployment and todo:
         reports.update((r.item, r) for r in fan_out(file_deployment, todo, out, options, refresh, s3_block))
-    else:
+    elif todo:
+        store = report_store(out, shared=False)
         for src in todo:
             state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
-            reports[src.item] = item_from_state(state, src)
+            reports[src.item] = item_from_state(state, src, store)
     return finish_library(sources_found, reports, out, s3_block, started, publish_report, publish_review)

@@ -135,6 +135,9 @@ class LocalStore:
     def write_bytes(self, key: str, data: bytes) -> None:
         write_bytes(self.path(key), data)
 
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
 
 class S3Store:
     """s3://bucket/prefix through the minio SDK; every call goes through s3client.call (bounded
@@ -257,6 +260,10 @@ class S3Store:
 
     def write_bytes(self, key: str, data: bytes) -> None:
         self._call(f"{self.uri}/{key}", lambda: self.client.put_object(self.bucket, self._key(key), io.BytesIO(data), len(data)))
+
+    def delete(self, key: str) -> None:
+        """Remove an object; a missing one is no error (S3 DELETE is idempotent)."""
+        self._call(f"{self.uri}/{key}", lambda: self.client.remove_object(self.bucket, self._key(key)))
 
 
 def open_store(uri: str, config: S3Config | None = None) -> LocalStore | S3Store:
