@@ -1,9 +1,9 @@
 """Hand each file of a library to its own deployment run, so workers anywhere share a library.
 
 The library run starts one `localize-file` deployment run per file (any worker of the pool
-may take it), waits for all of them, and reads each file's report from the run's result
-(a file run returns its report as its result, kept in the ResultStore for runs on any
-machine).
+may take it), waits for all of them, and reads each file's report where the file run recorded
+it: beside the output's results, which every machine reaches. Subflow file runs record theirs
+too, in this machine's cache, read when Prefect returns a final state without its data.
 """
 from __future__ import annotations
 
@@ -40,8 +40,9 @@ def item_from_state(state, src: Source, store) -> ItemReport:
         data = exc
     run_id = state.state_details.flow_run_id
     if isinstance(data, dict):
-        with contextlib.suppress(LingoflowError):  # the record is only a stand-in here
-            take_item_report(store, run_id)
+        if run_id is not None:
+            with contextlib.suppress(LingoflowError, OSError):  # the record was only a stand-in
+                store.delete(_record_key(run_id))
         return ItemReport.from_dict(data)
     try:
         recorded = take_item_report(store, run_id)
