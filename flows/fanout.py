@@ -46,7 +46,7 @@ def item_from_state(state, src: Source, store) -> ItemReport:
         return ItemReport.from_dict(data)
     try:
         recorded = take_item_report(store, run_id)
-    except LingoflowError as exc:  # e.g. S3 gone: the file's outcome is unknown, so it failed
+    except (LingoflowError, OSError) as exc:  # the file's outcome is unknown, so it failed
         return _crashed(src, f"{type(data).__name__}: {data}; its recorded report is unreadable: {exc}")
     if recorded is not None:
         return recorded
