@@ -35,13 +35,14 @@ def _logs(api: str, run_id: str) -> str:
     return "\n".join(entry["message"] for entry in logs)
 
 
-def _logs_or_state(api: str, run_id: str, final: dict, wait: float = 15) -> str:
-    """The run's logs (shipped asynchronously: give them a moment) and its final state message;
-    a parameter refused by validation is reported in the state before the flow body runs."""
+def _logs_or_state(api: str, run_id: str, final: dict, expected: str, wait: float = 30) -> str:
+    """The run's logs and its final state message. The worker ships logs in batches after the
+    state is already final, so poll until `expected` shows up or `wait` runs out; a parameter
+    refused by validation is reported in the state before the flow body runs."""
     deadline = time.time() + wait
     while True:
         text = _logs(api, run_id) + "\n" + (final["state"].get("message") or "")
-        if "unknown language code" in text or time.time() > deadline:
+        if expected in text or time.time() > deadline:
             return text
         time.sleep(1)
 
@@ -81,12 +82,13 @@ def test_bad_parameters_fail_with_a_clear_error_in_the_log(served):
                    {"parameters": {"library": str(base / "no-such-folder"), "out": str(base / "x"), "targets": ["pt"]}})
     final = _wait_final(api, run["id"])
     assert final["state"]["type"] == "FAILED"
-    assert "parameter 'library': not found on this worker" in _logs(api, run["id"])
+    expected = "parameter 'library': not found on this worker"
+    assert expected in _logs_or_state(api, run["id"], final, expected)
     run = api_post(api, f"/deployments/{dep['id']}/create_flow_run",
                    {"parameters": {"library": str(lib), "out": str(base / "x"), "targets": ["xx"]}})
     final = _wait_final(api, run["id"])
     assert final["state"]["type"] == "FAILED"
-    assert "unknown language code" in _logs_or_state(api, run["id"], final)
+    assert "unknown language code" in _logs_or_state(api, run["id"], final, "unknown language code")
     assert not (base / "x").exists()
 
 
