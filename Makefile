@@ -54,7 +54,7 @@ $(VENV)/bin/python:
 # torch first and pinned: anything unpinned would pull a multi-GB CUDA build
 # (the filter drops this machine's pip notices about missing mirror folders, nothing else)
 PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }; test $${PIPESTATUS[0]} -eq 0
-$(STAMP): $(VENV)/bin/python pyproject.toml
+$(STAMP): $(VENV)/bin/python pyproject.toml setup.py
 	$(PIP) install -q --disable-pip-version-check torch==2.13.0 $(PIP_QUIET)
 	$(PIP) install -q --disable-pip-version-check -e '.[models,dev]' torch==2.13.0 $(PIP_QUIET)
 	@touch $(STAMP)

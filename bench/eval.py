@@ -18,7 +18,7 @@ from pathlib import Path
 from .common import SHARED_EVAL, header, save, table
 from .quality import caption_conformance, dub_sync, wer
 
-LINGOFLOW = [sys.executable, "-m", "flows.cli", "localize"]
+LINGOFLOW = [sys.executable, "-m", "lingoflow.flows.cli", "localize"]
 
 
 def manifest() -> list[dict]:

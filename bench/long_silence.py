@@ -38,7 +38,7 @@ def run_once(seconds: float, targets: list[str], tmp: Path) -> tuple[float, floa
     silent_flac(lib / "silence.flac", seconds)
     env = {**os.environ, "LINGOFLOW_CACHE": str(tmp / f"cache-{int(seconds)}"),
            "PREFECT_HOME": str(tmp / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    args = [sys.executable, "-m", "flows.cli", "localize", str(lib), "--out", str(tmp / f"out-{int(seconds)}"),
+    args = [sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--out", str(tmp / f"out-{int(seconds)}"),
             "--asr-model", "tiny.en", "--quiet"]
     for t in targets:
         args += ["--to", t]

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cli(env: dict, *args: str) -> float:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "flows.cli", "localize", *args, "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "lingoflow.flows.cli", "localize", *args, "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"lingoflow failed:\n{proc.stderr[-3000:]}")
     return time.perf_counter() - started
@@ -43,7 +43,7 @@ def in_process(env: dict, code: str) -> dict:
 
 FLOW_TWICE = """
 import json, time
-from flows.localize import localize_library
+from lingoflow.flows.localize import localize_library
 from lingoflow.config import LocalizeOptions
 o = LocalizeOptions(targets={targets!r}, asr_model={model!r})
 t = time.perf_counter(); r1 = localize_library([{lib!r}], {out!r}, o); t1 = time.perf_counter() - t

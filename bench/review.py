@@ -27,7 +27,7 @@ from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 from . import clips
 from .common import WORK, header, peak_rss_mb_of, save, table, timed
 
-LINGOFLOW = [sys.executable, "-m", "flows.cli", "localize"]
+LINGOFLOW = [sys.executable, "-m", "lingoflow.flows.cli", "localize"]
 
 
 def _run(src_dir: Path, out: Path, env: dict) -> tuple[float, dict]:

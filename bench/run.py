@@ -17,7 +17,7 @@ from pathlib import Path
 from . import asr, clips
 from .common import ROOT, header, median, peak_rss_mb_of, save, table
 
-LINGOFLOW = [sys.executable, "-m", "flows.cli", "localize"]
+LINGOFLOW = [sys.executable, "-m", "lingoflow.flows.cli", "localize"]
 
 
 def _fresh_cache(tmp: Path) -> dict:

@@ -147,13 +147,13 @@ def _tasks():
     """The stage tasks (imported only when a stage may run: they bring Prefect in)."""
     from types import SimpleNamespace
 
-    from tasks.captions import write_outputs
-    from tasks.diarize import diarize
-    from tasks.ingest import ingest
-    from tasks.mux import remux
-    from tasks.synthesize import synthesize
-    from tasks.transcribe import transcribe
-    from tasks.translate import translate
+    from lingoflow.tasks.captions import write_outputs
+    from lingoflow.tasks.diarize import diarize
+    from lingoflow.tasks.ingest import ingest
+    from lingoflow.tasks.mux import remux
+    from lingoflow.tasks.synthesize import synthesize
+    from lingoflow.tasks.transcribe import transcribe
+    from lingoflow.tasks.translate import translate
 
     return SimpleNamespace(ingest=ingest, transcribe=transcribe, diarize=diarize, write_outputs=write_outputs, translate=translate,
                            synthesize=synthesize, remux=remux)

@@ -7,8 +7,8 @@ from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed
 
 from lingoflow.config import LocalizeOptions
-from tasks.publish import publish_report
-from tasks.review import publish_review
+from lingoflow.tasks.publish import publish_report
+from lingoflow.tasks.review import publish_review
 
 from .fanout import fan_out, item_from_state, report_store
 from .filerun import cached_library, finish_library, plan_library, run_file  # noqa: F401 (cached_library: the CLI)

@@ -53,7 +53,7 @@ def ffprobe_streams(path: Path) -> list[dict]:
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """The real `lingoflow` console entry point in a child process."""
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "lingoflow.flows.cli", *args],
         capture_output=True, text=True, cwd=cwd or ROOT, env={**os.environ, **(env or {})}, input=input,
     )
 

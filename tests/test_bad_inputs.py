@@ -84,7 +84,7 @@ def matrix(tmp_path_factory):
     os.symlink("..", lib / "sub" / "loop")  # a folder that contains itself
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [*_unprivileged(), sys.executable, "-m", "flows.cli", "localize", str(lib), "--to", "pt", "--asr-model", "tiny.en",
+        [*_unprivileged(), sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--to", "pt", "--asr-model", "tiny.en",
          "--out", str(out), "--quiet"],
         capture_output=True, text=True, cwd=work, env=env,
     )

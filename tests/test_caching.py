@@ -56,7 +56,7 @@ def test_unchanged_rerun_runs_no_model_stage(setup, first):
 
 def test_all_cached_library_is_answered_without_loading_the_speech_model(setup, first, monkeypatch):
     # the CLI's fast path, in this process: a speech model load (0.3-1 s) would be most of its time
-    from flows.filerun import cached_library
+    from lingoflow.flows.filerun import cached_library
     from lingoflow.asr import faster_whisper
     from lingoflow.config import LocalizeOptions
 

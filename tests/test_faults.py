@@ -79,7 +79,7 @@ def test_disk_full_fails_that_file_and_the_library_goes_on(tmp_path, speech_wav)
     (lib / "b-short.wav").write_bytes(speech_wav.read_bytes())
     with tiny_disk(tmp_path / "out", "4m") as out:
         proc = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "localize", str(lib), "--to", "pt", "--asr-model", "tiny.en", "--out", str(out), "--quiet"],
+            [sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--to", "pt", "--asr-model", "tiny.en", "--out", str(out), "--quiet"],
             capture_output=True, text=True, cwd=ROOT,
         )
         assert proc.returncode == 1, proc.stderr
@@ -116,11 +116,11 @@ def _write(path: Path, audio: np.ndarray, rate: int, out_rate: int) -> None:
 @pytest.fixture()
 def fault_flow(monkeypatch):
     """localize_library with retries that wait 0 s, and a hook to inject faults per item."""
-    from flows import localize as flows_localize
+    from lingoflow.flows import localize as flows_localize
     from lingoflow import stages
-    from tasks.retry import RETRIES
-    from tasks.synthesize import synthesize
-    from tasks.transcribe import transcribe
+    from lingoflow.tasks.retry import RETRIES
+    from lingoflow.tasks.synthesize import synthesize
+    from lingoflow.tasks.transcribe import transcribe
 
     calls: dict[tuple[str, str], int] = {}
     faults: dict[tuple[str, str], list[BaseException | None]] = {}
@@ -142,18 +142,18 @@ def fault_flow(monkeypatch):
 
     monkeypatch.setattr(stages, "synthesize", wrap("synthesize", stages.synthesize))
     monkeypatch.setattr(stages, "transcribe", wrap("transcribe", stages.transcribe))
-    import tasks.synthesize
-    import tasks.transcribe
+    import lingoflow.tasks.synthesize
+    import lingoflow.tasks.transcribe
 
     # the flow looks its stage tasks up in their modules when a stage runs (flows/filerun.py)
-    monkeypatch.setattr(tasks.synthesize, "synthesize", synthesize.with_options(retry_delay_seconds=[0] * RETRIES))
-    monkeypatch.setattr(tasks.transcribe, "transcribe", transcribe.with_options(retry_delay_seconds=[0] * RETRIES))
+    monkeypatch.setattr(lingoflow.tasks.synthesize, "synthesize", synthesize.with_options(retry_delay_seconds=[0] * RETRIES))
+    monkeypatch.setattr(lingoflow.tasks.transcribe, "transcribe", transcribe.with_options(retry_delay_seconds=[0] * RETRIES))
     return flows_localize.localize_library, calls, faults
 
 
 def test_stage_faults_fail_one_file_retry_only_transient_and_library_goes_on(tmp_path, speech_wav, fault_flow):
     from lingoflow.config import LocalizeOptions
-    from tasks.retry import RETRIES
+    from lingoflow.tasks.retry import RETRIES
 
     localize_library, calls, faults = fault_flow
     lib = tmp_path / "lib"
@@ -189,7 +189,7 @@ def test_a_file_state_that_comes_back_without_its_data_still_gives_its_report(tm
     each real subflow state; the library must still get each file's own report."""
     from prefect.client.orchestration import get_client
 
-    from flows import localize as flows_localize
+    from lingoflow.flows import localize as flows_localize
     from lingoflow.config import LocalizeOptions
 
     real = flows_localize.localize_file

@@ -23,7 +23,7 @@ def test_glossary_biases_asr_and_is_enforced_end_to_end(tmp_path, monkeypatch):
         return real_transcribe(self, audio, *args, **kwargs)
 
     monkeypatch.setattr(faster_whisper.WhisperModel, "transcribe", recording_transcribe)
-    from flows.localize import localize_library
+    from lingoflow.flows.localize import localize_library
 
     out = tmp_path / "out"
     options = LocalizeOptions(targets=["pt"], source_language="en", asr_model="tiny.en", glossaries=[str(GLOSSARY)])

@@ -32,7 +32,7 @@ def test_prefect_yaml_deployments():
     assert schedule["cron"] == "0 2 * * *" and schedule["timezone"]
     assert {"library", "out", "targets", "glossary", "voices"} <= set(nightly["parameters"])
     assert "schedules" not in deps["library-on-demand"]
-    from flows.deployments import FILE_DEPLOYMENT, LIBRARY_FLOW, library_run
+    from lingoflow.flows.deployments import FILE_DEPLOYMENT, LIBRARY_FLOW, library_run
 
     assert library_run.name == LIBRARY_FLOW and FILE_DEPLOYMENT == "localize-file/localize-file"
 

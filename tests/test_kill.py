@@ -41,7 +41,7 @@ def library(tmp_path_factory):
 def _run(lib: Path, out: Path, cache: Path) -> subprocess.Popen:
     env = {**os.environ, "LINGOFLOW_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "localize", str(lib), "--to", "pt", "--asr-model", "tiny.en", "--out", str(out), "--quiet"],
+        [sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--to", "pt", "--asr-model", "tiny.en", "--out", str(out), "--quiet"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
 

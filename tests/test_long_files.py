@@ -76,7 +76,7 @@ def test_five_hours_of_silence_localizes_to_an_empty_transcript_and_a_silent_dub
     seconds = HOURS * 3600
     ffmpeg("-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono:nb_samples=32768", "-t", str(seconds), "-c:a", "flac", str(lib / "archive-tape.flac"))
     proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "localize", str(lib), "--to", "pt", "--asr-model", "tiny.en", "--out", str(out), "--quiet"],
+        [sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--to", "pt", "--asr-model", "tiny.en", "--out", str(out), "--quiet"],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr

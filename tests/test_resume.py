@@ -29,7 +29,7 @@ def test_sigkill_during_second_transcription_then_resume(clips, prefect_api, tmp
     _long_clip(lib)  # sorted: a-rivers, b-long, c-review
     cache, out = tmp_path / "cache", tmp_path / "out"
     env = {**os.environ, "LINGOFLOW_CACHE": str(cache), "PREFECT_API_URL": prefect_api}
-    args = [sys.executable, "-m", "flows.cli", "localize", str(lib), "--to", "pt", "--out", str(out), "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"]
+    args = [sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--to", "pt", "--out", str(out), "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.time() + 300
@@ -67,7 +67,7 @@ def test_two_runs_of_one_library_at_once(clips, prefect_api, tmp_path):
     lib = library(clips, tmp_path / "lib", ["a-rivers", "b-valley"])
     cache, out = tmp_path / "cache", tmp_path / "out"
     env = {**os.environ, "LINGOFLOW_CACHE": str(cache), "PREFECT_API_URL": prefect_api}
-    args = [sys.executable, "-m", "flows.cli", "localize", str(lib), "--out", str(out), "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"]
+    args = [sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--out", str(out), "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"]
     transcriptions = api_post(prefect_api, "/task_runs/count", {"task_runs": {"name": {"like_": "transcribe"}}})
     runs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     errors = [p.communicate(timeout=600)[1] for p in runs]

@@ -59,7 +59,7 @@ def test_s3_in_and_out_no_partial_object_visible(clips, nanio, prefect_api, tmp_
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        proc = subprocess.run([sys.executable, "-m", "flows.cli", "localize", "s3://media/courses", "--to", "pt",
+        proc = subprocess.run([sys.executable, "-m", "lingoflow.flows.cli", "localize", "s3://media/courses", "--to", "pt",
                                "--out", "s3://localized/run1", "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     finally:
@@ -82,7 +82,7 @@ def test_s3_in_and_out_no_partial_object_visible(clips, nanio, prefect_api, tmp_
     assert not [k for k in final if ".part" in k]
     # the results are on S3 beside the outputs (OUT/.lingoflow): a second run reuses them
     assert any(k.startswith("run1/.lingoflow/results/transcribe/") for k in final)
-    again = subprocess.run([sys.executable, "-m", "flows.cli", "localize", "s3://media/courses", "--to", "pt",
+    again = subprocess.run([sys.executable, "-m", "lingoflow.flows.cli", "localize", "s3://media/courses", "--to", "pt",
                             "--out", "s3://localized/run1", "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"],
                            cwd=ROOT, env={**env, "LINGOFLOW_CACHE": str(tmp_path / "cache2")}, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
@@ -100,7 +100,7 @@ MinIOCredentials(minio_root_user=sys.argv[2], minio_root_password=sys.argv[3],
 """
 
 USE_SCRIPT = """
-from flows.s3 import s3_config
+from lingoflow.flows.s3 import s3_config
 from lingoflow.storage import S3Store
 config = s3_config(["s3://blocks/x"])
 print(repr(config))

@@ -31,7 +31,7 @@ def _env(tmp_path: Path, s3: dict, **extra) -> dict:
 
 
 def _localize(env: dict, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", "localize", *args, "--to", "pt", "--asr-model", "tiny.en",
+    return subprocess.run([sys.executable, "-m", "lingoflow.flows.cli", "localize", *args, "--to", "pt", "--asr-model", "tiny.en",
                            "--diarize-engine", "none"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -110,7 +110,7 @@ def test_endpoint_dying_mid_run_loses_nothing_and_leaks_no_secret(clips, tmp_pat
         for name in ("a-rivers", "b-valley", "c-review"):
             client.fput_object("media", f"lib/{clips[name].name}", str(clips[name]))
         env = _env(tmp_path, s3)
-        run = subprocess.Popen([sys.executable, "-m", "flows.cli", "localize", "s3://media/lib", "--out", "s3://out/run", "--to", "pt",
+        run = subprocess.Popen([sys.executable, "-m", "lingoflow.flows.cli", "localize", "s3://media/lib", "--out", "s3://out/run", "--to", "pt",
                                 "--asr-model", "tiny.en", "--diarize-engine", "none", "--verbose"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         stop_event = threading.Event()

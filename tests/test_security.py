@@ -164,7 +164,7 @@ def test_api_triggered_parameters_are_validated():
     """What a deployment or the API passes goes through the same validation as the CLI."""
     from prefect.exceptions import ParameterTypeError
 
-    from flows.localize import localize_library
+    from lingoflow.flows.localize import localize_library
 
     ok = localize_library.validate_parameters({"inputs": ["lib"], "out": "out", "options": {"targets": ["pt-BR"]}})
     assert ok["options"].targets == ["pt"]

@@ -29,8 +29,8 @@ def test_a_repeated_file_run_request_starts_one_run(deployed, tmp_path):
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.deployments import FILE_DEPLOYMENT
-    from flows.fanout import start_file_run
+    from lingoflow.flows.deployments import FILE_DEPLOYMENT
+    from lingoflow.flows.fanout import start_file_run
 
     params = {"source": str(tmp_path / "a.wav"), "item": "a", "out": str(tmp_path / "out")}
 
@@ -57,7 +57,7 @@ def test_two_workers_share_a_four_file_library(deployed, clips, tmp_path):
     assert nightly["schedules"][0]["schedule"] == {"cron": "0 2 * * *", "timezone": "Europe/Lisbon", "day_or": True}
     assert nightly["work_pool_name"] == "lingoflow"
     file_dep = api_get(prefect_api, "/deployments/name/localize-file/localize-file")
-    assert file_dep["entrypoint"] == "flows/localize.py:localize_file"
+    assert file_dep["entrypoint"] == "lingoflow.flows.localize:localize_file"
 
     workers = [subprocess.Popen([prefect, "worker", "start", "--pool", "lingoflow", "--limit", "1", "--name", name],
                                 env={**env, "LINGOFLOW_WORKER_NAME": name}, cwd=tmp_path, stdout=subprocess.DEVNULL,

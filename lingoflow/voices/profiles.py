@@ -15,10 +15,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import yamlsafe
+from ..bundled import bundled
 from ..errors import ConfigError
 from ..tts import ENGINES, Voice
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2] / "voices" / "default.yaml"
+DEFAULT_FILE = bundled("voices", "default.yaml")
 
 
 class VoiceSettings(BaseModel):
