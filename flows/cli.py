@@ -106,6 +106,7 @@ def localize(
     _prefect_env(verbose)
     from lingoflow import progress
 
+    from . import embedded
     from .filerun import cached_library
 
     bars = _Bars(console)
@@ -113,10 +114,13 @@ def localize(
     try:
         # nothing to run and no Prefect server configured: answer from the cache, without
         # importing Prefect or starting its embedded API (README: Caching and resume)
-        report = None if os.environ.get("PREFECT_API_URL") else cached_library(list(inputs), out, options, refresh)
+        report = None if os.environ.get("PREFECT_API_URL") else cached_library(list(inputs), out, options, refresh,
+                                                                               on_work=embedded.start_in_background)
         if report is None:
             from .deployments import FILE_DEPLOYMENT
             from .localize import localize_library
+
+            embedded.wait_until_up()
 
             with bars.progress if not quiet else _null():
                 report = localize_library(list(inputs), out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)

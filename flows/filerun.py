@@ -153,19 +153,38 @@ def _tasks():
     from lingoflow.tasks.mux import remux
     from lingoflow.tasks.synthesize import synthesize
     from lingoflow.tasks.transcribe import transcribe
+    from lingoflow.tasks.limits import limited_tags, with_limits
     from lingoflow.tasks.translate import translate
 
+    limited = limited_tags()  # one request a file run, instead of one a task run
+    transcribe, translate, synthesize = (with_limits(t, limited) for t in (transcribe, translate, synthesize))
     return SimpleNamespace(ingest=ingest, transcribe=transcribe, diarize=diarize, write_outputs=write_outputs, translate=translate,
                            synthesize=synthesize, remux=remux)
 
 
-def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None):
+_planned: dict[str, tuple] = {}  # the CLI's plan, handed to the flow it starts in this process
+
+
+def _plan_id(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None) -> str:
+    return repr((inputs, out, options.model_dump_json(), refresh, s3_block))
+
+
+def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, on_work=None):
     """The library's files, and the reports of those whose every stage is recorded with its
-    outputs in place: these need no file run at all."""
+    outputs in place: these need no file run at all. `on_work` is called once, as soon as a
+    file is found that must run (the CLI starts the embedded API then)."""
+    planned = _planned.pop(_plan_id(inputs, out, options, refresh, s3_block), None)
+    warm = on_work is not None
+    if planned is not None:  # planned a moment ago by the CLI, in this process: not again
+        return planned
     stages.check_targets(options)  # fail fast: before any audio is touched
     # the model loads only when a file will need it (an all-cached re-run is faster without);
     # nothing is reused from an OUT that does not exist yet, so then it loads before OUT is made
-    stages.check_asr(options, load=not is_s3(out) and not Path(out).is_dir())
+    fresh = not is_s3(out) and not Path(out).is_dir()
+    if fresh and on_work:
+        on_work()  # every file must run
+        on_work = None
+    stages.check_asr(options, load=fresh)
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
     sources.check_s3_access([*inputs, out], s3)
@@ -177,8 +196,13 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
         reused = reuse_file(src.path, src.item, out, options, refresh, s3_block)
         if reused is not None:
             reports[src.item] = ItemReport.from_dict(reused)
+        elif on_work:
+            on_work()  # the first file that must run
+            on_work = None
     if len(reports) < len(sources_found):
-        stages.check_asr(options)  # a damaged model fails here, still before any audio is decoded
+        # a damaged model fails here, still before any audio is decoded; while the embedded
+        # API starts (the CLI), the other engines load too
+        (stages.warm_up if warm else stages.check_asr)(options)
     return sources_found, reports
 
 
@@ -203,11 +227,15 @@ def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_b
     return report
 
 
-def cached_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str] = [], s3_block: str | None = None) -> dict | None:
+def cached_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str] = [], s3_block: str | None = None,
+                   on_work=None) -> dict | None:
     """The run's report when every file is fully cached, computed without Prefect's API
-    (the CLI's fast path: it saves the embedded API's start-up); None when any file must run."""
+    (the CLI's fast path: it saves the embedded API's start-up); None when any file must run,
+    and then the plan is kept for the flow this process starts next (nothing is planned twice)."""
     started = time.perf_counter()
-    sources_found, reports = plan_library(inputs, out, options, refresh, s3_block)
+    plan = plan_library(inputs, out, options, refresh, s3_block, on_work=on_work)
+    sources_found, reports = plan
     if not sources_found or len(reports) < len(sources_found):
+        _planned[_plan_id(inputs, out, options, refresh, s3_block)] = plan
         return None
     return finish_library(sources_found, reports, out, s3_block, started)

@@ -137,6 +137,22 @@ def check_asr(options: LocalizeOptions, load: bool = True) -> None:
         check(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
 
 
+def warm_up(options: LocalizeOptions) -> None:
+    """Load what a file's stages will need (the speech model, the speaker encoder, the MT
+    models a target may use), so that the CLI loads them while the embedded Prefect API starts
+    rather than after it; each is loaded once per process, so the stages then find them ready."""
+    check_asr(options)
+    if options.diarize_engine == "resemblyzer":
+        from .diarize.encoder import encoder
+
+        encoder()
+    names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
+    for name in names:  # the engines that serve a pair into a target (the source is heard later)
+        engine = mt.registry.get_engine(name, options.mt_model)
+        if any(t == target and s != target for s, t in engine.pairs() for target in options.targets):
+            getattr(engine, "warm", lambda: None)()
+
+
 def translate(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> Transcript:
     """Segments grouped by their spoken language (code-switching), each group by its engine,
     with the glossaries enforced (each segment then records its terms and whether each was honored).

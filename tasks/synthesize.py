@@ -14,7 +14,7 @@ from lingoflow.speakers import Diarized
 from .retry import RETRIES, RETRY_DELAYS, transient_only
 
 
-@task(name="synthesize", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE, tags=["tts"])
+@task(name="synthesize", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
 def synthesize(
     translation: Transcript, ingested: stages.Ingested, folder: str, options: LocalizeOptions, item: str = "", diarized: Diarized | None = None
 ) -> FitStats:

@@ -10,7 +10,7 @@ from lingoflow.schema import Transcript
 from .retry import RETRIES, RETRY_DELAYS, transient_only
 
 
-@task(name="transcribe", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE, tags=["asr"])
+@task(name="transcribe", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
 def transcribe(ingested: stages.Ingested, options: LocalizeOptions, item: str = "") -> Transcript:
     """Speech to timed text with faster-whisper (model loaded once per process)."""
     return stages.transcribe(ingested, options, item)

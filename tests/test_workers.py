@@ -5,10 +5,11 @@ import json
 import os
 import subprocess
 import time
+from datetime import datetime, timezone
 
 import pytest
 
-from .ops_fixtures import BIN, ROOT, api_get, clips, library, prefect_api, stages_of, stop  # noqa: F401 (fixtures)
+from .ops_fixtures import BIN, ROOT, api_get, api_post, clips, library, prefect_api, stages_of, stop  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +76,49 @@ def test_two_workers_share_a_four_file_library(deployed, clips, tmp_path):
     assert set(ran_on.values()) == {"w1", "w2"}, ran_on
     for item, stages in stages_of(report).items():
         assert not stages["transcribe"] and (out / item / "dub.pt.wav").is_file()
+    # no limit configured: the stage tasks carry no tag, so Prefect asks for no concurrency slot per task
+    runs = _stage_runs(prefect_api, "transcribe", since=None)
+    assert len(runs) >= 4 and all(r["tags"] == [] for r in runs), [r["tags"] for r in runs]
+
+
+def _stage_runs(api: str, name: str, since: str | None) -> list[dict]:
+    """The server's record of a stage's task runs (completed ones, with their times)."""
+    flt = {"name": {"like_": f"{name}-"}, "state": {"type": {"any_": ["COMPLETED"]}}}  # runs are named <task>-<suffix>
+    if since:
+        flt["start_time"] = {"after_": since}
+    return api_post(api, "/task_runs/filter", {"task_runs": flt, "limit": 200})
+
+
+def _run_library(api: str, lib, out, cache, names: list[str]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PREFECT_API_URL": api, "LINGOFLOW_CACHE": str(cache), "PREFECT_WORKER_QUERY_SECONDS": "1"}
+    prefect = str(BIN / "prefect")
+    workers = [subprocess.Popen([prefect, "worker", "start", "--pool", "lingoflow", "--limit", "1", "--name", name],
+                                env={**env, "LINGOFLOW_WORKER_NAME": name}, cwd=out.parent, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True) for name in names]
+    try:
+        return subprocess.run([str(BIN / "lingoflow"), "localize", str(lib), "--to", "pt", "--out", str(out),
+                               "--asr-model", "tiny.en", "--fan-out", "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=540)
+    finally:
+        for w in workers:
+            stop(w)
+
+
+def test_an_asr_limit_of_one_holds_across_two_workers(deployed, clips, tmp_path):
+    """`prefect concurrency-limit create asr 1`: two workers, three files, never two ASR runs at once."""
+    prefect = str(BIN / "prefect")
+    env = {**os.environ, "PREFECT_API_URL": deployed}
+    made = subprocess.run([prefect, "concurrency-limit", "create", "asr", "1"], env=env, capture_output=True, text=True)
+    assert made.returncode == 0, made.stdout + made.stderr
+    since = datetime.now(timezone.utc).isoformat()
+    try:
+        lib = library(clips, tmp_path / "lib", ["a-rivers", "b-valley", "c-review"])
+        proc = _run_library(deployed, lib, tmp_path / "out", tmp_path / "cache", ["w1", "w2"])
+    finally:
+        subprocess.run([prefect, "concurrency-limit", "delete", "asr"], env=env, capture_output=True, input="y\n", text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = _stage_runs(deployed, "transcribe", since)
+    assert len(runs) == 3 and all(r["tags"] == ["asr"] for r in runs), [r["tags"] for r in runs]
+    spans = sorted((datetime.fromisoformat(r["start_time"]), datetime.fromisoformat(r["end_time"])) for r in runs)
+    assert all(prev_end <= start for (_, prev_end), (start, _) in zip(spans, spans[1:])), spans
+    # the other stages were not held back: the translations ran untagged
+    assert all(r["tags"] == [] for r in _stage_runs(deployed, "translate", since))

