@@ -51,14 +51,21 @@ def transcribe(ingested, options, hotwords: str | None = None) -> str:
                      extra={"hotwords": hotwords} if hotwords else None)
 
 
-def captions(transcript: Transcript, suffix: str, item: str) -> str:
-    # the files carry the source URI and live in the item's folder: both are inputs here
+def captions(transcript: Transcript, suffix: str, item: str, formats=None, source_language: str | None = None) -> str:
+    # the files carry the source URI and live in the item's folder: both are inputs here;
+    # so are the formats chosen and, for a translation, the source language (bilingual files)
+    from .writers import FORMATS
+
     return stage_key("captions", code=captions_module_code(),
-                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item})
+                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item,
+                             "formats": list(formats or FORMATS), "source_language": source_language})
 
 
 def captions_module_code() -> str:
-    return code_identity(captions_module, stages.write_transcript, stages.write_captions)
+    from . import writers
+
+    modules = [writers, writers.base, *dict.fromkeys(sys.modules[type(w).__module__] for w in writers.WRITERS.values())]
+    return code_identity(captions_module, stages.write_transcript, stages.write_captions, *modules)
 
 
 def translate(transcript: Transcript, target: str, options, folder: Path | None = None) -> str:
