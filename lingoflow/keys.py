@@ -45,10 +45,15 @@ def transcribe(ingested, options, hotwords: str | None = None) -> str:
     stages.transcribe does, the glossaries' source terms: their translations do not matter here)."""
     if hotwords is None and getattr(options, "glossaries", None):
         hotwords = stages.load_glossary(options).hotwords(options.source_language)
+    from . import sidecar, textalign
+
     engine = get_transcriber(options.asr_engine)
-    return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine)),
+    # human captions beside the media are inputs by their bytes (a subtitle stream is in the source's)
+    captions = sidecar.fingerprint(ingested.info.path, getattr(options, "source_captions", "ignore"))
+    extra = {**({"hotwords": hotwords} if hotwords else {}), **({"source_captions": captions} if captions else {})}
+    return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine), sidecar, textalign),
                      inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model),
-                     extra={"hotwords": hotwords} if hotwords else None)
+                     extra=extra or None)
 
 
 def captions(transcript: Transcript, suffix: str, item: str, formats=None, source_language: str | None = None) -> str:

@@ -54,7 +54,12 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
     )
     result = _transcribe_windows(engine, ingested, asr, item)
     source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
-    return Transcript(source, result.language, result.language_probability, result.segments)
+    transcript = Transcript(source, result.language, result.language_probability, result.segments)
+    if options.source_captions != "ignore":  # human captions beside the media or in it (sidecar.py)
+        from .sidecar import apply_source_captions
+
+        transcript, _ = apply_source_captions(transcript, ingested.info.path, options.source_captions)
+    return transcript
 
 
 def _transcribe_windows(engine, ingested: Ingested, asr: AsrOptions, item: str) -> AsrResult:
