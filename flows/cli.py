@@ -152,9 +152,13 @@ class _null:
 
 
 def _summary(console, report: dict, out: str) -> None:
+    from lingoflow import sidecar
+
     for item in report["items"]:
         mark = "[green]ok[/]" if item["status"] == "ok" else f"[red]failed[/]: {item['error']}"
         console.print(f"  {item['item']}: {mark}", highlight=False)
+        for line in sidecar.describe(item.get("text_source")):  # human captions used or rejected
+            console.print(f"    {line}", highlight=False, soft_wrap=True)
     console.print(
         f"{len(report['items'])} file(s), {report['failed']} failed, {report['audio_seconds']:.1f} s of audio "
         f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out if out.startswith('s3://') else Path(out).resolve()}"

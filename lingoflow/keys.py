@@ -135,3 +135,13 @@ def mux(ingested, transcript: Transcript, targets: list[str], local_root: Path, 
     files = {n: file_sha256(Path(local_root) / n) for n in names}
     return stage_key("mux", code=code_identity(mux_module, stages.remux),
                      inputs={"source": ingested.sha256, "files": files, "language": transcript.language, "targets": targets, "item": item})
+
+
+def burn_in(container: Path, captions_srt: Path, item: str) -> str:
+    """Keyed by the files it reads and the font that draws the text."""
+    from . import burnin
+    from .writers import ass
+
+    font = burnin.font_file()
+    return stage_key("burn-in", code=code_identity(burnin, ass), model=f"{font.name}:{file_sha256(font)}",
+                     inputs={"container": file_sha256(container), "captions": file_sha256(captions_srt), "item": item})

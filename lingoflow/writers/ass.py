@@ -23,14 +23,21 @@ def default_style() -> pysubs2.SSAStyle:
 
 
 def styled(cues: list) -> pysubs2.SSAFile:
-    subs = to_ssa(cues)
+    subs = restyled(to_ssa(cues))
+    for event, cue in zip(subs, cues):
+        event.name = cue.speaker or ""
+    return subs
+
+
+def restyled(subs: pysubs2.SSAFile) -> pysubs2.SSAFile:
+    """Events (from cues, or read back from an SRT) in the default style, on centisecond times."""
     _centiseconds(subs)
+    for event in subs:
+        event.style = "Default"
     subs.info["PlayResX"], subs.info["PlayResY"] = str(PLAY_RES[0]), str(PLAY_RES[1])
     subs.info["WrapStyle"] = "2"  # lines break only where the cue breaks them (the cue norms did)
     subs.info["ScaledBorderAndShadow"] = "yes"
-    subs.styles["Default"] = default_style()
-    for event, cue in zip(subs, cues):
-        event.name = cue.speaker or ""
+    subs.styles = {"Default": default_style()}
     return subs
 
 
