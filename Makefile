@@ -12,16 +12,19 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 setup: system compiler $(STAMP)
 
-# ffmpeg and espeak-ng come from Debian; installed only when missing
+# ffmpeg, espeak-ng and the DejaVu fonts (captions burned into video, --burn-in) come from Debian;
+# installed only when missing (the font is checked with fontconfig's fc-list)
+SYSTEM_PACKAGES := ffmpeg espeak-ng fontconfig fonts-dejavu-core
 system:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	{ command -v fc-list >/dev/null && fc-list 'DejaVu Sans' file | grep -q .; } || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing ffmpeg and espeak-ng (missing:$$missing)"; \
+	  echo "installing $(SYSTEM_PACKAGES) (missing:$$missing)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
-	    echo "error: ffmpeg and espeak-ng are needed; run as root: apt-get install -y ffmpeg espeak-ng" >&2; exit 1; fi; \
-	  $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q ffmpeg espeak-ng >/dev/null; } || \
-	  { echo "error: could not install ffmpeg and espeak-ng with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
+	    echo "error: ffmpeg, espeak-ng and fonts-dejavu-core are needed; run as root: apt-get install -y $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
+	  $$SUDO apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; } || \
+	  { echo "error: could not install $(SYSTEM_PACKAGES) with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
 	fi
 
 # webrtcvad (needed by resemblyzer) ships only as source: a C compiler and Python's headers build it

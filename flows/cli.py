@@ -60,7 +60,10 @@ def localize(
     diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, pyannote, or none"),
     background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
     duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
-    refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, diarize, captions, translate, synthesize, mux, all); repeatable"),
+    formats: str = typer.Option("srt,vtt", "--formats", help="caption formats, comma-separated: srt, vtt, ass, ttml, bilingual (SRT is always written)"),
+    burn_in: Optional[str] = typer.Option(None, "--burn-in", help="burn this language's captions into a copy of the video (<item>.burned-in.<lang>.mp4|mkv)"),
+    source_captions: str = typer.Option("auto", "--source-captions", help="human captions or transcript beside the media or inside it: auto, prefer or ignore (README: Human captions as the source)"),
+    refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, diarize, captions, translate, synthesize, mux, burn-in, all); repeatable"),
     fan_out: bool = typer.Option(False, "--fan-out", help="hand each file to a localize-file deployment run (workers on a Prefect server; needs PREFECT_API_URL)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
@@ -79,7 +82,7 @@ def localize(
             targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching,
             mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
             voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
-            background=background, duck_db=duck_db,
+            background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions,
         )
         stages.check_targets(options)
         from lingoflow.incremental import check_refresh
@@ -153,9 +156,13 @@ class _null:
 
 
 def _summary(console, report: dict, out: str) -> None:
+    from lingoflow import sidecar
+
     for item in report["items"]:
         mark = "[green]ok[/]" if item["status"] == "ok" else f"[red]failed[/]: {item['error']}"
         console.print(f"  {item['item']}: {mark}", highlight=False)
+        for line in sidecar.describe(item.get("text_source")):  # human captions used or rejected
+            console.print(f"    {line}", highlight=False, soft_wrap=True)
     console.print(
         f"{len(report['items'])} file(s), {report['failed']} failed, {report['audio_seconds']:.1f} s of audio "
         f"in {report['wall_seconds']:.1f} s ({report['realtime_factor'] or 0:.2f}x real time). Outputs: {out if out.startswith('s3://') else Path(out).resolve()}"

@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from lingoflow import keys, sources, stages
+from lingoflow import burnin, keys, sidecar, sources, stages
 from lingoflow.atomic import write_json
 from lingoflow.cache import ResultStore
 from lingoflow.config import LocalizeOptions
-from lingoflow.errors import InputError, LingoflowError
+from lingoflow.errors import ConfigError, InputError, LingoflowError
 from lingoflow.incremental import (NeedsRun, StageRunner, audio_present, check_refresh, diarized_from_dict, diarized_to_dict, fit_from_dict,
                                    ingested_from_dict, ingested_to_dict)
 from lingoflow.outroot import OutputRoot, sweep_partials
@@ -79,13 +79,16 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
         transcript = run.run("transcribe", keys.transcribe(ingested, options), lambda: t.transcribe(ingested, options, item),
                              encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
         report.language = transcript.language
+        report.text_source = transcript.text_source
+        for line in sidecar.describe(transcript.text_source):
+            (logger.warning if " rejected: " in line else logger.info)("%s: %s", item, line)
         current = "diarize"
         diarized = run.run("diarize", keys.diarize(transcript, ingested, options), lambda: t.diarize(transcript, ingested, options, item),
                            encode=diarized_to_dict, decode=lambda d: diarized_from_dict(d, ingested))
         transcript = diarized.transcript
         report.speakers = diarized.report()
         current = "captions"
-        report.outputs += _captions(run, t, root, transcript, folder, item, "")
+        report.outputs += _captions(run, t, root, transcript, folder, item, "", options)
         for lang in options.targets:
             current = f"translate.{lang}"
             translation = run.run(current, keys.translate(transcript, lang, options, folder), lambda: t.translate(transcript, lang, options, str(folder)),
@@ -93,7 +96,7 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
             if options.glossaries:
                 report.glossary[lang] = stages.glossary_summary(translation)
             current = f"captions.{lang}"
-            report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}")
+            report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}", options, transcript.language)
             current = f"synthesize.{lang}"
             dub_wav, fit_json = folder / f"dub.{lang}.wav", folder / f"dub.{lang}.fit.json"
             fit = run.run(current, keys.synthesize(translation, ingested, options, item, diarized),
@@ -109,6 +112,9 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
                         lambda: root.rel(t.remux(ingested, transcript, targets, str(folder), item)),
                         outputs=lambda rel: [root.local / rel])
         report.outputs.append(muxed)
+        if options.burn_in and ingested.info.has_video:
+            current = f"burn-in.{options.burn_in}"
+            report.outputs.append(_burn_in(run, t, root, root.local / muxed, folder, item, options.burn_in, [transcript.language, *targets]))
     except Exception as exc:  # one file's failure never stops the library
         report.status, report.error = "failed", _cause(exc, current)
         logger.error("%s: %s", item, report.error)
@@ -116,10 +122,20 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
     return report
 
 
-def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str) -> list[str]:
-    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item),
-                   lambda: [root.rel(p) for p in t.write_outputs(transcript, str(folder), suffix)],
+def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str, options: LocalizeOptions,
+              source_language: str | None = None) -> list[str]:
+    formats = list(options.formats)
+    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item, formats, source_language),
+                   lambda: [root.rel(p) for p in t.write_outputs(transcript, str(folder), suffix, formats, source_language)],
                    outputs=lambda rels: [root.local / r for r in rels])
+
+
+def _burn_in(run: StageRunner, t, root: OutputRoot, container: Path, folder: Path, item: str, lang: str, languages: list[str]) -> str:
+    if lang not in languages:
+        raise ConfigError(f"no captions in {lang!r} to burn in (the source is {languages[0]!r}, targets: {', '.join(languages[1:]) or 'none'})")
+    srt, out = folder / f"captions.{lang}.srt", folder / burnin.output_name(item, lang, container)
+    return run.run(f"burn-in.{lang}", keys.burn_in(container, srt, item), lambda: root.rel(t.burn_in(str(container), str(srt), str(out))),
+                   outputs=lambda rel: [root.local / rel])
 
 
 def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bool) -> None:
@@ -147,6 +163,7 @@ def _tasks():
     """The stage tasks (imported only when a stage may run: they bring Prefect in)."""
     from types import SimpleNamespace
 
+    from lingoflow.tasks.burnin import burn_in
     from lingoflow.tasks.captions import write_outputs
     from lingoflow.tasks.diarize import diarize
     from lingoflow.tasks.ingest import ingest
@@ -159,7 +176,7 @@ def _tasks():
     limited = limited_tags()  # one request a file run, instead of one a task run
     transcribe, translate, synthesize = (with_limits(t, limited) for t in (transcribe, translate, synthesize))
     return SimpleNamespace(ingest=ingest, transcribe=transcribe, diarize=diarize, write_outputs=write_outputs, translate=translate,
-                           synthesize=synthesize, remux=remux)
+                           synthesize=synthesize, remux=remux, burn_in=burn_in)
 
 
 _planned: dict[str, tuple] = {}  # the CLI's plan, handed to the flow it starts in this process

@@ -34,11 +34,11 @@ CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 
 # Options that cannot change a stage's output, beyond those already captured by its inputs.
 # Anything not listed joins the key.
-_ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language", "code_switching"}
+_ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language", "code_switching", "source_captions"}
 _MT_ONLY = {"mt_engine", "mt_model", "glossary", "glossaries"}
 _DIARIZE_ONLY = {"diarize_engine", "speakers", "max_speakers"}
 _DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
-_RUN_ONLY = {"targets", "refresh"}  # which stages run, not what one computes
+_RUN_ONLY = {"targets", "refresh", "formats", "burn_in"}  # which stages run or files they write (keyed where written)
 NOT_AFFECTING: dict[str, set[str]] = {
     "ingest": {"*"},
     # a glossary's source terms are ASR hotwords: they enter through keys.transcribe's

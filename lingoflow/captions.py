@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pysubs2
 
-from .atomic import atomic_path
+from .atomic import write_text
 from .schema import Segment, Transcript
 
 
@@ -201,14 +201,14 @@ def _fit_durations(cues: list[Cue], norms: CaptionNorms, media_end: float) -> No
 
 
 def to_ssa(cues: list[Cue]) -> pysubs2.SSAFile:
-    subs = pysubs2.SSAFile()
-    for cue in cues:
-        subs.append(pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000), text=cue.text.replace("\n", "\\N")))
-    return subs
+    from .writers.subtitles import to_ssa as cues_to_ssa
+
+    return cues_to_ssa(cues)
 
 
 def write(cues: list[Cue], srt_path: str | os.PathLike, vtt_path: str | os.PathLike) -> None:
-    subs = to_ssa(cues)
-    for path, fmt in ((srt_path, "srt"), (vtt_path, "vtt")):
-        with atomic_path(path) as tmp:
-            subs.save(str(tmp), format_=fmt, encoding="utf-8")
+    """The SRT and WebVTT of these cues (the formats themselves are writers: lingoflow/writers)."""
+    from .writers.subtitles import SrtWriter, VttWriter
+
+    for path, writer in ((srt_path, SrtWriter()), (vtt_path, VttWriter())):
+        write_text(path, writer.render(cues))

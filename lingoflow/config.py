@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import languages
 from .errors import ConfigError
@@ -35,6 +35,10 @@ class LocalizeOptions(BaseModel):
     min_speed: float = Field(0.9, ge=0.9, le=1.0, description="smallest dub speed factor (a short clip is slowed at most this far)")
     background: Literal["original", "none"] = Field("original", description="keep the original sound under the dub, ducked")
     duck_db: float = Field(15.0, ge=0.0, le=60.0, description="how far the background is lowered under speech, in dB")
+    # outputs and human captions (README "Outputs", "Human captions as the source")
+    formats: list[str] = Field(default_factory=lambda: ["srt", "vtt"], description="caption formats: srt, vtt, ass, ttml, bilingual (SRT always)")
+    burn_in: str | None = Field(None, description="a language whose captions are burned into a copy of the video")
+    source_captions: Literal["auto", "prefer", "ignore"] = Field("auto", description="human captions or transcript beside the media or in it")
 
     @field_validator("targets")
     @classmethod
@@ -51,10 +55,27 @@ class LocalizeOptions(BaseModel):
     def _listify(cls, value):
         return [value] if isinstance(value, str) else value
 
-    @field_validator("source_language")
+    @field_validator("source_language", "burn_in")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
         return _normalize(value) if value else None
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _formats(cls, value):
+        from .writers import parse_formats
+
+        try:
+            return list(parse_formats(value))
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from exc
+
+    @model_validator(mode="after")
+    def _burn_in_language(self):
+        if self.burn_in and self.burn_in not in self.targets and self.source_language and self.burn_in != self.source_language:
+            raise ValueError(f"--burn-in {self.burn_in}: captions exist only in the source language ({self.source_language}) "
+                             f"and the --to targets ({', '.join(self.targets) or 'none'})")
+        return self
 
 
 def _normalize(code: str) -> str:

@@ -19,7 +19,7 @@ from .outroot import OutputRoot
 from .paths import cache_dir
 from .report import ItemReport, StageReport
 
-STAGES = ("ingest", "transcribe", "diarize", "captions", "translate", "synthesize", "mux")
+STAGES = ("ingest", "transcribe", "diarize", "captions", "translate", "synthesize", "mux", "burn-in")
 
 
 def check_refresh(names: Iterable[str]) -> list[str]:

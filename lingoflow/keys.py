@@ -45,20 +45,32 @@ def transcribe(ingested, options, hotwords: str | None = None) -> str:
     stages.transcribe does, the glossaries' source terms: their translations do not matter here)."""
     if hotwords is None and getattr(options, "glossaries", None):
         hotwords = stages.load_glossary(options).hotwords(options.source_language)
+    from . import sidecar, textalign
+
     engine = get_transcriber(options.asr_engine)
-    return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine)),
+    # human captions beside the media are inputs by their bytes (a subtitle stream is in the source's)
+    captions = sidecar.fingerprint(ingested.info.path, getattr(options, "source_captions", "ignore"))
+    extra = {**({"hotwords": hotwords} if hotwords else {}), **({"source_captions": captions} if captions else {})}
+    return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine), sidecar, textalign),
                      inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model),
-                     extra={"hotwords": hotwords} if hotwords else None)
+                     extra=extra or None)
 
 
-def captions(transcript: Transcript, suffix: str, item: str) -> str:
-    # the files carry the source URI and live in the item's folder: both are inputs here
+def captions(transcript: Transcript, suffix: str, item: str, formats=None, source_language: str | None = None) -> str:
+    # the files carry the source URI and live in the item's folder: both are inputs here;
+    # so are the formats chosen and, for a translation, the source language (bilingual files)
+    from .writers import FORMATS
+
     return stage_key("captions", code=captions_module_code(),
-                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item})
+                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item,
+                             "formats": list(formats or FORMATS), "source_language": source_language})
 
 
 def captions_module_code() -> str:
-    return code_identity(captions_module, stages.write_transcript, stages.write_captions)
+    from . import writers
+
+    modules = [writers, writers.base, *dict.fromkeys(sys.modules[type(w).__module__] for w in writers.WRITERS.values())]
+    return code_identity(captions_module, stages.write_transcript, stages.write_captions, *modules)
 
 
 def translate(transcript: Transcript, target: str, options, folder: Path | None = None) -> str:
@@ -123,3 +135,13 @@ def mux(ingested, transcript: Transcript, targets: list[str], local_root: Path, 
     files = {n: file_sha256(Path(local_root) / n) for n in names}
     return stage_key("mux", code=code_identity(mux_module, stages.remux),
                      inputs={"source": ingested.sha256, "files": files, "language": transcript.language, "targets": targets, "item": item})
+
+
+def burn_in(container: Path, captions_srt: Path, item: str) -> str:
+    """Keyed by the files it reads and the font that draws the text."""
+    from . import burnin
+    from .writers import ass
+
+    font = burnin.font_file()
+    return stage_key("burn-in", code=code_identity(burnin, ass), model=f"{font.name}:{file_sha256(font)}",
+                     inputs={"container": file_sha256(container), "captions": file_sha256(captions_srt), "item": item})

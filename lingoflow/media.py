@@ -59,10 +59,10 @@ def file_url(path: str | os.PathLike) -> str:
     return "file:" + str(Path(path).absolute())
 
 
-def run(args: list[str], what: str, path: str | os.PathLike) -> subprocess.CompletedProcess:
+def run(args: list[str], what: str, path: str | os.PathLike, cwd: str | os.PathLike | None = None) -> subprocess.CompletedProcess:
     """Run a tool; a missing binary or a crash becomes a clear error naming the file."""
     try:
-        proc = subprocess.run(args, capture_output=True, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(args, capture_output=True, stdin=subprocess.DEVNULL, cwd=cwd)
     except FileNotFoundError as exc:
         raise ToolError(f"{args[0]} is not installed (needed to {what}); install it with 'apt-get install -y ffmpeg'") from exc
     if proc.returncode != 0:

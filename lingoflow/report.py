@@ -29,6 +29,7 @@ class ItemReport:
     edited: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids carrying a reviewer's text
     resynthesized: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids spoken anew in this run
     worker: str | None = None  # the machine (and worker name) that localized the file
+    text_source: dict | None = None  # human captions used or rejected for the source text (sidecar.py); None: ASR, none found
 
     def to_dict(self) -> dict:
         return asdict(self)

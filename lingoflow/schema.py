@@ -50,6 +50,8 @@ class Transcript:
     language: str
     language_probability: float
     segments: list[Segment]
+    # where the text came from when not only the ASR: human captions used, or rejected (sidecar.py)
+    text_source: dict | None = None
 
     @property
     def text(self) -> str:
@@ -62,6 +64,7 @@ class Transcript:
             "language": self.language,
             "language_probability": self.language_probability,
             "segments": [s.to_dict() for s in self.segments],
+            **({"text_source": self.text_source} if self.text_source is not None else {}),
         }
 
     @classmethod
@@ -76,6 +79,7 @@ class Transcript:
             language=d["language"],
             language_probability=d["language_probability"],
             segments=segments,
+            text_source=d.get("text_source"),
         )
 
     def translated(self, language: str, texts: list[str], glossary: list[list[dict]] | None = None) -> "Transcript":

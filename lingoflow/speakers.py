@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import wave
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -87,7 +87,7 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
             segments = apply_turns(transcript.segments, turns)
             speakers = measure(audio, segments)
             write_json(cached, {"segments": [s.to_dict() for s in segments], "speakers": [asdict(s) for s in speakers]})
-    result = Diarized(Transcript(transcript.source, transcript.language, transcript.language_probability, segments), speakers)
+    result = Diarized(replace(transcript, segments=segments), speakers)  # text_source kept
     if options.targets:
         library = library_for(options)
         result.casting = cast(speakers, library, enrolled_embeddings(library))

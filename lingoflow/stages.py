@@ -7,10 +7,10 @@ import wave
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import captions, dub, dubfit, edits, glossary, longform, media, mt, progress, tts
+from . import dub, dubfit, edits, glossary, longform, media, mt, progress, tts, writers
 from .asr import AsrOptions, get_transcriber
 from .asr.base import AsrResult
-from .atomic import atomic_path, write_json, write_text
+from .atomic import atomic_path
 from .config import LocalizeOptions
 from .errors import EngineUnavailable
 from .mux import Track, mux, output_suffix
@@ -54,7 +54,12 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
     )
     result = _transcribe_windows(engine, ingested, asr, item)
     source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
-    return Transcript(source, result.language, result.language_probability, result.segments)
+    transcript = Transcript(source, result.language, result.language_probability, result.segments)
+    if options.source_captions != "ignore":  # human captions beside the media or in it (sidecar.py)
+        from .sidecar import apply_source_captions
+
+        transcript, _ = apply_source_captions(transcript, ingested.info.path, options.source_captions)
+    return transcript
 
 
 def _transcribe_windows(engine, ingested: Ingested, asr: AsrOptions, item: str) -> AsrResult:
@@ -196,18 +201,12 @@ def _served(source: str, target: str, options: LocalizeOptions) -> bool:
 
 def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:
     """transcript.json/.txt for the source, transcript.<lang>.json/.txt for a translation."""
-    stem = f"transcript{suffix}"
-    json_path = write_json(folder / f"{stem}.json", transcript.to_dict())
-    text_path = write_text(folder / f"{stem}.txt", transcript.text + ("\n" if transcript.segments else ""))
-    return [str(json_path), str(text_path)]
+    return [str(p) for p in writers.write(transcript, folder, writers.TRANSCRIPT_FORMATS, suffix)]
 
 
-def write_captions(transcript: Transcript, folder: Path) -> list[str]:
-    cues = captions.make_cues(transcript)
-    srt = folder / f"captions.{transcript.language}.srt"
-    vtt = folder / f"captions.{transcript.language}.vtt"
-    captions.write(cues, srt, vtt)
-    return [str(srt), str(vtt)]
+def write_captions(transcript: Transcript, folder: Path, formats=writers.FORMATS, source_language: str | None = None) -> list[str]:
+    """captions.<lang>.* in each chosen format (see lingoflow/writers; default SRT and WebVTT)."""
+    return [str(p) for p in writers.write_captions(transcript, folder, formats, source_language=source_language)]
 
 
 def _clip_path(identity: str, text: str) -> Path:

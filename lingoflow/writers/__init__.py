@@ -1,0 +1,78 @@
+"""Output writers behind one registry (as whisperX's get_writer): a format is one module here
+and one entry in WRITERS.
+
+Every stage that writes a language's files calls write_outputs: the transcript (json, txt),
+then the caption formats the run chose (``--formats``; default srt and vtt). Each file is
+written under a temporary name and renamed (lingoflow.atomic)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import ConfigError
+from ..schema import Transcript
+from .ass import AssWriter
+from .base import Document, Writer
+from .bilingual import BilingualWriter
+from .subtitles import SrtWriter, VttWriter
+from .transcript import JsonWriter, TxtWriter
+from .ttml import TtmlWriter
+
+WRITERS: dict[str, Writer] = {w.name: w for w in (JsonWriter(), TxtWriter(), SrtWriter(), VttWriter(), AssWriter(), TtmlWriter(), BilingualWriter())}
+TRANSCRIPT_FORMATS = ("json", "txt")  # always written
+CAPTION_FORMATS = ("srt", "vtt", "ass", "ttml", "bilingual")  # what --formats chooses among
+FORMATS = ("srt", "vtt")  # the default
+ALWAYS = ("srt",)  # the localized container, and a reviewer's caption edits, read the SRT
+
+
+def get_writer(name: str) -> Writer:
+    try:
+        return WRITERS[name]
+    except KeyError:
+        raise ConfigError(f"unknown output format {name!r} (formats: {', '.join(CAPTION_FORMATS)})") from None
+
+
+def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """`--formats srt,vtt,ass` (or a list of names, repeated or comma-separated) as the
+    registry's names, in the registry's order, without repeats; ConfigError for an unknown one.
+    SRT is always among them (see ALWAYS)."""
+    if value is None:
+        return FORMATS
+    items = [value] if isinstance(value, str) else list(value)
+    names = {n.strip().lower() for item in items for n in str(item).split(",") if n.strip()}
+    unknown = sorted(names - set(CAPTION_FORMATS))
+    if unknown:
+        raise ConfigError(f"unknown output format{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                          f"in --formats (formats: {', '.join(CAPTION_FORMATS)})")
+    if not names:
+        raise ConfigError(f"--formats names no format (formats: {', '.join(CAPTION_FORMATS)})")
+    return tuple(n for n in CAPTION_FORMATS if n in names or n in ALWAYS)
+
+
+def write_outputs(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
+                  source_language: str | None = None) -> list[Path]:
+    """One language's files: transcript<suffix>.json/.txt, then each chosen caption format.
+    ``suffix``: "" for the source, ".<lang>" for a translation; ``source_language``: the source's
+    language, for a translation (the bilingual files)."""
+    return write(transcript, folder, [*TRANSCRIPT_FORMATS, *formats], suffix, source_language)
+
+
+def write_captions(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
+                   source_language: str | None = None) -> list[Path]:
+    """Only the caption files of the chosen formats (the cues are made once for all of them)."""
+    return write(transcript, folder, [f for f in formats if f not in TRANSCRIPT_FORMATS], suffix, source_language)
+
+
+def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suffix: str = "", source_language: str | None = None) -> list[Path]:
+    """The files of the named formats (any registered name), in that order; the paths written."""
+    doc, folder = Document(transcript, suffix, source_language), Path(folder)
+    written: list[Path] = []
+    for name in dict.fromkeys(names):
+        writer = get_writer(name)
+        for path in writer.paths(doc, folder):
+            writer.write(doc, path)
+            written.append(path)
+    return written
+
+
+__all__ = ["CAPTION_FORMATS", "FORMATS", "WRITERS", "Document", "Writer", "get_writer", "parse_formats", "write", "write_captions", "write_outputs"]

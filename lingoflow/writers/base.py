@@ -1,0 +1,66 @@
+"""What every writer writes from, and the base of the caption writers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..atomic import write_text
+from ..schema import Transcript
+
+
+@dataclass
+class Document:
+    """One language's transcript as the writers see it: its cues are made once, on first use.
+
+    ``suffix`` is "" for the source transcript and ".<lang>" for a translation (the transcript
+    files' names); ``source_language`` is the source's language when this is a translation
+    (the bilingual writer needs it; without it a document is the source itself)."""
+
+    transcript: Transcript
+    suffix: str = ""
+    source_language: str | None = None
+    _cues: list | None = field(default=None, repr=False)
+
+    @property
+    def language(self) -> str:
+        return self.transcript.language
+
+    @property
+    def cues(self) -> list:
+        if self._cues is None:
+            from ..captions import make_cues
+
+            self._cues = make_cues(self.transcript)
+        return self._cues
+
+    @property
+    def is_translation(self) -> bool:
+        return bool(self.source_language) and self.source_language != self.language and any(
+            s.source_text is not None for s in self.transcript.segments)
+
+
+class Writer:
+    """A format: its name (as ``--formats`` spells it), its file suffix, the files it writes for a
+    document (none where the format does not apply), and how one file is written."""
+
+    name: str = ""
+    suffix: str = ""
+
+    def paths(self, doc: Document, folder: Path) -> list[Path]:
+        raise NotImplementedError
+
+    def write(self, doc: Document, path: Path) -> Path:
+        raise NotImplementedError
+
+
+class CaptionWriter(Writer):
+    """captions.<lang><suffix>: one text file rendered from the document's cues."""
+
+    def paths(self, doc: Document, folder: Path) -> list[Path]:
+        return [Path(folder) / f"captions.{doc.language}{self.suffix}"]
+
+    def render(self, cues: list, doc: Document) -> str:
+        raise NotImplementedError
+
+    def write(self, doc: Document, path: Path) -> Path:
+        return write_text(path, self.render(doc.cues, doc))
