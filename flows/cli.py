@@ -63,6 +63,7 @@ def localize(
     formats: str = typer.Option("srt,vtt", "--formats", help="caption formats, comma-separated: srt, vtt, ass, ttml, bilingual (SRT is always written)"),
     burn_in: Optional[str] = typer.Option(None, "--burn-in", help="burn this language's captions into a copy of the video (<item>.burned-in.<lang>.mp4|mkv)"),
     source_captions: str = typer.Option("auto", "--source-captions", help="human captions or transcript beside the media or inside it: auto, prefer or ignore (README: Human captions as the source)"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, help="files in flight at once (default: from the cores; 1: one file after another)"),
     refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, diarize, captions, translate, synthesize, mux, burn-in, all); repeatable"),
     fan_out: bool = typer.Option(False, "--fan-out", help="hand each file to a localize-file deployment run (workers on a Prefect server; needs PREFECT_API_URL)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
@@ -82,7 +83,7 @@ def localize(
             targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching,
             mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
             voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
-            background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions,
+            background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,
         )
         stages.check_targets(options)
         from lingoflow.incremental import check_refresh
@@ -109,8 +110,12 @@ def localize(
     _prefect_env(verbose)
     from lingoflow import progress
 
+    from lingoflow import parallel
+
     from . import embedded
     from .filerun import cached_library
+
+    parallel.configure(options.jobs)  # before the speech model loads: it is sized for the files in flight
 
     bars = _Bars(console)
     unsubscribe = progress.subscribe(bars)

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from lingoflow import burnin, keys, sidecar, sources, stages
+from lingoflow import burnin, keys, parallel, sidecar, sources, stages
 from lingoflow.atomic import write_json
 from lingoflow.cache import ResultStore
 from lingoflow.config import LocalizeOptions
@@ -76,7 +76,7 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
                            encode=ingested_to_dict, decode=lambda d: ingested_from_dict(d, report.source), valid=audio_present)
         report.audio_seconds = round(ingested.duration, 3)
         current = "transcribe"
-        transcript = run.run("transcribe", keys.transcribe(ingested, options), lambda: t.transcribe(ingested, options, item),
+        transcript = run.run("transcribe", keys.transcribe(ingested, options), lambda: _recognize(t, ingested, options, item),
                              encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
         report.language = transcript.language
         report.text_source = transcript.text_source
@@ -120,6 +120,13 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
         logger.error("%s: %s", item, report.error)
     _publish(root, report, logger, out, s3, dry)
     return report
+
+
+def _recognize(t, ingested, options: LocalizeOptions, item: str) -> Transcript:
+    """The transcribe task, once this file's turn at the cores comes (--jobs: files in flight
+    take turns at speech recognition; the task run starts when its recognition does)."""
+    with parallel.asr_slot():
+        return t.transcribe(ingested, options, item)
 
 
 def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str, options: LocalizeOptions,

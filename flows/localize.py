@@ -1,11 +1,14 @@
 """The localization flows: a library fans out to one subflow per file, each file runs its stages."""
 from __future__ import annotations
 
+import contextvars
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed
 
+from lingoflow import parallel
 from lingoflow.config import LocalizeOptions
 from lingoflow.tasks.publish import publish_report
 from lingoflow.tasks.review import publish_review
@@ -37,6 +40,7 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
     """
     logger = get_run_logger()
     started = time.perf_counter()
+    jobs = parallel.configure(options.jobs)  # before the speech model loads: it is sized for the files in flight
     sources_found, reports = plan_library(inputs, out, options, refresh, s3_block)
     todo = [src for src in sources_found if src.item not in reports]
     logger.info("%d source file(s), targets: %s; %d fully cached, %d to run", len(sources_found),
@@ -45,7 +49,14 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
         reports.update((r.item, r) for r in fan_out(file_deployment, todo, out, options, refresh, s3_block))
     elif todo:
         store = report_store(out, shared=False)
-        for src in todo:
+
+        def run_one(src) -> None:
             state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
             reports[src.item] = item_from_state(state, src, store)
+
+        # `jobs` file subflows at once, each in a thread that carries this flow's context (so
+        # each is this run's subflow in the UI); the pool bounds the files in flight
+        with ThreadPoolExecutor(max_workers=min(jobs, len(todo)), thread_name_prefix="file") as pool:
+            for done in [pool.submit(contextvars.copy_context().run, run_one, src) for src in todo]:
+                done.result()
     return finish_library(sources_found, reports, out, s3_block, started, publish_report, publish_review)

@@ -38,7 +38,7 @@ _ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_lan
 _MT_ONLY = {"mt_engine", "mt_model", "glossary", "glossaries"}
 _DIARIZE_ONLY = {"diarize_engine", "speakers", "max_speakers"}
 _DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
-_RUN_ONLY = {"targets", "refresh", "formats", "burn_in"}  # which stages run or files they write (keyed where written)
+_RUN_ONLY = {"targets", "refresh", "formats", "burn_in", "jobs"}  # which stages run or files they write (keyed where written)
 NOT_AFFECTING: dict[str, set[str]] = {
     "ingest": {"*"},
     # a glossary's source terms are ASR hotwords: they enter through keys.transcribe's

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from .. import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
 from . import models
@@ -27,7 +27,9 @@ def load_model(model: str, device: str = "cpu", compute_type: str = "int8"):
     with _lock:
         if key not in _models:
             try:
-                _models[key] = WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 0)
+                jobs = parallel.current_jobs()  # the cores are shared by the files in flight (--jobs)
+                _models[key] = WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=parallel.asr_threads(jobs),
+                                            num_workers=parallel.asr_slots(jobs))
             except Exception as exc:  # hub unreachable, bad folder, ...
                 raise ConfigError(f"cannot load Whisper model {model!r}: {exc}") from exc
         return _models[key]
