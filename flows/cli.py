@@ -60,6 +60,7 @@ def localize(
     diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, pyannote, or none"),
     background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
     duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
+    max_cps: Optional[float] = typer.Option(None, "--max-cps", help="caption reading speed, characters a second, for every language (default: by language, e.g. en 20, pt 17)"),
     refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, diarize, captions, translate, synthesize, mux, all); repeatable"),
     fan_out: bool = typer.Option(False, "--fan-out", help="hand each file to a localize-file deployment run (workers on a Prefect server; needs PREFECT_API_URL)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
@@ -79,7 +80,7 @@ def localize(
             targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching,
             mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
             voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
-            background=background, duck_db=duck_db,
+            background=background, duck_db=duck_db, max_cps=max_cps,
         )
         stages.check_targets(options)
         from lingoflow.incremental import check_refresh

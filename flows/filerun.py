@@ -85,7 +85,7 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
         transcript = diarized.transcript
         report.speakers = diarized.report()
         current = "captions"
-        report.outputs += _captions(run, t, root, transcript, folder, item, "")
+        report.outputs += _captions(run, t, root, transcript, folder, item, "", options.max_cps)
         for lang in options.targets:
             current = f"translate.{lang}"
             translation = run.run(current, keys.translate(transcript, lang, options, folder), lambda: t.translate(transcript, lang, options, str(folder)),
@@ -93,7 +93,7 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
             if options.glossaries:
                 report.glossary[lang] = stages.glossary_summary(translation)
             current = f"captions.{lang}"
-            report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}")
+            report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}", options.max_cps, transcript)
             current = f"synthesize.{lang}"
             dub_wav, fit_json = folder / f"dub.{lang}.wav", folder / f"dub.{lang}.fit.json"
             fit = run.run(current, keys.synthesize(translation, ingested, options, item, diarized),
@@ -116,9 +116,10 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
     return report
 
 
-def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str) -> list[str]:
-    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item),
-                   lambda: [root.rel(p) for p in t.write_outputs(transcript, str(folder), suffix)],
+def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str,
+              max_cps: float | None = None, source: Transcript | None = None) -> list[str]:
+    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item, max_cps, source),
+                   lambda: [root.rel(p) for p in t.write_outputs(transcript, str(folder), suffix, max_cps, source)],
                    outputs=lambda rels: [root.local / r for r in rels])
 
 

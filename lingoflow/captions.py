@@ -273,23 +273,24 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
     too little, a cue gets at least HARD_MAX_CPS and the ones after it are shown later.
     """
     n = len(chars)
-    gap = norms.min_gap
-    end_limit = max(media_end, speech[-1][0] + 0.1) if media_end > 0 else speech[-1][1] + norms.max_duration
-    need = [c / norms.max_cps for c in chars]
+    gap = _ms_up(norms.min_gap)  # in whole milliseconds, as the files store times
+    end_limit = _ms_down(max(media_end, speech[-1][0] + 0.1) if media_end > 0 else speech[-1][1] + norms.max_duration)
+    need = [_ms_up(c / norms.max_cps) for c in chars]
+    lead = [norms.lead_in] * n
+    if speech[-1][0] + need[-1] > end_limit:  # the media ends: nothing later to borrow from
+        lead[-1] = max(norms.lead_in, norms.max_delay)
+    upper = _squeeze(chars, need, speech, lead, norms, gap, end_limit)
     latest = [0.0] * n
     bound = end_limit
     for j in range(n - 1, -1, -1):
-        latest[j] = min(speech[j][0] + norms.max_delay, bound - need[j])
+        latest[j] = _ms_down(min(upper[j], bound - need[j]))
         bound = latest[j] - gap
     spans: list[tuple[float, float]] = []
     prev_end = -math.inf
     for j in range(n):
         s_j, e_j = speech[j]
-        lead = norms.lead_in
-        if j == n - 1 and s_j + need[j] > end_limit:  # the media ends: nothing later to borrow from
-            lead = max(lead, norms.max_delay)
-        lo = _ms_up(max(s_j - lead, prev_end + gap, 0.0))
-        start = lo if latest[j] < lo else max(lo, min(s_j, _ms_down(latest[j])))
+        lo = _ms_up(max(s_j - lead[j], prev_end + gap, 0.0))
+        start = lo if latest[j] < lo else max(lo, min(_ms_up(s_j), latest[j]))
         nxt = speech[j + 1][0] if j + 1 < n else end_limit + gap
         cap = min(start + norms.max_duration, (latest[j + 1] if j + 1 < n else end_limit + gap) - gap, end_limit)
         comfort_end = start + max(need[j], chars[j] / COMFORT_CPS, norms.min_duration)
@@ -297,11 +298,55 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
         # into the next cue's speech only as far as reading needs (its speech end does not count)
         end = nice_end if nice_end <= nxt - gap else max(nxt - gap, comfort_end)
         end = min(end, cap)
-        floor = start + chars[j] / HARD_MAX_CPS  # never faster than this, even when later cues must wait
+        floor = start + _ms_up(chars[j] / HARD_MAX_CPS)  # never faster than this, even when later cues must wait
         end = max(end, min(floor, end_limit), start + 0.04)
         spans.append((start, _ms_up(end)))
         prev_end = spans[-1][1]
     return _settle(spans, need, norms, end_limit)
+
+
+def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_limit: float) -> list[float]:
+    """Where continuous speech leaves too little time for every cue at the norm's reading speed,
+    the fewest cues read faster (up to HARD_MAX_CPS), the longest first (they give back the most
+    time; one already over the norm before them), so the others keep the norm. `need` is shortened in place; returns each cue's latest
+    start: max_delay after its speech, or later where even that does not fit."""
+    n = len(chars)
+    upper = [speech[j][0] + norms.max_delay for j in range(n)]
+    floor = [_ms_up(c / HARD_MAX_CPS) for c in chars]
+    at_norm = list(need)
+    for _ in range(4 * n + 4):
+        late = _first_late(need, speech, lead, upper, gap, end_limit)
+        if late is None:
+            break
+        j, deficit, chain = late
+        spare = [k for k in range(chain, min(j, n)) if need[k] > floor[k] + 1e-9]
+        if not spare:  # every cue before it is at the limit already: this one is shown later
+            if j < n:
+                upper[j] += deficit
+            else:
+                break
+            continue
+        # a cue already over the norm first (it costs nothing more), else the longest one
+        k = max(spare, key=lambda i: (need[i] < at_norm[i] - 1e-9, need[i] - floor[i]))
+        need[k] = max(floor[k], _ms_down(need[k] - deficit))
+    return upper
+
+
+def _first_late(need, speech, lead, upper, gap: float, end_limit: float):
+    """The first cue that, every cue shown as early as allowed, would still start after `upper`
+    (or the media's end passed: index n): (index, seconds late, first cue of its chain), or None."""
+    prev_end, chain = -math.inf, 0
+    for j, (s_j, _) in enumerate(speech):
+        own = max(s_j - lead[j], 0.0)
+        lo = _ms_up(max(own, prev_end + gap))
+        if lo <= own + 1e-9:
+            chain = j  # not pushed by the previous cue: a new chain starts here
+        if lo > upper[j] + 1e-6:
+            return j, lo - upper[j], chain
+        prev_end = lo + need[j]
+    if prev_end > end_limit + 1e-6:
+        return len(speech), prev_end - end_limit, chain
+    return None
 
 
 def _settle(spans: list[tuple[float, float]], need: list[float], norms: CaptionNorms, end_limit: float) -> list[tuple[float, float]]:

@@ -51,10 +51,12 @@ def transcribe(ingested, options, hotwords: str | None = None) -> str:
                      extra={"hotwords": hotwords} if hotwords else None)
 
 
-def captions(transcript: Transcript, suffix: str, item: str) -> str:
-    # the files carry the source URI and live in the item's folder: both are inputs here
+def captions(transcript: Transcript, suffix: str, item: str, max_cps: float | None = None, source: Transcript | None = None) -> str:
+    # the files carry the source URI and live in the item's folder: both are inputs here; a
+    # translation's cues follow its source's word timings, so the source is one too
     return stage_key("captions", code=captions_module_code(),
-                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item})
+                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item, "max_cps": max_cps,
+                             "source": content_digest(source) if source is not None else None})
 
 
 def captions_module_code() -> str:

@@ -186,8 +186,10 @@ def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> 
     return [str(json_path), str(text_path)]
 
 
-def write_captions(transcript: Transcript, folder: Path) -> list[str]:
-    cues = captions.make_cues(transcript)
+def write_captions(transcript: Transcript, folder: Path, max_cps: float | None = None, source: Transcript | None = None) -> list[str]:
+    """``max_cps``: the reading speed for every language (--max-cps; default: by language);
+    ``source``: for a translation, the transcript it translates (its cues follow that speech)."""
+    cues = captions.make_cues(transcript, captions.norms_for(transcript.language, max_cps), source)
     srt = folder / f"captions.{transcript.language}.srt"
     vtt = folder / f"captions.{transcript.language}.vtt"
     captions.write(cues, srt, vtt)

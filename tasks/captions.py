@@ -12,6 +12,7 @@ from .retry import RETRIES, RETRY_DELAYS, transient_only
 
 
 @task(name="captions", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
-def write_outputs(transcript: Transcript, folder: str, suffix: str = "") -> list[str]:
-    """The transcript (JSON + text) and its captions (SRT + WebVTT) for one language."""
-    return stages.write_transcript(transcript, Path(folder), suffix) + stages.write_captions(transcript, Path(folder))
+def write_outputs(transcript: Transcript, folder: str, suffix: str = "", max_cps: float | None = None, source: Transcript | None = None) -> list[str]:
+    """The transcript (JSON + text) and its captions (SRT + WebVTT) for one language (a
+    translation's cues follow its `source`'s speech)."""
+    return stages.write_transcript(transcript, Path(folder), suffix) + stages.write_captions(transcript, Path(folder), max_cps, source)
