@@ -129,8 +129,9 @@ def _tokens(segment: Segment, source: Segment | None = None) -> list[_Token]:
 
 
 def _speech_clock(segment: Segment, source: Segment | None):
-    """Character share of the text -> time, following where the source's words are spoken (a
-    translation's words are assumed to run along the source's in proportion), or None."""
+    """(share, share) of the text's characters -> (start, end) time, following where the source's
+    words are spoken (a translation's words are assumed to run along the source's in proportion),
+    or None."""
     if source is None or not source.words:
         return None
     words = [w for w in source.words if w.text.strip() and w.end >= w.start]
@@ -139,8 +140,11 @@ def _speech_clock(segment: Segment, source: Segment | None):
         return None  # not this segment's words
     total = sum(len(w.text.strip()) + 1 for w in words)
     xs, ts, pos = [0.0], [lo], 0
+    pauses: list[tuple[float, float, float]] = []  # (share, silence start, silence end) between source words
     for w in words:
         start, end = min(max(w.start, ts[-1]), hi), min(max(w.end, w.start, ts[-1]), hi)
+        if pos and start - ts[-1] >= PAUSE:
+            pauses.append((pos / total, ts[-1], start))
         xs.append(pos / total)
         ts.append(start)
         pos += len(w.text.strip()) + 1
@@ -156,18 +160,26 @@ def _speech_clock(segment: Segment, source: Segment | None):
                 return ts[k - 1] + (ts[k] - ts[k - 1]) * ((share - xs[k - 1]) / span if span > 0 else 1.0)
         return hi
 
-    return at
+    def span(a: float, b: float) -> tuple[float, float]:
+        """A word from share a to b; one the proportion puts across a pause goes to the side
+        holding most of it (a word is not said across a silence)."""
+        for x, quiet, loud in pauses:
+            if a < x < b:
+                return (loud, max(at(b), loud)) if x - a < b - x else (at(a), quiet)
+        return at(a), at(b)
+
+    return span
 
 
 def _tokens_of_text(segment: Segment, text: str, clock=None) -> list[_Token]:
     words = text.split()
     total = sum(len(w) + 1 for w in words) or 1
     span = max(segment.end - segment.start, 0.0)
-    clock = clock or (lambda share: segment.start + span * share)
+    clock = clock or (lambda a, b: (segment.start + span * a, segment.start + span * b))
     tokens, pos = [], 0
     for w in words:
         # the word's own characters, not the space after it: a pause falls between words
-        tokens.append(_Token(clock(pos / total), clock((pos + len(w)) / total), w))
+        tokens.append(_Token(*clock(pos / total, (pos + len(w)) / total), w))
         pos += len(w) + 1
     return tokens
 
