@@ -319,28 +319,43 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
 
 def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_limit: float) -> list[float]:
     """Where continuous speech leaves too little time for every cue at the norm's reading speed,
-    the fewest cues read faster (up to HARD_MAX_CPS), the longest first (they give back the most
-    time; one already over the norm before them), so the others keep the norm. `need` is shortened in place; returns each cue's latest
-    start: max_delay after its speech, or later where even that does not fit."""
+    the fewest cues read faster (up to HARD_MAX_CPS), so the others keep the norm: at each cue
+    that would start too late, the longest cue before it in its chain (it gives back the most
+    time) is let go to the limit; then each of those gets back as much of its time as the others
+    leave it, the shortest first. `need` is shortened in place; returns each cue's latest start:
+    max_delay after its speech, or later where even every cue at the limit does not fit."""
     n = len(chars)
     upper = [speech[j][0] + norms.max_delay for j in range(n)]
     floor = [_ms_up(c / HARD_MAX_CPS) for c in chars]
     at_norm = list(need)
-    for _ in range(4 * n + 4):
+    fits = lambda: _first_late(need, speech, lead, upper, gap, end_limit) is None  # noqa: E731
+    squeezed: list[int] = []
+    for _ in range(2 * n + 2):
         late = _first_late(need, speech, lead, upper, gap, end_limit)
         if late is None:
             break
         j, deficit, chain = late
         spare = [k for k in range(chain, min(j, n)) if need[k] > floor[k] + 1e-9]
         if not spare:  # every cue before it is at the limit already: this one is shown later
-            if j < n:
-                upper[j] += deficit
-            else:
+            if j >= n:
                 break
+            upper[j] += deficit
             continue
-        # a cue already over the norm first (it costs nothing more), else the longest one
-        k = max(spare, key=lambda i: (need[i] < at_norm[i] - 1e-9, need[i] - floor[i]))
-        need[k] = max(floor[k], _ms_down(need[k] - deficit))
+        k = max(spare, key=lambda i: need[i] - floor[i])
+        need[k] = floor[k]
+        squeezed.append(k)
+    for k in sorted(squeezed, key=lambda i: at_norm[i] - floor[i]):
+        lo, hi = need[k], at_norm[k]
+        need[k] = hi
+        if fits():
+            continue
+        for _ in range(12):  # the most time it can have back, to the millisecond
+            mid = _ms_down((lo + hi) / 2)
+            need[k] = mid
+            lo, hi = (mid, hi) if fits() else (lo, mid)
+            if hi - lo <= 0.001:
+                break
+        need[k] = lo
     return upper
 
 
