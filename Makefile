@@ -88,6 +88,7 @@ test-coqui: coqui
 # speed and memory figures next to same-run baselines (a few minutes on 2 cores)
 bench: setup
 	$(PY) -m bench.run
+	$(PY) -m bench.pipeline
 	$(PY) -m bench.review
 
 # quality figures against ../shared/eval references

@@ -2,6 +2,9 @@
 
     python -m bench.eval            # full (a few minutes on 2 cores)
     python -m bench.eval --quick    # fewer inputs, for the test that keeps this script alive
+
+Dub fit and caption norms on the real recordings (and the synthesized lessons) come from
+bench.real_fit, which also runs alone.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 
 from .common import SHARED_EVAL, header, save, table
+from . import real_fit
 from .quality import caption_conformance, dub_sync, wer
 
 LINGOFLOW = [sys.executable, "-m", "lingoflow.flows.cli", "localize"]
@@ -80,6 +84,9 @@ def main(argv=None) -> dict:
         results["code_switching"] = _switch(args.quick)
         results["mt"] = _mt(args.quick)
         results.update(_localized(tmp, args.quick))
+        results["real_fit"] = real_fit.run(args.quick, piper=not args.quick)
+        if not args.quick:
+            results["lessons_fit"] = real_fit.run(False, piper=True, lessons=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     save("eval-quick" if args.quick else "eval", results, args.quick)

@@ -64,6 +64,7 @@ def localize(
     burn_in: Optional[str] = typer.Option(None, "--burn-in", help="burn this language's captions into a copy of the video (<item>.burned-in.<lang>.mp4|mkv)"),
     source_captions: str = typer.Option("auto", "--source-captions", help="human captions or transcript beside the media or inside it: auto, prefer or ignore (README: Human captions as the source)"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, help="files in flight at once (default: from the cores; 1: one file after another)"),
+    max_cps: Optional[float] = typer.Option(None, "--max-cps", help="caption reading speed, characters a second, for every language (default: by language, e.g. en 20, pt 17)"),
     refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, diarize, captions, translate, synthesize, mux, burn-in, all); repeatable"),
     fan_out: bool = typer.Option(False, "--fan-out", help="hand each file to a localize-file deployment run (workers on a Prefect server; needs PREFECT_API_URL)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
@@ -84,6 +85,7 @@ def localize(
             mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
             voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
             background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,
+            max_cps=max_cps,
         )
         stages.check_targets(options)
         from lingoflow.incremental import check_refresh

@@ -96,7 +96,7 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
             if options.glossaries:
                 report.glossary[lang] = stages.glossary_summary(translation)
             current = f"captions.{lang}"
-            report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}", options, transcript.language)
+            report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}", options, transcript)
             current = f"synthesize.{lang}"
             dub_wav, fit_json = folder / f"dub.{lang}.wav", folder / f"dub.{lang}.fit.json"
             fit = run.run(current, keys.synthesize(translation, ingested, options, item, diarized),
@@ -130,10 +130,11 @@ def _recognize(t, ingested, options: LocalizeOptions, item: str) -> Transcript:
 
 
 def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str, options: LocalizeOptions,
-              source_language: str | None = None) -> list[str]:
+              source: Transcript | None = None) -> list[str]:
+    """One language's transcript and caption files; a translation's `source` is the transcript it translates."""
     formats = list(options.formats)
-    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item, formats, source_language),
-                   lambda: [root.rel(p) for p in t.write_outputs(transcript, str(folder), suffix, formats, source_language)],
+    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item, formats, source, options.max_cps),
+                   lambda: [root.rel(p) for p in t.write_outputs(transcript, str(folder), suffix, formats, source, options.max_cps)],
                    outputs=lambda rels: [root.local / r for r in rels])
 
 

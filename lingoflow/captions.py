@@ -1,10 +1,14 @@
 """Captions: re-segment a transcript into cues that keep subtitle norms, write SRT and WebVTT.
 
-Norms (defaults): at most 42 characters a line, 2 lines a cue, 17 characters a second,
-cues 5/6 s to 7 s long. Cues never cross a transcript segment (so a cue has one speaker),
-are cut at word boundaries into balanced cues (preferring sentence and clause ends and pauses),
-and are lengthened into the silence that follows when the reading speed would otherwise be too
-high.
+Norms: at most 42 characters a line, 2 lines a cue, a reading speed by language (READING_CPS:
+20 characters a second for English, 17 for Portuguese and most others), cues 5/6 s to 7 s long,
+two frames apart at least. Cues never cross a transcript segment (so a cue has one speaker),
+are cut at word boundaries into balanced cues (preferring sentence and clause ends and pauses);
+a translation's words are timed along its source's speech (the source's word timings), so its
+cues are cut where the speaker pauses and show while their meaning is heard. Cues are then laid
+out for reading speed: up to 0.25 s before their speech (lead-in), into the silence after it,
+and where speech runs on, up to 0.75 s late, each one taking no more than the cues after it
+leave it.
 """
 from __future__ import annotations
 
@@ -20,14 +24,33 @@ from .atomic import write_text
 from .schema import Segment, Transcript
 
 
+# Reading speed, characters a second, for adult programmes, from Netflix's Timed Text Style
+# Guides (partnerhelp.netflixstudios.com: "English (USA) Timed Text Style Guide": up to 20;
+# the Brazilian Portuguese, European Portuguese, Spanish, French, German and Italian guides: up
+# to 17). Other languages get 17. The same guides set 42 characters a line, 2 lines, 5/6 s to 7 s
+# a cue and a gap of at least 2 frames between cues.
+READING_CPS = {"en": 20.0, "pt": 17.0, "es": 17.0, "fr": 17.0, "de": 17.0, "it": 17.0}
+DEFAULT_CPS = 17.0
+COMFORT_CPS = 17.0  # where nobody else needs the time, a cue stays up long enough for this speed
+HARD_MAX_CPS = 25.0  # beyond this no one reads a cue: the next cue is shown later instead
+
+
 @dataclass(frozen=True)
 class CaptionNorms:
     max_line_chars: int = 42
     max_lines: int = 2
-    max_cps: float = 17.0
+    max_cps: float = DEFAULT_CPS
     min_duration: float = 5 / 6
     max_duration: float = 7.0
     max_delay: float = 0.75  # how late a cue may appear after its speech starts, for reading speed
+    lead_in: float = 0.25  # how early a cue may appear before its speech starts
+    min_gap: float = 2 / 24  # two frames (24 fps) between cues
+
+
+def norms_for(language: str, max_cps: float | None = None) -> CaptionNorms:
+    """The norms for a language: its reading speed from READING_CPS (or ``max_cps``, --max-cps)."""
+    base = (language or "").split("-")[0].lower()
+    return CaptionNorms(max_cps=float(max_cps) if max_cps else READING_CPS.get(base, DEFAULT_CPS))
 
 
 @dataclass
@@ -96,23 +119,68 @@ def display_text(text: str) -> str:
 _CLOCK = re.compile(r"\d+:\d+:\d+[.,]\d+")
 
 
-def _tokens(segment: Segment) -> list[_Token]:
-    """Word timings from ASR, or for text without them (translations) spread by character count."""
+def _tokens(segment: Segment, source: Segment | None = None) -> list[_Token]:
+    """Word timings from ASR; for text without them (translations) spread by character count,
+    along the source segment's speech when its word timings are known."""
     if segment.words and " ".join(w.text for w in segment.words).strip():
         toks = [_Token(w.start, w.end, display_text(w.text)) for w in segment.words]
         return [t for t in toks if t.text] or _tokens_of_text(segment, display_text(segment.text))
-    return _tokens_of_text(segment, display_text(segment.text))
+    return _tokens_of_text(segment, display_text(segment.text), _speech_clock(segment, source))
 
 
-def _tokens_of_text(segment: Segment, text: str) -> list[_Token]:
+def _speech_clock(segment: Segment, source: Segment | None):
+    """(share, share) of the text's characters -> (start, end) time, following where the source's
+    words are spoken (a translation's words are assumed to run along the source's in proportion),
+    or None."""
+    if source is None or not source.words:
+        return None
+    words = [w for w in source.words if w.text.strip() and w.end >= w.start]
+    lo, hi = segment.start, max(segment.end, segment.start)
+    if not words or any(w.start < lo - 1.0 or w.end > hi + 1.0 for w in words):
+        return None  # not this segment's words
+    total = sum(len(w.text.strip()) + 1 for w in words)
+    xs, ts, pos = [0.0], [lo], 0
+    pauses: list[tuple[float, float, float]] = []  # (share, silence start, silence end) between source words
+    for w in words:
+        start, end = min(max(w.start, ts[-1]), hi), min(max(w.end, w.start, ts[-1]), hi)
+        if pos and start - ts[-1] >= PAUSE:
+            pauses.append((pos / total, ts[-1], start))
+        xs.append(pos / total)
+        ts.append(start)
+        pos += len(w.text.strip()) + 1
+        xs.append(pos / total)
+        ts.append(end)
+    xs.append(1.0 + 1e-9)
+    ts.append(hi)
+
+    def at(share: float) -> float:
+        for k in range(1, len(xs)):
+            if share <= xs[k]:
+                span = xs[k] - xs[k - 1]
+                return ts[k - 1] + (ts[k] - ts[k - 1]) * ((share - xs[k - 1]) / span if span > 0 else 1.0)
+        return hi
+
+    def span(a: float, b: float) -> tuple[float, float]:
+        """A word from share a to b; one the proportion puts across a pause goes to the side
+        holding most of it (a word is not said across a silence)."""
+        for x, quiet, loud in pauses:
+            if a < x < b:
+                return (loud, max(at(b), loud)) if x - a < b - x else (at(a), quiet)
+        return at(a), at(b)
+
+    return span
+
+
+def _tokens_of_text(segment: Segment, text: str, clock=None) -> list[_Token]:
     words = text.split()
     total = sum(len(w) + 1 for w in words) or 1
     span = max(segment.end - segment.start, 0.0)
-    tokens, t = [], segment.start
+    clock = clock or (lambda a, b: (segment.start + span * a, segment.start + span * b))
+    tokens, pos = [], 0
     for w in words:
-        dur = span * (len(w) + 1) / total
-        tokens.append(_Token(t, t + dur, w))
-        t += dur
+        # the word's own characters, not the space after it: a pause falls between words
+        tokens.append(_Token(*clock(pos / total, (pos + len(w)) / total), w))
+        pos += len(w) + 1
     return tokens
 
 
@@ -162,10 +230,17 @@ def _chunks(tokens: list[_Token], norms: CaptionNorms) -> list[list[_Token]]:
     return chunks[::-1]
 
 
-def make_cues(transcript: Transcript, norms: CaptionNorms = CaptionNorms()) -> list[Cue]:
+def make_cues(transcript: Transcript, norms: CaptionNorms | None = None, source: Transcript | None = None) -> list[Cue]:
+    """The transcript's cues; ``norms``: by default its language's (norms_for); ``source``: for a
+    translation, the transcript it translates (its word timings time the translation's words)."""
+    norms = norms or norms_for(transcript.language)
+    by_id = {s.id: s for s in source.segments} if source is not None else {}
     cues: list[Cue] = []
     for segment in transcript.segments:
-        for chunk in _chunks(_tokens(segment), norms):
+        origin = by_id.get(segment.id)
+        if origin is not None and segment.source_text is not None and " ".join(origin.text.split()) != " ".join(segment.source_text.split()):
+            origin = None  # not the text this segment translates
+        for chunk in _chunks(_tokens(segment, origin), norms):
             text = " ".join(t.text for t in chunk)
             lines = wrap(text, norms.max_line_chars, norms.max_lines) or _hard_wrap(text, norms)
             cues.append(Cue(chunk[0].start, max(chunk[-1].end, chunk[0].start + 0.1), lines, segment.speaker, segment.id))
@@ -181,23 +256,136 @@ def _hard_wrap(text: str, norms: CaptionNorms) -> list[str]:
 
 
 def _fit_durations(cues: list[Cue], norms: CaptionNorms, media_end: float) -> None:
-    """Lengthen cues for reading speed and a minimum duration: into the following silence, and
-    where speech runs on, by showing the next cue up to ``max_delay`` after its speech starts."""
-    starts = [round(c.start, 3) for c in cues]  # where each cue's speech starts
-    for i, cue in enumerate(cues):
-        if i > 0:  # a cue starts once the previous one is off screen (pushed at most max_delay)
-            cue.start = max(starts[i], cues[i - 1].end)
-        else:
-            cue.start = starts[i]
-        limit = starts[i + 1] + norms.max_delay if i + 1 < len(cues) else max(media_end, cue.end)
-        wanted = max(cue.chars / norms.max_cps, norms.min_duration)
-        end = min(max(cue.end, cue.start + wanted), cue.start + norms.max_duration)
-        # rounded up to the millisecond, so rounding never pushes reading speed over the norm
-        cue.end = max(min(math.ceil(end * 1000) / 1000, limit), cue.start + 0.04)
-        if i + 1 < len(cues) and cue.end < starts[i + 1]:
+    """Lay the cues out in time for reading speed (see _layout); cues come in with their speech
+    spans and leave with their display times, in order, at least min_gap apart."""
+    if not cues:
+        return
+    speech = [(round(c.start, 3), round(max(c.end, c.start), 3)) for c in cues]
+    spans = _layout([c.chars for c in cues], speech, norms, media_end)
+    for cue, (start, end) in zip(cues, spans):
+        cue.start, cue.end = start, end
+
+
+def _ms_up(t: float) -> float:
+    return math.ceil(t * 1000 - 1e-6) / 1000
+
+
+def _ms_down(t: float) -> float:
+    return math.floor(t * 1000 + 1e-6) / 1000
+
+
+def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionNorms, media_end: float) -> list[tuple[float, float]]:
+    """Display times for cues of `chars` characters over their `speech` spans.
+
+    A cue starts at its speech, or up to lead_in earlier when it needs the time, and never before
+    the previous cue ends (plus min_gap). It needs chars / max_cps seconds; it stays up as long as
+    its speech, min_duration and COMFORT_CPS ask, and may run into the next cue's speech (showing
+    that one up to max_delay late) only as far as reading needs and the cues after it can spare: `latest` (from the end backwards) is the latest
+    each cue may start so that every later one still gets its reading time. When even that is
+    too little, a cue gets at least HARD_MAX_CPS and the ones after it are shown later.
+    """
+    n = len(chars)
+    gap = _ms_up(norms.min_gap)  # in whole milliseconds, as the files store times
+    end_limit = _ms_down(max(media_end, speech[-1][0] + 0.1) if media_end > 0 else speech[-1][1] + norms.max_duration)
+    need = [_ms_up(c / norms.max_cps) for c in chars]
+    lead = [norms.lead_in] * n
+    if speech[-1][0] + need[-1] > end_limit:  # the media ends: nothing later to borrow from
+        lead[-1] = max(norms.lead_in, norms.max_delay)
+    upper = _squeeze(chars, need, speech, lead, norms, gap, end_limit)
+    latest = [0.0] * n
+    bound = end_limit
+    for j in range(n - 1, -1, -1):
+        latest[j] = _ms_down(min(upper[j], bound - need[j]))
+        bound = latest[j] - gap
+    spans: list[tuple[float, float]] = []
+    prev_end = -math.inf
+    for j in range(n):
+        s_j, e_j = speech[j]
+        lo = _ms_up(max(s_j - lead[j], prev_end + gap, 0.0))
+        start = lo if latest[j] < lo else max(lo, min(_ms_up(s_j), latest[j]))
+        nxt = speech[j + 1][0] if j + 1 < n else end_limit + gap
+        cap = min(start + norms.max_duration, (latest[j + 1] if j + 1 < n else end_limit + gap) - gap, end_limit)
+        comfort_end = start + max(need[j], chars[j] / COMFORT_CPS, norms.min_duration)
+        nice_end = max(comfort_end, min(e_j, start + norms.max_duration))
+        # into the next cue's speech only as far as reading needs (its speech end does not count)
+        end = nice_end if nice_end <= nxt - gap else max(nxt - gap, comfort_end)
+        end = min(end, cap)
+        floor = start + _ms_up(chars[j] / HARD_MAX_CPS)  # never faster than this, even when later cues must wait
+        end = max(end, min(floor, end_limit), start + 0.04)
+        spans.append((start, _ms_up(end)))
+        prev_end = spans[-1][1]
+    return _settle(spans, need, norms, end_limit)
+
+
+def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_limit: float) -> list[float]:
+    """Where continuous speech leaves too little time for every cue at the norm's reading speed,
+    the fewest cues read faster (up to HARD_MAX_CPS), so the others keep the norm: at each cue
+    that would start too late, the longest cue before it in its chain (it gives back the most
+    time) is let go to the limit; then each of those gets back as much of its time as the others
+    leave it, the shortest first. `need` is shortened in place; returns each cue's latest start:
+    max_delay after its speech, or later where even every cue at the limit does not fit."""
+    n = len(chars)
+    upper = [speech[j][0] + norms.max_delay for j in range(n)]
+    floor = [_ms_up(c / HARD_MAX_CPS) for c in chars]
+    at_norm = list(need)
+    fits = lambda: _first_late(need, speech, lead, upper, gap, end_limit) is None  # noqa: E731
+    squeezed: list[int] = []
+    for _ in range(2 * n + 2):
+        late = _first_late(need, speech, lead, upper, gap, end_limit)
+        if late is None:
+            break
+        j, deficit, chain = late
+        spare = [k for k in range(chain, min(j, n)) if need[k] > floor[k] + 1e-9]
+        if not spare:  # every cue before it is at the limit already: this one is shown later
+            if j >= n:
+                break
+            upper[j] += deficit
             continue
-        if i + 1 < len(cues):  # it runs into the next cue's speech: never later than needed
-            cue.end = min(cue.end, max(starts[i + 1], math.ceil((cue.start + wanted) * 1000) / 1000))
+        k = max(spare, key=lambda i: need[i] - floor[i])
+        need[k] = floor[k]
+        squeezed.append(k)
+    for k in sorted(squeezed, key=lambda i: at_norm[i] - floor[i]):
+        lo, hi = need[k], at_norm[k]
+        need[k] = hi
+        if fits():
+            continue
+        for _ in range(12):  # the most time it can have back, to the millisecond
+            mid = _ms_down((lo + hi) / 2)
+            need[k] = mid
+            lo, hi = (mid, hi) if fits() else (lo, mid)
+            if hi - lo <= 0.001:
+                break
+        need[k] = lo
+    return upper
+
+
+def _first_late(need, speech, lead, upper, gap: float, end_limit: float):
+    """The first cue that, every cue shown as early as allowed, would still start after `upper`
+    (or the media's end passed: index n): (index, seconds late, first cue of its chain), or None."""
+    prev_end, chain = -math.inf, 0
+    for j, (s_j, _) in enumerate(speech):
+        own = max(s_j - lead[j], 0.0)
+        lo = _ms_up(max(own, prev_end + gap))
+        if lo <= own + 1e-9:
+            chain = j  # not pushed by the previous cue: a new chain starts here
+        if lo > upper[j] + 1e-6:
+            return j, lo - upper[j], chain
+        prev_end = lo + need[j]
+    if prev_end > end_limit + 1e-6:
+        return len(speech), prev_end - end_limit, chain
+    return None
+
+
+def _settle(spans: list[tuple[float, float]], need: list[float], norms: CaptionNorms, end_limit: float) -> list[tuple[float, float]]:
+    """A cue left shorter than it needs grows into the room its successor left before it
+    (up to min_gap before the next cue), so it is either long enough or squeezed against the next."""
+    out = list(spans)
+    for j, (start, end) in enumerate(out):
+        room = (out[j + 1][0] - norms.min_gap) if j + 1 < len(out) else end_limit
+        want = start + max(need[j], norms.min_duration)
+        if end < want and room > end:
+            out[j] = (start, _ms_up(min(want, room)) if want <= room else _ms_down(room))
+    return out
 
 
 def to_ssa(cues: list[Cue]) -> pysubs2.SSAFile:

@@ -27,6 +27,7 @@ class LocalizeOptions(BaseModel):
     glossaries: list[str] = Field(default_factory=list, description="glossary YAML files (or folders of them); a later one overrides an earlier one's terms")
     tts_engine: str | None = Field(None, description="force one TTS engine; default picks per language")
     max_speed: float = Field(1.35, ge=1.0, le=2.0, description="largest dub speed-up")
+    max_cps: float | None = Field(None, ge=5.0, le=40.0, description="caption reading speed (characters a second) for every language; default: by language")
     # speakers and voices (README "Speakers and voices")
     diarize_engine: str = Field("resemblyzer", description="resemblyzer, pyannote, or 'none' (one speaker)")
     speakers: int | None = Field(None, ge=1, le=32, description="number of speakers; None estimates it")

@@ -1,20 +1,27 @@
 """Build a dub track: each synthesized segment placed at its source start, fitted into its slot.
 
-Fitting, in order: trim the clip's leading/trailing silence; when it is longer than its source
-segment, first tighten its internal pauses (down to MIN_PAUSE_MS each), then speed it up with
-ffmpeg's pitch-preserving ``atempo`` (at most ``max_speed``); if still too long, let it run into
-the silence that follows, up to the next segment's start; what is left over is cut with a short
-fade and reported. A clip clearly shorter than its slot is slowed gently, never below
-``min_speed`` (0.9x): it is not stretched to fill the slot. The original sound, ducked while
-anyone speaks, can be mixed under the dub (``background``).
+Fitting a line longer than its slot loses no speech unless nothing else is left, in this order:
+trim its leading/trailing silence; tighten its internal pauses (down to MIN_PAUSE_MS each);
+have the engine speak it faster by its own rate control (espeak-ng ``-s``, Piper
+``length_scale``, Coqui's speed; at most the engine's ``max_rate_speed``), which stays natural
+far beyond a time stretch; then ffmpeg's pitch-preserving ``atempo`` (at most ``max_speed``);
+then borrow silence: the pause after the slot up to the next line, a start up to LEAD early into
+the pause before it, and a push of the next line by up to MAX_DRIFT (recovered in a later pause:
+a line never starts more than MAX_DRIFT after its source, and never overlaps another line). Only
+what is still left over is cut, with a short fade, and reported with the words it removed. A
+clip clearly shorter than its slot is slowed gently, never below ``min_speed`` (0.9x): it is not
+stretched to fill the slot. The original sound, ducked while anyone speaks, can be mixed under
+the dub (``background``).
 """
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import wave
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import ffmpeg
 import numpy as np
@@ -24,8 +31,12 @@ from pydub.silence import detect_leading_silence, detect_silence
 from .atomic import atomic_path
 from .media import ffmpeg_args, file_url, run
 
-MAX_SPEED = 1.35
+MAX_SPEED = 1.35  # atempo's limit: beyond it a time stretch sounds processed
 MIN_SPEED = 0.9
+LEAD = 0.25  # a line may start this early, into the pause before it
+MAX_DRIFT = 0.5  # a line may push the next one this much later than its source start
+RATE_STEP = 0.05  # engine rates are asked for in steps (the sped-up clips are cached by rate)
+FIT_TOLERANCE = 0.02  # seconds a clip may exceed its target before it is sped up
 FADE_MS = 30
 MIN_PAUSE_MS = 90  # an internal pause is never tightened below this
 PAUSE_MIN_MS = 150  # silences at least this long inside a clip count as pauses
@@ -35,13 +46,21 @@ SLOW_BELOW = 0.95  # a clip shorter than this fraction of its slot is slowed (no
 @dataclass
 class Placement:
     segment_id: int
-    start: float  # where the dub starts (the source segment's start)
+    start: float  # where the dub starts in the track (LEAD early to MAX_DRIFT late of source_start)
     end: float  # where the dub ends in the track
     source_end: float
-    speed: float  # 1.0 = unchanged, >1 sped up, <1 slowed
+    speed: float  # the time stretch (atempo): 1.0 = unchanged, >1 sped up, <1 slowed
     overflow: float  # seconds cut off because even the borrowed silence was too short
     tightened: float = 0.0  # seconds of internal pauses removed
     speaker: str | None = None
+    source_start: float | None = None  # the source segment's start (None in fits made before drift existed)
+    engine_speed: float = 1.0  # how much faster the engine itself spoke the line (its rate control)
+    removed_words: list[str] = field(default_factory=list)  # what the cut removed (by character position)
+
+    @property
+    def drift(self) -> float:
+        """Seconds the dub starts after its source (negative: early)."""
+        return self.start - (self.start if self.source_start is None else self.source_start)
 
 
 @dataclass
@@ -58,6 +77,13 @@ class FitStats:
     background: str = "none"  # "ducked <dB> dB" or "none"
     voices: dict[str, str] = field(default_factory=dict)  # speaker -> voice identity
     resynthesized: list[int] = field(default_factory=list)  # segment ids spoken anew (not from the clip cache)
+    rate_sped_up: int = 0  # segments the engine spoke faster by its own rate
+    max_engine_speed: float = 1.0
+    max_effective_speed: float = 1.0  # engine rate x time stretch
+    lost_seconds: float = 0.0  # speech cut off, all segments together
+    worst_drift: float = 0.0  # the latest a line started after its source start
+    early: int = 0  # lines started early, into the pause before them
+    pushed: int = 0  # lines that pushed the next one later
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -70,7 +96,10 @@ class FitStats:
             "segments": self.segments, "sped_up": self.sped_up, "max_speed": self.max_speed,
             "overflowed": self.overflowed, "tightened": self.tightened, "slowed": self.slowed,
             "min_speed": self.min_speed, "borrowed": self.borrowed, "background": self.background,
-            "voices": self.voices,
+            "voices": self.voices, "rate_sped_up": self.rate_sped_up, "max_engine_speed": self.max_engine_speed,
+            "max_effective_speed": self.max_effective_speed, "lost_seconds": self.lost_seconds, "worst_drift": self.worst_drift,
+            "early": self.early, "pushed": self.pushed,
+            "removed_words": {str(p.segment_id): p.removed_words for p in self.placements if p.removed_words},
         }
 
 
@@ -81,6 +110,9 @@ class DubClip:
     end: float
     wav: str  # synthesized speech for this segment
     speaker: str | None = None
+    text: str = ""  # what it says (a cut reports the words it removed)
+    respeak: Callable[[float], str] | None = None  # the engine's rate control: speed -> a WAV of the text spoken that much faster
+    max_rate_speed: float = 1.0  # how far respeak may go
 
 
 def _trim(seg: AudioSegment, threshold: float = -45.0) -> AudioSegment:
@@ -186,45 +218,108 @@ def _write_clips(path, ordered, duration, total, sample_rate, workdir, max_speed
         w.setsampwidth(2)
         w.setframerate(sample_rate)
         cursor = 0  # samples written so far
+        prev_source_end = 0.0
         for i, clip in enumerate(ordered):
-            limit = ordered[i + 1].start if i + 1 < len(ordered) else duration
-            audio = _trim(AudioSegment.from_wav(clip.wav).set_channels(1))
-            if len(audio) == 0:
-                continue
+            nxt = ordered[i + 1].start if i + 1 < len(ordered) else None
+            written = cursor / sample_rate
+            on_time = max(clip.start, written)  # a line pushed by the previous one starts late
+            free_end = max(nxt, on_time) if nxt is not None else duration  # the silence after the slot is free
+            latest_end = max(min(nxt + MAX_DRIFT, duration), on_time) if nxt is not None else duration
+            # the speed target: the slot, or what is left of it before the next line when this
+            # one starts late and there is no pause after it to recover the delay in
             slot = max(clip.end - clip.start, 0.05)
-            speed, removed = 1.0, 0
-            if len(audio) / 1000 > slot + 0.02:
-                audio, removed = _tighten(audio, int(round((len(audio) / 1000 - slot) * 1000)))
-                stats.tightened += bool(removed)
-            length = len(audio) / 1000
-            if length > slot + 0.02:
-                speed = min(max_speed, length / slot)
-                stats.sped_up += 1
-                stats.max_speed = max(stats.max_speed, round(speed, 3))
-            elif length < slot * SLOW_BELOW and min_speed < 1.0:
-                speed = max(min_speed, length / slot)
-                stats.slowed += 1
-                stats.min_speed = min(stats.min_speed, round(speed, 3))
-            if speed != 1.0:
-                audio = _speed_up(audio, speed, workdir, clip.segment_id)
+            target = slot if free_end - on_time >= slot else max(free_end - on_time, 0.05)
+            fitted = _fit_audio(clip, target, max_speed, min_speed if on_time == clip.start else 1.0, workdir, stats)
+            pause_from = min(prev_source_end, clip.start)  # where the source's pause before this line starts
+            prev_source_end = max(prev_source_end, clip.end)
+            if fitted is None:
+                continue
+            audio, speed, rate, removed = fitted
             audio = audio.set_frame_rate(sample_rate).set_sample_width(2)
-            room = max(limit - clip.start, 0.0)
-            overflow = 0.0
-            if len(audio) / 1000 > room:
-                overflow = len(audio) / 1000 - room
+            length = len(audio) / 1000
+            begin = on_time
+            if begin + length > free_end and on_time == clip.start:  # start early, into the pause before
+                earliest = max(clip.start - LEAD, written, pause_from)
+                begin = max(earliest, min(on_time, free_end - length))
+            room = max(latest_end - begin, 0.0)
+            overflow, lost_words = 0.0, []
+            if length > room + 1e-3:
+                overflow = length - room
+                lost_words = _removed_words(clip.text, room / length)
                 audio = audio[: int(room * 1000)].fade_out(FADE_MS)
                 stats.overflowed.append(clip.segment_id)
             samples = np.array(audio.get_array_of_samples(), dtype=np.int16)
-            first = int(round(clip.start * sample_rate))
-            n = max(0, min(len(samples), total - first, int(round(limit * sample_rate)) - first))
-            skip = max(0, cursor - first)  # never rewrites what is written (rounding guard)
-            if n > skip:
-                _write_silence(w, first + skip - cursor)
-                w.writeframes(samples[skip:n].astype("<i2").tobytes())
+            first = max(int(round(begin * sample_rate)), cursor)  # never rewrites what is written
+            n = max(0, min(len(samples), total - first, int(round(latest_end * sample_rate)) - first))
+            if n > 0:
+                _write_silence(w, first - cursor)
+                w.writeframes(samples[:n].astype("<i2").tobytes())
                 cursor = first + n
-            end = clip.start + n / sample_rate
-            stats.borrowed += end > clip.end + 0.02
+            start, end = first / sample_rate, (first + n) / sample_rate
+            _count(stats, clip, start, end, nxt, speed, rate, overflow)
             stats.placements.append(
-                Placement(clip.segment_id, round(clip.start, 3), round(end, 3), clip.end, round(speed, 3), round(overflow, 3), round(removed / 1000, 3), clip.speaker)
+                Placement(clip.segment_id, round(start, 3), round(end, 3), clip.end, round(speed, 3), round(overflow, 3), round(removed / 1000, 3),
+                          clip.speaker, round(clip.start, 3), round(rate, 3), lost_words)
             )
         _write_silence(w, total - cursor)
+
+
+def _count(stats: FitStats, clip: DubClip, start: float, end: float, nxt: float | None, speed: float, rate: float, overflow: float) -> None:
+    stats.borrowed += end > clip.end + FIT_TOLERANCE
+    stats.early += start < clip.start - 1e-3
+    stats.pushed += nxt is not None and end > nxt + 1e-3
+    stats.worst_drift = round(max(stats.worst_drift, start - clip.start), 3)
+    stats.max_effective_speed = round(max(stats.max_effective_speed, speed * rate), 3)
+    stats.lost_seconds = round(stats.lost_seconds + overflow, 3)
+
+
+def _fit_audio(clip: DubClip, target: float, max_speed: float, min_speed: float, workdir: Path, stats: FitStats):
+    """The clip's speech fitted toward `target` seconds: (audio, time stretch, engine rate, ms of
+    pauses removed), or None when it holds no sound. Pauses first, then the engine's rate, then atempo."""
+    audio = _trim(AudioSegment.from_wav(clip.wav).set_channels(1))
+    if len(audio) == 0:
+        return None
+    audio, removed = _tighten_to(audio, target)
+    rate = 1.0
+    if len(audio) / 1000 > target + FIT_TOLERANCE and clip.respeak is not None and clip.max_rate_speed > 1.0:
+        rate = min(clip.max_rate_speed, math.ceil(len(audio) / 1000 / target / RATE_STEP - 1e-9) * RATE_STEP)
+        faster = _trim(AudioSegment.from_wav(clip.respeak(rate)).set_channels(1))
+        if len(faster):
+            audio, removed = _tighten_to(faster, target)
+            stats.rate_sped_up += 1
+            stats.max_engine_speed = max(stats.max_engine_speed, round(rate, 3))
+        else:
+            rate = 1.0
+    stats.tightened += bool(removed)
+    length = len(audio) / 1000
+    speed = 1.0
+    if length > target + FIT_TOLERANCE:
+        speed = min(max_speed, length / target)
+        stats.sped_up += 1
+        stats.max_speed = max(stats.max_speed, round(speed, 3))
+    elif rate == 1.0 and length < target * SLOW_BELOW and min_speed < 1.0:
+        speed = max(min_speed, length / target)
+        stats.slowed += 1
+        stats.min_speed = min(stats.min_speed, round(speed, 3))
+    if speed != 1.0:
+        audio = _speed_up(audio, speed, workdir, clip.segment_id)
+    return audio, speed, rate, removed
+
+
+def _tighten_to(audio: AudioSegment, target: float) -> tuple[AudioSegment, int]:
+    if len(audio) / 1000 > target + FIT_TOLERANCE:
+        return _tighten(audio, int(round((len(audio) / 1000 - target) * 1000)))
+    return audio, 0
+
+
+def _removed_words(text: str, kept: float) -> list[str]:
+    """The words a cut keeping the `kept` share of the speech removes, by character position
+    (speech is not uniform, so this is an estimate; a word partly cut counts as removed)."""
+    words = text.split()
+    total = sum(len(x) + 1 for x in words) or 1
+    out, pos = [], 0
+    for word in words:
+        pos += len(word) + 1
+        if pos / total > kept + 1e-9:
+            out.append(word)
+    return out

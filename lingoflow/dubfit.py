@@ -1,7 +1,9 @@
 """``dub.<lang>.fit.json``: how each dubbed segment was fitted into its slot (schema ``lingoflow.dubfit/1``).
 
-One entry a spoken segment: its source slot (start, end), where the dub ended in the track
-(``dub_end``), the speed factor applied, the seconds cut off (``overflow``), the text spoken,
+One entry a spoken segment: its source slot (start, end), where the dub starts and ends in the
+track (``dub_start``, up to 0.25 s early to 0.5 s late; ``dub_end``), the engine's own rate
+(``engine_speed``) and the time stretch applied (``speed``), the seconds cut off (``overflow``)
+and the words that cut removed (``removed_words``), the text spoken,
 whether it is a reviewer's edit, and whether it was synthesized in this run (``resynthesized``;
 otherwise its clip came from the cache). The review page draws its timeline from this file.
 """
@@ -25,11 +27,14 @@ def to_dict(translation: Transcript, stats: FitStats) -> dict:
         seg = by_id.get(p.segment_id)
         segments.append({
             "id": p.segment_id,
-            "start": p.start,
+            "start": p.start if p.source_start is None else p.source_start,
             "end": p.source_end,
+            "dub_start": p.start,
             "dub_end": p.end,
             "speed": p.speed,
+            "engine_speed": p.engine_speed,
             "overflow": p.overflow,
+            "removed_words": p.removed_words,
             "text": seg.text if seg else None,
             "edited": bool(seg and seg.edited),
             "resynthesized": p.segment_id in made,
@@ -41,6 +46,9 @@ def to_dict(translation: Transcript, stats: FitStats) -> dict:
         "sped_up": stats.sped_up,
         "max_speed": stats.max_speed,
         "overflowed": list(stats.overflowed),
+        "max_effective_speed": stats.max_effective_speed,
+        "lost_seconds": stats.lost_seconds,
+        "worst_drift": stats.worst_drift,
         "resynthesized": sorted(made),
     }
 

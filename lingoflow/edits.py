@@ -48,7 +48,7 @@ def load_previous(path: Path) -> Transcript | None:
     return transcript
 
 
-def srt_texts(srt: Path, previous: Transcript) -> dict[int, str]:
+def srt_texts(srt: Path, previous: Transcript, source: Transcript | None = None) -> dict[int, str]:
     """Segment id -> the text of the SRT cues that come from that segment (joined with spaces).
 
     The cues lingoflow wrote are made again from the previous transcript, so each cue of the
@@ -59,7 +59,7 @@ def srt_texts(srt: Path, previous: Transcript) -> dict[int, str]:
         subs = pysubs2.load(str(srt), encoding="utf-8", format_="srt")
     except Exception as exc:  # pysubs2 raises several kinds for malformed files
         raise InputError(str(srt), f"cannot read the edited captions ({exc}); fix them or delete them") from exc
-    made = captions.make_cues(previous)
+    made = captions.make_cues(previous, source=source)
     if len(made) == len(subs):
         owners = [c.segment for c in made]
     else:
@@ -73,6 +73,14 @@ def srt_texts(srt: Path, previous: Transcript) -> dict[int, str]:
         if owner is not None:
             parts.setdefault(owner, []).append(event.plaintext)
     return {sid: _norm(" ".join(texts)) for sid, texts in parts.items()}
+
+
+def _source_of(folder: Path) -> Transcript | None:
+    """The source transcript beside a translation (its cues were timed along it), or None."""
+    try:
+        return load_previous(folder / "transcript.json")
+    except InputError:
+        return None
 
 
 def _recheck(uses: list[dict] | None, text: str) -> list[dict] | None:
@@ -92,7 +100,7 @@ def reviewed_texts(folder: Path, lang: str) -> tuple[Transcript, dict[int, str]]
     texts = {s.id: s.text for s in previous.segments}
     srt = folder / f"captions.{lang}.srt"
     if srt.is_file() and srt.stat().st_mtime > json_path.stat().st_mtime:
-        for sid, text in srt_texts(srt, previous).items():
+        for sid, text in srt_texts(srt, previous, _source_of(folder)).items():
             # compared without spaces: a caption line may cut a long token (a URL) in two
             if sid in texts and text.replace(" ", "") != _norm(texts[sid]).replace(" ", ""):
                 texts[sid] = text

@@ -56,14 +56,15 @@ def transcribe(ingested, options, hotwords: str | None = None) -> str:
                      extra=extra or None)
 
 
-def captions(transcript: Transcript, suffix: str, item: str, formats=None, source_language: str | None = None) -> str:
-    # the files carry the source URI and live in the item's folder: both are inputs here;
-    # so are the formats chosen and, for a translation, the source language (bilingual files)
+def captions(transcript: Transcript, suffix: str, item: str, formats=None, source: Transcript | None = None, max_cps: float | None = None) -> str:
+    # the files carry the source URI and live in the item's folder: both are inputs here; so
+    # are the formats chosen, and for a translation its source (its cues follow the source's
+    # word timings; the bilingual files show its text)
     from .writers import FORMATS
 
     return stage_key("captions", code=captions_module_code(),
-                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item,
-                             "formats": list(formats or FORMATS), "source_language": source_language})
+                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item, "max_cps": max_cps,
+                             "formats": list(formats or FORMATS), "source": content_digest(source) if source is not None else None})
 
 
 def captions_module_code() -> str:

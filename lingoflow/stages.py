@@ -204,9 +204,12 @@ def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> 
     return [str(p) for p in writers.write(transcript, folder, writers.TRANSCRIPT_FORMATS, suffix)]
 
 
-def write_captions(transcript: Transcript, folder: Path, formats=writers.FORMATS, source_language: str | None = None) -> list[str]:
-    """captions.<lang>.* in each chosen format (see lingoflow/writers; default SRT and WebVTT)."""
-    return [str(p) for p in writers.write_captions(transcript, folder, formats, source_language=source_language)]
+def write_captions(transcript: Transcript, folder: Path, formats=writers.FORMATS, source: Transcript | None = None,
+                   max_cps: float | None = None) -> list[str]:
+    """captions.<lang>.* in each chosen format (see lingoflow/writers; default SRT and WebVTT).
+    ``source``: for a translation, the transcript it translates (its cues follow that speech);
+    ``max_cps``: the reading speed for every language (--max-cps; default: by language)."""
+    return [str(p) for p in writers.write_captions(transcript, folder, formats, source=source, max_cps=max_cps)]
 
 
 def _clip_path(identity: str, text: str) -> Path:
@@ -241,7 +244,8 @@ def synthesize(
             with atomic_path(clip) as tmp:
                 engine.synthesize(seg.text, voice, tmp)
             made.append(seg.id)
-        clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip), seg.speaker))
+        clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip), seg.speaker, seg.text, _respeak(engine, voice, identity, seg.text),
+                                 getattr(engine, "max_rate_speed", 1.0)))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
     rate = ingested.info.audio.sample_rate or 48000
     (cache_dir() / "work").mkdir(parents=True, exist_ok=True)
@@ -257,6 +261,18 @@ def synthesize(
     stats.resynthesized = made
     dubfit.write(folder / f"dub.{translation.language}.fit.json", translation, stats)
     return stats
+
+
+def _respeak(engine, voice, identity: str, text: str):
+    """The line spoken faster by the engine's own rate (dub.py asks when it is too long for its slot), cached per rate."""
+    def at(speed: float) -> str:
+        clip = _clip_path(f"{identity}:x{speed:.2f}", text)
+        if not clip.is_file():
+            with atomic_path(clip) as tmp:
+                engine.synthesize(text, voice, tmp, speed=speed)
+        return str(clip)
+
+    return at
 
 
 def remux(ingested: Ingested, transcript: Transcript, targets: list[str], folder: Path, stem: str) -> str:

@@ -22,8 +22,11 @@ def test_bench_quick_prints_every_figure(capsys, eval_dir):
 def test_eval_quick_prints_every_figure(capsys, eval_dir):
     results = quality_eval.main(["--quick"])
     out = capsys.readouterr().out
-    for heading in ("WER", "Language switch", "MT: Tatoeba", "Captions: conformance", "Dub sync"):
+    for heading in ("WER", "Language switch", "MT: Tatoeba", "Captions: conformance", "Dub sync", "Dub fit on", "Captions on the real recordings"):
         assert heading in out
+    fit = results["real_fit"]["dub"]["espeak-ng pt"]
+    assert fit["segments"] > 0 and fit["overlaps"] == 0 and fit["worst_drift"] <= 0.5 + 1e-3
+    assert results["real_fit"]["captions"]["en"]["cues"] > 0
     assert results["asr"]["wer_lingoflow"] < 0.5 and results["asr"]["language_id_accuracy"] == 1.0
     assert results["code_switching"]["code_switching"]["found"]
     assert results["mt"]["bleu"] > 30

@@ -35,10 +35,98 @@ def test_track_full_length_placed_and_fitted(tmp_path, clips):
     assert stats.sped_up >= 1 and stats.max_speed <= 1.35
     placed = sorted(stats.placements, key=lambda p: p.start)
     for clip, p in zip(segments, placed):
-        assert abs(p.start - clip.start) <= 0.15
+        assert clip.start - dub.LEAD - 1e-3 <= p.start <= clip.start + dub.MAX_DRIFT + 1e-3
     for a, b in zip(placed, placed[1:]):
         assert a.end <= b.start + 1e-3  # never overlaps the next segment
-    assert 1 in stats.overflowed  # too long even at 1.35x with the borrowed silence: reported
+
+
+def _tone(path, seconds, freq, rate=16000, amp=0.3):
+    import numpy as np
+
+    t = np.arange(int(seconds * rate)) / rate
+    pcm = (amp * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return str(path)
+
+
+def _frames_of(track, rate, freq, frame=0.01):
+    """Start times of the 10 ms frames of the track whose loudest frequency is `freq` (measured on the WAV)."""
+    import numpy as np
+
+    n = int(frame * rate)
+    out = []
+    for k in range(len(track) // n):
+        x = track[k * n : (k + 1) * n]
+        if np.sqrt(np.mean(x.astype("float64") ** 2)) < 0.02:
+            continue
+        spectrum = np.abs(np.fft.rfft(x * np.hanning(n), 4 * n))
+        if abs(np.argmax(spectrum) * rate / (4 * n) - freq) < 60:
+            out.append(k * frame)
+    return out
+
+
+def test_a_long_line_keeps_all_its_sound_by_borrowing_silence_and_pushing_the_next(tmp_path):
+    # line A: 3.5 s of sound for a 2.0 s slot; at 1.35x it is 2.59 s, longer than the slot and the
+    # 0.1 s pause after it: it starts early into the pause before it and pushes line B later
+    a = _tone(tmp_path / "a.wav", 3.5, 440)
+    b = _tone(tmp_path / "b.wav", 1.0, 1200)
+    clips = [dub.DubClip(0, 1.0, 3.0, a, text="uma frase longa demais"), dub.DubClip(1, 3.1, 4.6, b, text="curta")]
+    out = tmp_path / "dub.wav"
+    stats = dub.build_track(clips, 6.0, 16000, out, tmp_path)
+    track, rate = _samples(out)
+    assert len(track) == 6 * 16000  # as long as the source
+    fa, fb = _frames_of(track, rate, 440), _frames_of(track, rate, 1200)
+    assert len(fa) * 0.01 >= 3.5 / 1.35 - 0.05  # every bit of A's sound is in the track (only sped up)
+    assert len(fb) * 0.01 >= 1.0 - 0.05
+    assert fa[-1] < fb[0]  # A ends before B starts: no overlap
+    assert fa[0] >= 1.0 - dub.LEAD - 0.011  # at most 0.25 s early ...
+    assert fb[0] <= 3.1 + dub.MAX_DRIFT + 0.011  # ... and B at most 0.5 s late
+    assert fb[0] > 3.1 + 0.02  # B was pushed: A needed it
+    assert stats.overflowed == [] and stats.lost_seconds == 0
+
+
+def test_a_cut_is_the_last_resort_and_reports_the_words_it_removed(tmp_path):
+    # 6 s of sound for a 1 s slot with the next line right after it: even with every borrowing it cannot fit
+    a = _tone(tmp_path / "a.wav", 6.0, 440)
+    b = _tone(tmp_path / "b.wav", 0.5, 1200)
+    clips = [dub.DubClip(0, 1.0, 2.0, a, text="um dois tres quatro cinco seis"), dub.DubClip(1, 2.0, 3.0, b, text="sete")]
+    stats = dub.build_track(clips, 5.0, 16000, tmp_path / "dub.wav", tmp_path)
+    track, rate = _samples(tmp_path / "dub.wav")
+    fa, fb = _frames_of(track, rate, 440), _frames_of(track, rate, 1200)
+    assert fa[-1] < fb[0] and fb[0] <= 2.0 + dub.MAX_DRIFT + 0.011
+    # A keeps what fits between 0.25 s early and 0.5 s into B's slot: 1.75 s of track
+    assert abs(len(fa) * 0.01 - 1.75) < 0.06
+    p = stats.placements[0]
+    assert stats.overflowed == [0] and p.overflow > 2.0
+    assert p.removed_words and p.removed_words[-1] == "seis" and "um" not in p.removed_words
+
+
+def test_the_engine_speaks_a_long_line_faster_by_its_own_rate_first(tmp_path):
+    text = "Hoje vamos estudar como os rios formam os vales ao longo de muitos anos."
+    engine, voice = get_engine("espeak-ng"), Voice(engine="espeak-ng", language="pt")
+    natural = tmp_path / "natural.wav"
+    engine.synthesize(text, voice, natural)
+    asked = []
+
+    def respeak(speed):
+        asked.append(speed)
+        path = tmp_path / f"x{speed:.2f}.wav"
+        engine.synthesize(text, voice, path, speed=speed)
+        return str(path)
+
+    length = len(dub._trim(dub.AudioSegment.from_wav(natural))) / 1000
+    slot = length / 1.5
+    clip = dub.DubClip(0, 0.5, 0.5 + slot, str(natural), text=text, respeak=respeak, max_rate_speed=engine.max_rate_speed)
+    stats = dub.build_track([clip], slot + 3.0, 22050, tmp_path / "d.wav", tmp_path)
+    p = stats.placements[0]
+    assert asked and 1.45 <= asked[0] <= engine.max_rate_speed
+    assert p.engine_speed == asked[0] and p.speed <= 1.1  # little or no time stretch was needed
+    track, rate = _samples(tmp_path / "d.wav")
+    assert p.overflow == 0 and p.end <= 0.5 + slot + 0.3
+    loud = [i for i in range(0, len(track), 220) if abs(track[i : i + 220]).max() > 0.01]
+    assert (loud[-1] - loud[0]) / rate < length / 1.35  # shorter than atempo alone could make it
 
 
 def test_short_segment_not_stretched(tmp_path, clips):

@@ -65,3 +65,9 @@ def test_caption_writer_never_crashes_and_round_trips(transcript):
         assert cue.lines and all(line.strip() for line in cue.lines)
         assert all(len(line) <= captions.CaptionNorms().max_line_chars for line in cue.lines)
         assert math.isfinite(cue.start) and cue.end > cue.start
+    for a, b in zip(cues, cues[1:]):  # two frames apart at least, whatever the timings
+        assert b.start - a.end >= captions.CaptionNorms().min_gap - 1e-6
+    # whatever the translation's length, its cues are made along the source's speech too
+    translated = transcript.translated("pt", [s.text + " " + s.text for s in transcript.segments])
+    for a, b in zip(made := captions.make_cues(translated, source=transcript), made[1:]):
+        assert b.start - a.end >= captions.CaptionNorms().min_gap - 1e-6

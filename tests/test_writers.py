@@ -105,9 +105,9 @@ def test_bilingual_puts_the_source_over_the_translation_in_step(tmp_path):
     source = _transcript()
     translation = source.translated("pt", [PT, "Semana que vem: deltas e mais."])
     assert writers.write_captions(translation, tmp_path, ["bilingual"]) == []  # without the source's language: not a pair
-    srt, vtt = writers.write_captions(translation, tmp_path, ["bilingual"], ".pt", source_language="en")
+    srt, vtt = writers.write_captions(translation, tmp_path, ["bilingual"], ".pt", source=source)
     assert (srt.name, vtt.name) == ("captions.en-pt.srt", "captions.en-pt.vtt")
-    target = captions.make_cues(translation)
+    target = captions.make_cues(translation, source=source)  # a translation's cues follow its source's speech
     for path in (srt, vtt):
         subs = pysubs2.load(str(path))
         assert [(e.start, e.end) for e in subs] == [(round(c.start * 1000), round(c.end * 1000)) for c in target]

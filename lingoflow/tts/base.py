@@ -24,11 +24,16 @@ class Voice:
 
 class Synthesizer(Protocol):
     name: str
+    # how much faster than its natural pace the engine itself may speak a line that is too long
+    # for its slot (its own rate control, which sounds natural far beyond a time stretch);
+    # 1.0: the engine has no rate control and only the time stretch (atempo) is used
+    max_rate_speed: float
 
     def supports(self, language: str) -> bool: ...
 
     def identity(self, voice: Voice) -> str:
         """What identifies the produced audio besides the text (for cache keys)."""
 
-    def synthesize(self, text: str, voice: Voice, out_wav: str | os.PathLike) -> None:
-        """Write mono 16-bit WAV speech for text to out_wav."""
+    def synthesize(self, text: str, voice: Voice, out_wav: str | os.PathLike, speed: float = 1.0) -> None:
+        """Write mono 16-bit WAV speech for text to out_wav; ``speed`` > 1 speaks faster than the
+        voice's own pace by the engine's rate control (at most max_rate_speed)."""

@@ -61,6 +61,7 @@ def _sha(path: str) -> str:
 
 class CoquiEngine:
     name = "coqui"
+    max_rate_speed = 1.3  # XTTS's own speed control (a length scale on its durations); VITS ignores it
 
     def supports(self, language: str) -> bool:
         # registered after espeak-ng and Piper: chosen only when asked for (profile or --tts-engine)
@@ -108,9 +109,11 @@ class CoquiEngine:
             _models[name] = tts
             return tts
 
-    def synthesize(self, text: str, voice: Voice, out_wav: str | os.PathLike) -> None:
+    def synthesize(self, text: str, voice: Voice, out_wav: str | os.PathLike, speed: float = 1.0) -> None:
         tts = self._load(self._model_name(voice))
         kwargs: dict = {}
+        if speed != 1.0:
+            kwargs["speed"] = speed
         if getattr(tts, "is_multi_lingual", False):
             kwargs["language"] = _XTTS_LANGUAGE.get(voice.language, voice.language)
         if voice.reference:

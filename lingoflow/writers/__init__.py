@@ -50,22 +50,23 @@ def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def write_outputs(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
-                  source_language: str | None = None) -> list[Path]:
+                  source: Transcript | None = None, max_cps: float | None = None) -> list[Path]:
     """One language's files: transcript<suffix>.json/.txt, then each chosen caption format.
-    ``suffix``: "" for the source, ".<lang>" for a translation; ``source_language``: the source's
-    language, for a translation (the bilingual files)."""
-    return write(transcript, folder, [*TRANSCRIPT_FORMATS, *formats], suffix, source_language)
+    ``suffix``: "" for the source, ".<lang>" for a translation; ``source``: for a translation, the
+    transcript it translates (its cues follow that speech; the bilingual files show its text)."""
+    return write(transcript, folder, [*TRANSCRIPT_FORMATS, *formats], suffix, source, max_cps)
 
 
 def write_captions(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
-                   source_language: str | None = None) -> list[Path]:
+                   source: Transcript | None = None, max_cps: float | None = None) -> list[Path]:
     """Only the caption files of the chosen formats (the cues are made once for all of them)."""
-    return write(transcript, folder, [f for f in formats if f not in TRANSCRIPT_FORMATS], suffix, source_language)
+    return write(transcript, folder, [f for f in formats if f not in TRANSCRIPT_FORMATS], suffix, source, max_cps)
 
 
-def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suffix: str = "", source_language: str | None = None) -> list[Path]:
+def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suffix: str = "", source: Transcript | None = None,
+          max_cps: float | None = None) -> list[Path]:
     """The files of the named formats (any registered name), in that order; the paths written."""
-    doc, folder = Document(transcript, suffix, source_language), Path(folder)
+    doc, folder = Document(transcript, suffix, source, max_cps), Path(folder)
     written: list[Path] = []
     for name in dict.fromkeys(names):
         writer = get_writer(name)

@@ -18,7 +18,8 @@ class Document:
 
     transcript: Transcript
     suffix: str = ""
-    source_language: str | None = None
+    source: Transcript | None = None  # for a translation, the transcript it translates
+    max_cps: float | None = None  # --max-cps: one reading speed for every language
     _cues: list | None = field(default=None, repr=False)
 
     @property
@@ -26,11 +27,16 @@ class Document:
         return self.transcript.language
 
     @property
-    def cues(self) -> list:
-        if self._cues is None:
-            from ..captions import make_cues
+    def source_language(self) -> str | None:
+        return self.source.language if self.source is not None else None
 
-            self._cues = make_cues(self.transcript)
+    @property
+    def cues(self) -> list:
+        """Made to the language's norms; a translation's cues follow its source's speech."""
+        if self._cues is None:
+            from ..captions import make_cues, norms_for
+
+            self._cues = make_cues(self.transcript, norms_for(self.language, self.max_cps), self.source)
         return self._cues
 
     @property
