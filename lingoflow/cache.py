@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import inspect
 import json
 import os
 import threading
@@ -110,18 +109,18 @@ _code_memo: dict[tuple, str] = {}
 
 
 def code_identity(*parts: Callable | ModuleType | str) -> str:
-    """A hash of the source of the functions/modules that compute a stage (plus CACHE_EPOCH)."""
-    key = tuple(getattr(p, "__qualname__", None) or getattr(p, "__name__", None) or str(p) for p in parts)
+    """A hash of the source of everything that computes a stage (plus CACHE_EPOCH): the modules
+    of the functions or modules given and every lingoflow module they import, transitively
+    (lingoflow/codehash.py); strings are hashed as given."""
+    from . import codehash
+
+    names = tuple(dict.fromkeys(codehash.module_name(p) for p in parts if not isinstance(p, str)))
+    key = (names, tuple(p for p in parts if isinstance(p, str)))
     if key not in _code_memo:
         h = hashlib.sha256(CACHE_EPOCH.encode())
-        for p in parts:
-            if isinstance(p, str):
-                h.update(p.encode())
-                continue
-            try:
-                h.update(inspect.getsource(p).encode())
-            except (OSError, TypeError):
-                h.update(repr(p).encode())
+        h.update(codehash.source_digest(names).encode())
+        for p in key[1]:
+            h.update(p.encode())
         _code_memo[key] = h.hexdigest()[:16]
     return _code_memo[key]
 

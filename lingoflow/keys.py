@@ -91,7 +91,7 @@ def translate(transcript: Transcript, target: str, options, folder: Path | None 
         modules.append(_module_of(engine))
     from . import edits as edits_module
 
-    code = code_identity(stages.translate, stages._served, edits_module, *dict.fromkeys(modules))
+    code = code_identity(stages.translate, edits_module, *dict.fromkeys(modules))
     # a reviewer's edits of the previous translation in the item folder are kept (edits.py): they are an input
     from . import edits
 
@@ -124,7 +124,7 @@ def synthesize(translation: Transcript, ingested, options, item: str, diarized=N
     tts_modules = [sys.modules[cls.__module__] for cls in tts.registry.ENGINES.values()]
     casting = {label: c.to_dict() for label, c in diarized.casting.items()} if diarized is not None else {}
     default = tts.default_voice(translation.language, options.tts_engine)
-    return stage_key("synthesize", code=code_identity(stages.synthesize, stages._clip_path, dub, background, speakers.voice_for, *tts_modules),
+    return stage_key("synthesize", code=code_identity(stages.synthesize, dub, background, speakers.voice_for, *tts_modules),
                      inputs={"translation": content_digest(translation), "duration": ingested.duration, "audio": ingested.sha256,
                              "rate": ingested.info.audio.sample_rate, "item": item, "casting": casting,
                              "speakers": content_digest(diarized.transcript) if diarized is not None else None},

@@ -5,7 +5,7 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from lingoflow import stages
+from lingoflow import stages, writers
 from lingoflow.schema import Transcript
 
 from .retry import RETRIES, RETRY_DELAYS, transient_only
@@ -17,4 +17,4 @@ def write_outputs(transcript: Transcript, folder: str, suffix: str = "", formats
     """The transcript (JSON + text) and its captions (default SRT + WebVTT; see lingoflow/writers) for
     one language (a translation's cues follow its `source`'s speech)."""
     return stages.write_transcript(transcript, Path(folder), suffix) + stages.write_captions(
-        transcript, Path(folder), formats or stages.writers.FORMATS, source, max_cps)
+        transcript, Path(folder), formats or writers.FORMATS, source, max_cps)

@@ -12,6 +12,7 @@ import pytest
 _session_tmp = Path(tempfile.mkdtemp(prefix="lingoflow-tests-"))
 os.environ["PREFECT_HOME"] = str(_session_tmp / "prefect")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")  # as the CLI: a busy 2-core machine starts it slowly
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ["LINGOFLOW_CACHE"] = str(_session_tmp / "cache")
 

@@ -1,0 +1,65 @@
+"""Checks before any audio is processed, and the loading of what the stages will need."""
+from __future__ import annotations
+
+from .. import mt, tts
+from ..asr import AsrOptions, get_transcriber
+from ..config import LocalizeOptions
+from ..errors import EngineUnavailable
+from .terms import load_glossary
+
+
+def check_targets(options: LocalizeOptions, source_language: str | None = None) -> None:
+    """Fail fast, before any audio, when a target cannot be translated or spoken, or a glossary is invalid."""
+    load_glossary(options)
+    source = source_language or options.source_language
+    for target in options.targets:
+        if source and source != target:
+            mt.select_engine(source, target, options.mt_engine, options.mt_model)
+        elif not source and not mt.registry.any_engine_for_target(target, options.mt_engine, options.mt_model):
+            raise EngineUnavailable(f"no translation engine translates into {target!r}: {mt.registry.describe(options.mt_engine, options.mt_model)}")
+        tts.default_voice(target, options.tts_engine)
+    _check_speaker_options(options)
+
+
+def _check_speaker_options(options: LocalizeOptions) -> None:
+    from ..diarize import get_diarizer
+    from ..voices import load_library
+
+    if options.diarize_engine != "none":
+        engine = get_diarizer(options.diarize_engine)
+        if hasattr(engine, "check"):
+            engine.check()
+    library = load_library(options.voices)  # a bad voices file is a usage error, before any audio
+    if library.speakers and options.targets:
+        from ..voices.enroll import enrolled_embeddings
+
+        enrolled_embeddings(library)  # reads every reference clip once (cached by its bytes)
+
+
+def check_asr(options: LocalizeOptions, load: bool = True) -> None:
+    """Fail fast, before any audio, when the speech model is missing or does not load.
+
+    ``load=False`` only finds it (a missing folder, missing packages): a run whose every file
+    is cached never loads the model, and loading takes longer than answering from the cache.
+    The model is loaded once per process anyway; loading it here costs nothing later.
+    """
+    engine = get_transcriber(options.asr_engine)
+    check = getattr(engine, "load" if load else "locate", None)
+    if check is not None:
+        check(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
+
+
+def warm_up(options: LocalizeOptions) -> None:
+    """Load what a file's stages will need (the speech model, the speaker encoder, the MT
+    models a target may use), so that the CLI loads them while the embedded Prefect API starts
+    rather than after it; each is loaded once per process, so the stages then find them ready."""
+    check_asr(options)
+    if options.diarize_engine == "resemblyzer":
+        from ..diarize.encoder import encoder
+
+        encoder()
+    names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
+    for name in names:  # the engines that serve a pair into a target (the source is heard later)
+        engine = mt.registry.get_engine(name, options.mt_model)
+        if any(t == target and s != target for s, t in engine.pairs() for target in options.targets):
+            getattr(engine, "warm", lambda: None)()

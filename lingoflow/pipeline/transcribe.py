@@ -1,0 +1,68 @@
+"""The transcribe stage: speech to timed text, window by window (bounded memory), human captions applied."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import longform, media, progress
+from ..asr import AsrOptions, get_transcriber
+from ..asr.base import AsrResult
+from ..config import LocalizeOptions
+from ..schema import SourceInfo, Transcript
+from .ingest import Ingested
+from .terms import load_glossary
+
+
+def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None) -> Transcript:
+    engine = get_transcriber(options.asr_engine)
+    if hotwords is None and options.glossaries:  # the glossary's source terms bias recognition
+        hotwords = load_glossary(options).hotwords(options.source_language)
+    asr = AsrOptions(
+        model=options.asr_model,
+        language=options.source_language,
+        beam_size=options.beam_size,
+        compute_type=options.compute_type,
+        hotwords=hotwords,
+        multilingual=options.code_switching,
+    )
+    result = _transcribe_windows(engine, ingested, asr, item)
+    source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
+    transcript = Transcript(source, result.language, result.language_probability, result.segments)
+    if options.source_captions != "ignore":  # human captions beside the media or in it (sidecar.py)
+        from ..sidecar import apply_source_captions
+
+        transcript, _ = apply_source_captions(transcript, ingested.info.path, options.source_captions)
+    return transcript
+
+
+def _transcribe_windows(engine, ingested: Ingested, asr: AsrOptions, item: str) -> AsrResult:
+    """Window by window (bounded memory, see longform); silent windows after the first are skipped.
+
+    The first window always goes to the engine, so a silent file still gets the engine's
+    own language answer; later windows keep the first language heard with speech in it
+    (unless code-switching, where every window detects its own).
+    """
+    total = max(ingested.duration, 1e-9)
+    first: AsrResult | None = None
+    found: AsrResult | None = None
+    segments: list = []
+    for win in longform.windows(ingested.audio_wav):
+        if first is not None and win.silent:
+            continue
+        keep = found is not None and not asr.language and not asr.multilingual  # code-switching detects per window
+        opts = replace(asr, language=found.language) if keep else asr
+        emit = lambda f, o=win.offset, d=len(win.audio) / media.SAMPLE_RATE: progress.emit(item, "transcribe", min((o + f * d) / total, 1.0))
+        result = engine.transcribe(win.audio, opts, on_progress=emit)
+        first = first or result
+        if result.segments and found is None:
+            found = result
+        for seg in result.segments:
+            segments.append(_shifted(seg, win.offset, len(segments)))
+    best = found or first
+    return AsrResult(best.language, best.language_probability, segments)
+
+
+def _shifted(seg, offset: float, new_id: int):
+    if not offset:
+        return replace(seg, id=new_id)
+    words = [replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in seg.words]
+    return replace(seg, id=new_id, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words)

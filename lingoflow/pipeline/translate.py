@@ -1,0 +1,51 @@
+"""The translate stage: per target language, segment by segment, glossaries enforced, a reviewer's edits kept."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import edits, mt
+from ..config import LocalizeOptions
+from ..errors import EngineUnavailable
+from ..schema import Transcript
+from .terms import load_glossary
+
+
+def translate(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> Transcript:
+    """Segments grouped by their spoken language (code-switching), each group by its engine,
+    with the glossaries enforced (each segment then records its terms and whether each was honored).
+
+    A segment in a language no engine translates to the target is translated as if in the
+    file's main language, which is what the file-level detection assumed anyway. With the
+    item folder, a reviewer's edits of an earlier translation there are kept (edits.py).
+    """
+    texts = [s.text for s in transcript.segments]
+    terms = load_glossary(options) if options.glossaries else None
+    uses: list[list[dict]] = [[] for _ in texts]
+    groups: dict[str, list[int]] = {}
+    for i, seg in enumerate(transcript.segments):
+        lang = seg.language or transcript.language
+        if lang != target and lang != transcript.language and not _served(lang, target, options):
+            lang = transcript.language
+        groups.setdefault(lang, []).append(i)
+    for lang, idx in groups.items():
+        if lang == target:
+            continue
+        engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
+        for i, res in zip(idx, mt.constrained.translate(engine, [texts[i] for i in idx], lang, target, terms)):
+            texts[i] = res.text
+            uses[i] = [u.to_dict() for u in res.terms]
+    machine = transcript.translated(target, texts, uses if terms is not None else None)
+    return edits.keep_edits(machine, Path(folder)) if folder is not None else machine
+
+
+def glossary_summary(translation: Transcript) -> dict:
+    """report.json's per-language glossary totals: terms applied, honored, and the missed ones."""
+    return mt.constrained.summarize([s.glossary or [] for s in translation.segments])
+
+
+def _served(source: str, target: str, options: LocalizeOptions) -> bool:
+    try:
+        mt.select_engine(source, target, options.mt_engine, options.mt_model)
+    except EngineUnavailable:
+        return False
+    return True
