@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import languages
 from .errors import ConfigError
@@ -30,6 +30,7 @@ class LocalizeOptions(BaseModel):
     # speakers and voices (README "Speakers and voices")
     diarize_engine: str = Field("resemblyzer", description="resemblyzer, pyannote, or 'none' (one speaker)")
     speakers: int | None = Field(None, ge=1, le=32, description="number of speakers; None estimates it")
+    min_speakers: int = Field(1, ge=1, le=32, description="lower bound when estimating")
     max_speakers: int = Field(8, ge=1, le=32, description="upper bound when estimating")
     voices: str | None = Field(None, description="voice profile YAML (profiles, enrolled speakers)")
     min_speed: float = Field(0.9, ge=0.9, le=1.0, description="smallest dub speed factor (a short clip is slowed at most this far)")
@@ -50,6 +51,12 @@ class LocalizeOptions(BaseModel):
     @classmethod
     def _listify(cls, value):
         return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _speaker_bounds(self) -> "LocalizeOptions":
+        if self.min_speakers > self.max_speakers:
+            raise ValueError(f"min_speakers ({self.min_speakers}) is above max_speakers ({self.max_speakers})")
+        return self
 
     @field_validator("source_language")
     @classmethod

@@ -82,6 +82,61 @@ def windows(audio: np.ndarray, step: float = 0.6) -> tuple[np.ndarray, np.ndarra
     return np.asarray(embs), np.asarray(centers)
 
 
+SPEECH_WINDOW = 1.5  # seconds of speech behind one diarization embedding
+SPEECH_HOP = 0.75
+SHORTEST = 0.4  # a shorter stretch of speech is embedded with its surroundings up to this length
+BATCH = 128  # windows per LSTM batch: bounds memory on long files
+
+
+def speech_windows(audio: np.ndarray, speech: list[tuple[float, float]], length: float = SPEECH_WINDOW,
+                   hop: float = SPEECH_HOP) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of ``length`` s windows every ``hop`` s inside each stretch of speech, and a
+    single shorter window over a stretch shorter than ``length`` (only speech is embedded, so a
+    window never straddles a long silence): (embeddings [n, 256], spans [n, 2] in s)."""
+    from resemblyzer.audio import wav_to_mel_spectrogram
+    import torch
+
+    enc = encoder()
+    wav = _normalize(audio)
+    per_second = 1000 // 10  # mel frames a second (resemblyzer: 10 ms hop)
+    win, step, shortest = int(round(length * per_second)), int(round(hop * per_second)), int(round(SHORTEST * per_second))
+    total = len(wav) / RATE
+    by_length: dict[int, list[tuple[np.ndarray, float, float]]] = {}
+    for s, e in speech:
+        if e - s < SHORTEST:  # widen around its middle
+            mid = (s + e) / 2
+            s, e = max(0.0, mid - SHORTEST / 2), min(total, mid + SHORTEST / 2)
+        piece = wav[int(s * RATE) : int(e * RATE)]
+        if len(piece) < 400:
+            continue
+        mel = wav_to_mel_spectrogram(piece)
+        n = len(mel)
+        if n <= win:
+            starts = [0]
+        else:
+            starts = list(range(0, n - win + 1, step))
+            if starts[-1] + win < n:  # the tail gets its own window
+                starts.append(n - win)
+        for a in starts:
+            b = min(a + win, n)
+            if b - a < shortest and n >= shortest:
+                continue
+            by_length.setdefault(b - a, []).append((mel[a:b], s + a / per_second, s + b / per_second))
+    embs, spans = [], []
+    with _one_thread(), torch.no_grad():
+        for items in by_length.values():
+            for first in range(0, len(items), BATCH):
+                batch = items[first : first + BATCH]
+                mels = torch.from_numpy(np.stack([m for m, _, _ in batch]))
+                embs.append(enc(mels).numpy())
+                spans.extend((a, b) for _, a, b in batch)
+    if not spans:
+        return np.zeros((0, 256), dtype=np.float32), np.zeros((0, 2))
+    emb, spans_ = np.concatenate(embs), np.asarray(spans)
+    order = np.argsort(spans_[:, 0], kind="stable")
+    return emb[order], spans_[order]
+
+
 def embed(audio: np.ndarray) -> np.ndarray:
     """One L2-normalized embedding for a stretch of speech (16 kHz mono)."""
     enc = encoder()
