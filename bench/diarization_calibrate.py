@@ -1,4 +1,4 @@
-"""How the resemblyzer engine's clustering thresholds were chosen: swept on the AMI trn clips,
+"""How the resemblyzer-ahc engine's clustering thresholds were chosen: swept on the AMI trn clips,
 checked on the dev clips and pyannote_sample.wav (never chosen on those).
 
     python -m bench.diarization_calibrate [--threshold 0.6 0.62 ...] [--min-seconds 1 2 3] [--distinct 0.4 0.5]
@@ -35,7 +35,7 @@ def main() -> None:
     from lingoflow.diarize import apply_turns, encoder
     from lingoflow.diarize.assign import speech_regions
     from lingoflow.diarize.clustering import Bounds
-    from lingoflow.diarize.resemblyzer import ResemblyzerEngine
+    from lingoflow.diarize.resemblyzer_ahc import AgglomerativeResemblyzerEngine
     from lingoflow.schema import Transcript
 
     from .diarization import clips, hypothesis, speaker_count, transcript_of
@@ -46,7 +46,7 @@ def main() -> None:
         speech = speech_regions(transcript.segments)
         emb, spans = encoder.speech_windows(media.load_wav(ingested.audio_wav), speech)
         prepared.append((clip, transcript, speech, emb, spans))
-    engine = ResemblyzerEngine()
+    engine = AgglomerativeResemblyzerEngine()
     print(f"{'chunk':>5} {'threshold':>9} {'min s':>5} {'distinct':>8} | {'trn DER':>7} {'right':>5} {'w/in1':>5} | {'dev DER':>7} {'right':>5} | {'sample':>6} {'n':>2}")
     for chunk, threshold, min_seconds, distinct in itertools.product(args.chunk, args.threshold, args.min_seconds, args.distinct):
         engine.chunk, engine.threshold, engine.min_seconds, engine.distinct = chunk, threshold, min_seconds, distinct

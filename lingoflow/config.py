@@ -28,7 +28,7 @@ class LocalizeOptions(BaseModel):
     tts_engine: str | None = Field(None, description="force one TTS engine; default picks per language")
     max_speed: float = Field(1.35, ge=1.0, le=2.0, description="largest dub speed-up")
     # speakers and voices (README "Speakers and voices")
-    diarize_engine: str = Field("resemblyzer", description="resemblyzer, pyannote, or 'none' (one speaker)")
+    diarize_engine: str = Field("resemblyzer", description="resemblyzer, resemblyzer-ahc, pyannote, or 'none' (one speaker)")
     speakers: int | None = Field(None, ge=1, le=32, description="number of speakers; None estimates it")
     min_speakers: int = Field(1, ge=1, le=32, description="lower bound when estimating")
     max_speakers: int = Field(8, ge=1, le=32, description="upper bound when estimating")

@@ -23,7 +23,7 @@ from .tts import Voice, default_voice, get_engine
 from .voices import Casting, VoiceLibrary, cast, load_library
 from .voices.enroll import enrolled_embeddings
 
-CODE_VERSION = "diarize/1"
+CODE_VERSION = "diarize/2"  # 2: segments span their words, a split keeps the ASR text
 REFERENCE_SECONDS = 12.0  # of a speaker's own speech, for voice cloning
 
 
