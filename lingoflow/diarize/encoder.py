@@ -60,8 +60,15 @@ def _normalize(audio: np.ndarray, target_dbfs: float = -30.0) -> np.ndarray:
 CHUNK = 300.0  # seconds of audio embedded per batch: bounds the LSTM's memory on long files
 
 
-def windows(audio: np.ndarray, step: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
-    """Embeddings of 1.6 s windows every ``step`` seconds: (embeddings [n, 256], centers [n] in s)."""
+def windows(audio: np.ndarray, step: float = 0.6, keep=None) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of 1.6 s windows every ``step`` seconds: (embeddings [n, 256], centers [n] in s).
+
+    ``keep`` (centers in s -> bool mask) picks the windows worth embedding: the others are never
+    run through the LSTM (on a meeting most of the audio can be silence). The windows and their
+    embeddings are resemblyzer's own (``embed_utterance`` with partials), chunk by chunk."""
+    import torch
+    from resemblyzer.audio import wav_to_mel_spectrogram
+
     enc = encoder()
     wav = _normalize(audio)
     if len(wav) < int(WINDOW * RATE):
@@ -72,14 +79,23 @@ def windows(audio: np.ndarray, step: float = 0.6) -> tuple[np.ndarray, np.ndarra
         piece = wav[first : first + chunk + pad]  # overlaps the next chunk by one window
         if len(piece) < pad:
             break
-        with _one_thread():
-            _, partials, splits = enc.embed_utterance(piece, return_partials=True, rate=1.0 / step, min_coverage=0.5)
-        for e, sl in zip(partials, splits):
-            center = first + (sl.start + min(sl.stop, len(piece))) / 2
-            if center < first + chunk or first + chunk >= len(wav):  # each window once
-                embs.append(e)
-                centers.append(min(center, len(audio)) / RATE)
-    return np.asarray(embs), np.asarray(centers)
+        wav_slices, mel_slices = enc.compute_partial_slices(len(piece), 1.0 / step, 0.5)
+        mid = np.asarray([first + (sl.start + min(sl.stop, len(piece))) / 2 for sl in wav_slices])
+        once = (mid < first + chunk) | (first + chunk >= len(wav))  # each window once
+        at = np.minimum(mid, len(audio)) / RATE
+        wanted = once & (np.asarray(keep(at), dtype=bool) if keep is not None else True)
+        if not wanted.any():
+            continue
+        if wav_slices[-1].stop >= len(piece):
+            piece = np.pad(piece, (0, wav_slices[-1].stop - len(piece)))
+        mel = wav_to_mel_spectrogram(piece)
+        mels = np.array([mel[mel_slices[i]] for i in np.flatnonzero(wanted)])
+        with _one_thread(), torch.no_grad():
+            embs.append(enc(torch.from_numpy(mels)).numpy())
+        centers.extend(at[wanted])
+    if not embs:
+        return np.zeros((0, 256), dtype=np.float32), np.zeros(0)
+    return np.concatenate(embs), np.asarray(centers)
 
 
 SPEECH_WINDOW = 1.5  # seconds of speech behind one diarization embedding

@@ -154,13 +154,15 @@ class ResemblyzerEngine:
         speech = [(s, e) for s, e in speech if e > s]
         if not speech:
             return []
-        emb, centers = encoder.windows(audio, self.step)
-        keep = _coverage(centers, speech) >= 0.5
-        if keep.sum() < 2:
+        from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
+
+        # only windows at least half inside the speech are embedded
+        emb, kept_centers = encoder.windows(audio, self.step, keep=lambda centers: _coverage(centers, speech) >= 0.5)
+        if len(emb) < 2:
             return [Turn(s, e, speaker_label(0)) for s, e in speech]
-        x = emb[keep] / np.linalg.norm(emb[keep], axis=1, keepdims=True)
-        labels = cluster(x, num_speakers, max_speakers, self.step, min_speakers or 1)
-        kept_centers = centers[keep]
+        x = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+        with threadpool_limits(1):  # the eigen-decompositions of a few hundred windows: one thread beats two busy ones
+            labels = cluster(x, num_speakers, max_speakers, self.step, min_speakers or 1)
         k = labels.max() + 1
         cent = np.stack([x[labels == c].mean(axis=0) for c in range(k)])
         cent /= np.linalg.norm(cent, axis=1, keepdims=True)
