@@ -1,129 +1,272 @@
-"""Diarization error rate of lingoflow's diarize stage on ../shared/eval/diar/pyannote_sample.wav.
+"""Diarization on real meetings: lingoflow's diarize stage on ../shared/eval/diar (AMI + pyannote sample).
 
-    .venv/bin/python bench/diarization.py [--asr-model base] [--engine resemblyzer] [--speakers N]
+    python -m bench.diarization [--asr-model base] [--engine resemblyzer] [--clips trn00 dev01 ...]
+                                [--long-minutes 10] [--speakers N]
 
-Runs the pipeline's own path: faster-whisper words -> speech regions -> diarization engine ->
-word-level speaker assignment (segments split at speaker changes); the hypothesis is the
-transcript's speaker segments. Prints DER (pyannote.metrics, 0.25 s forgiveness collar as in
-the usual protocol, and without a collar), the number of speakers found vs the reference, and
-as a same-run baseline the DER of labelling all the speech as one speaker. Also times it.
+The pipeline's own path: the transcribe stage (faster-whisper words; transcripts are kept in
+bench/.work so a rerun only re-diarizes) -> the diarize stage (speech regions, engine, a
+speaker per word, segments split at speaker changes, speakers measured). The hypothesis is
+what a user gets: the transcript's segments (from their first to their last word) with their
+speaker labels. Printed per clip and per set (trn: the clips the thresholds were calibrated
+on, dev: held out, sample: pyannote_sample.wav):
+- DER (pyannote.metrics, scored inside the UEM) with a 0.25 s forgiveness collar each side
+  and without a collar, and as a same-run baseline the DER of all the speech as one speaker;
+- the speakers found against the reference count (right, and within one);
+- cross-file linking: precision and recall over pairs of (file, speaker) from different files
+  that got the same library speaker id, against the AMI speaker ids (which are consistent
+  across clips: trn07/trn08 share four people, dev00/dev01 two);
+- real-time factor of the diarize stage per clip, and on a long file (the clips strung
+  together to --long-minutes) with the peak memory.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import platform
+import resource
 import sys
 import tempfile
 import time
 import warnings
+import wave
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 EVAL = ROOT.parent / "shared" / "eval" / "diar"
+WORK = ROOT / "bench" / ".work" / "diarization"
 
 
-def rttm(path: Path):
+def read_rttm(path: Path) -> dict:
     from pyannote.core import Annotation, Segment
 
-    ann = Annotation()
+    out: dict = {}
     for line in path.read_text().splitlines():
         f = line.split()
         if f and f[0] == "SPEAKER":
             start, dur = float(f[3]), float(f[4])
-            ann[Segment(start, start + dur)] = f[7]
-    return ann
+            out.setdefault(f[1], Annotation(uri=f[1]))[Segment(start, start + dur), len(out[f[1]])] = f[7]
+    return out
+
+
+def read_uem(path: Path) -> dict:
+    from pyannote.core import Segment, Timeline
+
+    out: dict = {}
+    for line in path.read_text().splitlines():
+        f = line.split()
+        if f:
+            out.setdefault(f[0], Timeline(uri=f[0])).add(Segment(float(f[2]), float(f[3])))
+    return out
+
+
+def clips(names: list[str] | None) -> list[dict]:
+    ami = EVAL / "ami"
+    refs, uems = read_rttm(ami / "ami.rttm"), read_uem(ami / "ami.uem")
+    out = []
+    for wav in sorted(ami.glob("*.wav")):
+        out.append({"name": wav.stem, "wav": wav, "ref": refs.get(wav.stem), "uem": uems.get(wav.stem),
+                    "set": "dev" if wav.stem.startswith("dev") else "trn"})
+    sample_ref = next(iter(read_rttm(EVAL / "pyannote_sample.rttm").values()))
+    out.append({"name": "pyannote_sample", "wav": EVAL / "pyannote_sample.wav", "ref": sample_ref, "uem": None, "set": "sample"})
+    for c in out:
+        if c["ref"] is None:
+            from pyannote.core import Annotation
+
+            c["ref"] = Annotation(uri=c["name"])
+    return [c for c in out if not names or c["name"] in names]
+
+
+def transcript_of(wav: Path, asr_model: str):
+    """The transcribe stage's transcript, kept in bench/.work by the file's bytes and the model."""
+    from lingoflow import media, stages
+    from lingoflow.config import LocalizeOptions
+    from lingoflow.schema import Transcript
+
+    ingested = stages.ingest(str(wav))
+    kept = WORK / f"{ingested.sha256[:16]}-{asr_model}.json"
+    if kept.is_file():
+        return ingested, Transcript.from_dict(json.loads(kept.read_text()))
+    transcript = stages.transcribe(ingested, LocalizeOptions(asr_model=asr_model))
+    WORK.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps(transcript.to_dict()))
+    assert media.SAMPLE_RATE == 16000
+    return ingested, transcript
+
+
+def hypothesis(transcript, uri: str):
+    from pyannote.core import Annotation, Segment
+
+    hyp = Annotation(uri=uri)
+    for seg in transcript.segments:
+        start = seg.words[0].start if seg.words else seg.start
+        end = seg.words[-1].end if seg.words else seg.end
+        if end > start and seg.speaker:
+            hyp[Segment(start, end), seg.id] = seg.speaker
+    return hyp
+
+
+def one_speaker(transcript, uri: str):
+    from pyannote.core import Annotation, Segment
+
+    from lingoflow.diarize.assign import speech_regions
+
+    one = Annotation(uri=uri)
+    for s, e in speech_regions(transcript.segments):
+        one[Segment(s, e)] = "one"
+    return one
+
+
+def speaker_count(ref, uem) -> int:
+    return len((ref.crop(uem) if uem is not None else ref).labels())
+
+
+def linking(rows: list[dict]) -> tuple[float, float, int, int]:
+    """Precision and recall of cross-file links over (file, speaker) pairs.
+
+    Each reference speaker of a file is matched to the hypothesis speaker that covers most of its
+    speech (pyannote's optimal one-to-one mapping); two matched (file, speaker) items from
+    different files are truly linked when they are the same AMI speaker id, and predicted linked
+    when their hypothesis speakers got the same library id."""
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    items = []  # (file, reference id, library id)
+    for r in rows:
+        if r["set"] == "sample" or not r["library_ids"]:
+            continue
+        mapping = DiarizationErrorRate().optimal_mapping(r["ref"], r["hyp"], uem=r["uem"])  # hyp label -> ref label
+        for hyp_label, ref_label in mapping.items():
+            lib = r["library_ids"].get(hyp_label)
+            if lib:
+                items.append((r["name"], ref_label, lib))
+    tp = fp = fn = 0
+    for i, a in enumerate(items):
+        for b in items[i + 1 :]:
+            if a[0] == b[0]:
+                continue
+            truth, said = a[1] == b[1], a[2] == b[2]
+            tp += truth and said
+            fp += said and not truth
+            fn += truth and not said
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall, tp + fn, tp + fp
+
+
+def write_wav(path: Path, audio) -> None:
+    import numpy as np
+
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def long_file(done: list[tuple], minutes: float, options) -> None:
+    """The diarize stage on the clips strung together (repeated) to ``minutes``: speed and memory."""
+    import numpy as np
+
+    from lingoflow import media, speakers
+    from lingoflow.schema import SourceInfo, Transcript
+
+    audio_parts, segments, offset = [], [], 0.0
+    while offset < minutes * 60:
+        for ingested, transcript in done:
+            audio = media.load_wav(ingested.audio_wav)
+            audio_parts.append(audio)
+            for seg in transcript.segments:
+                words = [replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in seg.words]
+                segments.append(replace(seg, id=len(segments), start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words))
+            offset += len(audio) / media.SAMPLE_RATE
+            if offset >= minutes * 60:
+                break
+    long_audio = np.concatenate(audio_parts)
+    path = Path(tempfile.mkdtemp(prefix="lingoflow-bench-long-")) / "long.wav"
+    write_wav(path, long_audio)
+    transcript = Transcript(SourceInfo(str(path), f"long-{minutes}-{len(segments)}", round(offset, 3)), "en", 1.0, segments)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    diarized = speakers.diarize(transcript, str(path), options)
+    took = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nlong file: the clips strung together, {offset / 60:.1f} min: diarize stage {took:.1f} s "
+          f"({offset / took:.0f}x real time), {len(diarized.speakers)} speakers; peak RSS {peak:.0f} MB (before: {before:.0f} MB)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--wav", default=str(EVAL / "pyannote_sample.wav"))
-    ap.add_argument("--rttm", default=str(EVAL / "pyannote_sample.rttm"))
     ap.add_argument("--asr-model", default="base")
     ap.add_argument("--engine", default="resemblyzer")
     ap.add_argument("--speakers", type=int, default=None)
-    ap.add_argument("--step", type=float, nargs="*", default=[], help="resemblyzer window steps to compare (s)")
-    ap.add_argument("--tile", type=int, default=20, help="also time a long file: the sample repeated N times (0: skip)")
+    ap.add_argument("--clips", nargs="*", default=None, help="only these clips (names without .wav)")
+    ap.add_argument("--long-minutes", type=float, default=10.0, help="also time a long file of this many minutes (0: skip)")
     args = ap.parse_args()
-    os.environ.setdefault("LINGOFLOW_CACHE", tempfile.mkdtemp(prefix="lingoflow-bench-"))
+    os.environ["LINGOFLOW_CACHE"] = tempfile.mkdtemp(prefix="lingoflow-bench-diar-")  # nothing diarized is reused
+    warnings.filterwarnings("ignore", message=".*uem.*")
 
-    from lingoflow import media, speakers
-    from lingoflow.config import LocalizeOptions
-    from lingoflow.schema import SourceInfo, Transcript
-    from lingoflow.asr import AsrOptions, get_transcriber
-
-    wav = Path(args.wav)
-    info = media.probe(wav)
-    audio_wav = Path(os.environ["LINGOFLOW_CACHE"]) / "bench16k.wav"
-    media.decode_audio(info, audio_wav)
-    audio = media.load_wav(audio_wav)
-    t0 = time.perf_counter()
-    asr = get_transcriber("faster-whisper").transcribe(audio, AsrOptions(model=args.asr_model))
-    t_asr = time.perf_counter() - t0
-    transcript = Transcript(SourceInfo(str(wav), media.sha256_file(wav), len(audio) / media.SAMPLE_RATE), asr.language, asr.language_probability, asr.segments)
-    options = LocalizeOptions(diarize_engine=args.engine, speakers=args.speakers)
-    from lingoflow.diarize import get_diarizer
-
-    print(f"machine: {platform.node()} {os.cpu_count()} cores, {platform.python_version()}, torch CPU")
-    print(f"file: {wav.name}  ({len(audio) / media.SAMPLE_RATE:.1f} s), ASR {args.asr_model} ({t_asr:.1f} s), engine {args.engine}")
-    get_diarizer(args.engine)  # loaded before timing
-    for step in args.step or [None]:
-        if step:
-            get_diarizer(args.engine).step = step
-        t0 = time.perf_counter()
-        diarized = speakers.diarize(transcript, str(audio_wav), options)
-        report(diarized, transcript, args, time.perf_counter() - t0, step)
-    if args.tile:
-        long_file(audio, transcript, args)
-
-
-def long_file(audio, transcript, args) -> None:
-    """The engine alone on the sample repeated: speed and peak memory on a long recording."""
-    import resource
-
-    import numpy as np
-
-    from lingoflow.diarize import get_diarizer
-    from lingoflow.diarize.assign import speech_regions
-
-    period = len(audio) / 16000
-    long = np.tile(audio, args.tile)
-    speech = [(s + i * period, e + i * period) for i in range(args.tile) for s, e in speech_regions(transcript.segments)]
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    t0 = time.perf_counter()
-    turns = get_diarizer(args.engine).diarize(long, 16000, speech, args.speakers)
-    took = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"-- long file: the sample x{args.tile} ({len(long) / 16000 / 60:.1f} min of audio)")
-    print(f"speakers found: {len({t.speaker for t in turns})}; engine seconds {took:.1f} "
-          f"({len(long) / 16000 / took:.0f}x real time); peak RSS {peak:.0f} MB (before: {before:.0f} MB)")
-
-
-def report(diarized, transcript, args, t_diar, step) -> None:
-    from pyannote.core import Annotation, Segment
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from lingoflow.diarize.assign import speech_regions
+    from lingoflow import speakers
+    from lingoflow.config import LocalizeOptions
+    from lingoflow.diarize import get_diarizer
 
-    hyp, one = Annotation(), Annotation()
-    for seg in diarized.transcript.segments:
-        start = seg.words[0].start if seg.words else seg.start
-        end = seg.words[-1].end if seg.words else seg.end
-        if end > start:
-            hyp[Segment(start, end), str(seg.id)] = seg.speaker
-    for s, e in speech_regions(transcript.segments):
-        one[Segment(s, e)] = "one"
-    ref = rttm(Path(args.rttm))
-    warnings.filterwarnings("ignore", message=".*uem.*")
-    der = DiarizationErrorRate(collar=0.5, skip_overlap=False)  # collar 0.5 = +/-0.25 s
-    der0 = DiarizationErrorRate(collar=0.0)
-    if step:
-        print(f"-- window step {step} s")
-    print(f"speakers found: {len(diarized.speakers)}  (reference: {len(ref.labels())})")
-    print(f"DER (collar 0.25 s): {der(ref, hyp):.3f}   baseline one-speaker: {der(ref, one):.3f}")
-    print(f"DER (no collar):     {der0(ref, hyp):.3f}   baseline one-speaker: {der0(ref, one):.3f}")
-    print(f"seconds: diarize+measure {t_diar:.1f}")
+    from .common import header
+
+    header("diarization on real meetings (../shared/eval/diar)")
+    options = LocalizeOptions(diarize_engine=args.engine, speakers=args.speakers)
+    if args.engine != "none":
+        get_diarizer(args.engine)
+    from lingoflow.diarize import encoder
+
+    encoder.encoder()  # loaded before timing
+    metrics = {}
+    rows, done = [], []
+    print(f"ASR {args.asr_model}, engine {args.engine}" + (f", --speakers {args.speakers}" if args.speakers else ""))
+    print(f"{'clip':16} {'set':6} {'ref':>3} {'found':>5} {'DER.25':>7} {'DER0':>6} {'1spk.25':>8} {'1spk0':>6} {'speech s':>8} {'diar s':>6}")
+    for clip in clips(args.clips):
+        ingested, transcript = transcript_of(clip["wav"], args.asr_model)
+        done.append((ingested, transcript))
+        t0 = time.perf_counter()
+        diarized = speakers.diarize(transcript, ingested.audio_wav, options)
+        took = time.perf_counter() - t0
+        hyp, one = hypothesis(diarized.transcript, clip["name"]), one_speaker(transcript, clip["name"])
+        ref, uem = clip["ref"], clip["uem"]
+        values = {}
+        for set_name in (clip["set"], "ami" if clip["set"] != "sample" else None):
+            if set_name is None:
+                continue
+            m = metrics.setdefault(set_name, {"der25": DiarizationErrorRate(collar=0.5), "der0": DiarizationErrorRate(collar=0.0),
+                                              "one25": DiarizationErrorRate(collar=0.5), "one0": DiarizationErrorRate(collar=0.0),
+                                              "n": 0, "right": 0, "within1": 0, "audio": 0.0, "seconds": 0.0})
+            values = {"der25": m["der25"](ref, hyp, uem=uem), "der0": m["der0"](ref, hyp, uem=uem),
+                      "one25": m["one25"](ref, one, uem=uem), "one0": m["one0"](ref, one, uem=uem)}
+            n_ref, n_hyp = speaker_count(ref, uem), len(diarized.speakers)
+            m["n"] += 1
+            m["right"] += n_ref == n_hyp
+            m["within1"] += abs(n_ref - n_hyp) <= 1
+            m["audio"] += ingested.duration
+            m["seconds"] += took
+        speech = sum(e - s for s, e in __import__("lingoflow.diarize.assign", fromlist=["x"]).speech_regions(transcript.segments))
+        print(f"{clip['name']:16} {clip['set']:6} {speaker_count(ref, uem):>3} {len(diarized.speakers):>5} {values['der25']:>7.3f} {values['der0']:>6.3f} "
+              f"{values['one25']:>8.3f} {values['one0']:>6.3f} {speech:>8.1f} {took:>6.2f}")
+        library_ids = {s.label: getattr(s, "library_id", None) for s in diarized.speakers}
+        rows.append({**clip, "hyp": hyp, "library_ids": {k: v for k, v in library_ids.items() if v}})
+    print(f"\n{'set':8} {'clips':>5} {'count right':>11} {'within 1':>8} {'DER.25':>7} {'DER0':>6} {'1spk.25':>8} {'1spk0':>6} {'x real time':>11}")
+    for set_name in ("trn", "dev", "ami", "sample"):
+        m = metrics.get(set_name)
+        if not m:
+            continue
+        print(f"{set_name:8} {m['n']:>5} {m['right']:>11} {m['within1']:>8} {abs(m['der25']):>7.3f} {abs(m['der0']):>6.3f} "
+              f"{abs(m['one25']):>8.3f} {abs(m['one0']):>6.3f} {m['audio'] / max(m['seconds'], 1e-9):>11.0f}")
+    if any(r["library_ids"] for r in rows):
+        p, r, true_links, said_links = linking(rows)
+        print(f"\ncross-file linking (AMI): precision {p:.3f}, recall {r:.3f} ({true_links} true links, {said_links} predicted)")
+    else:
+        print("\ncross-file linking: no library speaker ids in this version")
+    if args.long_minutes:
+        long_file(done, args.long_minutes, options)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,9 @@ def localize(
     tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
     voices: Optional[Path] = typer.Option(None, "--voices", help="voice profile YAML: profiles and enrolled speakers (README: Speakers and voices)"),
     speakers: Optional[int] = typer.Option(None, "--speakers", min=1, max=32, help="number of speakers (default: estimated per file)"),
-    diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, pyannote, or none"),
+    min_speakers: int = typer.Option(1, "--min-speakers", min=1, max=32, help="at least this many speakers when estimating"),
+    max_speakers: int = typer.Option(8, "--max-speakers", min=1, max=32, help="at most this many speakers when estimating"),
+    diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, resemblyzer-ahc, pyannote, or none"),
     background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
     duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
     formats: str = typer.Option("srt,vtt", "--formats", help="caption formats, comma-separated: srt, vtt, ass, ttml, bilingual (SRT is always written)"),
@@ -85,7 +87,7 @@ def localize(
             mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
             voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
             background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,
-            max_cps=max_cps,
+            max_cps=max_cps, min_speakers=min_speakers, max_speakers=max_speakers,
         )
         stages.check_targets(options)
         from lingoflow.incremental import check_refresh

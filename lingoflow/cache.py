@@ -35,7 +35,7 @@ CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 # Anything not listed joins the key.
 _ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language", "code_switching", "source_captions"}
 _MT_ONLY = {"mt_engine", "mt_model", "glossary", "glossaries"}
-_DIARIZE_ONLY = {"diarize_engine", "speakers", "max_speakers"}
+_DIARIZE_ONLY = {"diarize_engine", "speakers", "min_speakers", "max_speakers"}
 _DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
 _RUN_ONLY = {"targets", "refresh", "formats", "burn_in", "jobs"}  # which stages run or files they write (keyed where written)
 _CAPTIONS_ONLY = {"max_cps"}  # keys.captions keys it itself

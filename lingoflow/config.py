@@ -29,8 +29,9 @@ class LocalizeOptions(BaseModel):
     max_speed: float = Field(1.35, ge=1.0, le=2.0, description="largest dub speed-up")
     max_cps: float | None = Field(None, ge=5.0, le=40.0, description="caption reading speed (characters a second) for every language; default: by language")
     # speakers and voices (README "Speakers and voices")
-    diarize_engine: str = Field("resemblyzer", description="resemblyzer, pyannote, or 'none' (one speaker)")
+    diarize_engine: str = Field("resemblyzer", description="resemblyzer, resemblyzer-ahc, pyannote, or 'none' (one speaker)")
     speakers: int | None = Field(None, ge=1, le=32, description="number of speakers; None estimates it")
+    min_speakers: int = Field(1, ge=1, le=32, description="lower bound when estimating")
     max_speakers: int = Field(8, ge=1, le=32, description="upper bound when estimating")
     voices: str | None = Field(None, description="voice profile YAML (profiles, enrolled speakers)")
     min_speed: float = Field(0.9, ge=0.9, le=1.0, description="smallest dub speed factor (a short clip is slowed at most this far)")
@@ -56,6 +57,12 @@ class LocalizeOptions(BaseModel):
     @classmethod
     def _listify(cls, value):
         return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _speaker_bounds(self) -> "LocalizeOptions":
+        if self.min_speakers > self.max_speakers:
+            raise ValueError(f"min_speakers ({self.min_speakers}) is above max_speakers ({self.max_speakers})")
+        return self
 
     @field_validator("source_language", "burn_in")
     @classmethod

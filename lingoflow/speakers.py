@@ -23,7 +23,7 @@ from .tts import Voice, default_voice, get_engine
 from .voices import Casting, VoiceLibrary, cast, load_library
 from .voices.enroll import enrolled_embeddings
 
-CODE_VERSION = "diarize/1"
+CODE_VERSION = "diarize/2"  # 2: segments span their words, a split keeps the ASR text
 REFERENCE_SECONDS = 12.0  # of a speaker's own speech, for voice cloning
 
 
@@ -47,7 +47,7 @@ class Diarized:
 
 def _cache_key(transcript: Transcript, engine_identity: str, options: LocalizeOptions) -> str:
     segs = [(round(s.start, 3), round(s.end, 3), [(round(w.start, 3), round(w.end, 3)) for w in s.words]) for s in transcript.segments]
-    blob = json.dumps([CODE_VERSION, transcript.source.sha256, engine_identity, options.speakers, options.max_speakers, segs])
+    blob = json.dumps([CODE_VERSION, transcript.source.sha256, engine_identity, options.speakers, options.min_speakers, options.max_speakers, segs])
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -82,7 +82,8 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
         if hit:
             segments, speakers = hit
         else:
-            turns = engine.diarize(audio, media.SAMPLE_RATE, speech_regions(transcript.segments), options.speakers, options.max_speakers)
+            turns = engine.diarize(audio, media.SAMPLE_RATE, speech_regions(transcript.segments), options.speakers,
+                                   options.max_speakers, options.min_speakers)
             progress.emit(item, "diarize", 0.7)
             segments = apply_turns(transcript.segments, turns)
             speakers = measure(audio, segments)

@@ -71,6 +71,25 @@ def _smooth(words: list[Word], labels: list[str | None]) -> list[str | None]:
     return labels
 
 
+def _split_text(text: str, runs: list[list[Word]]) -> list[str]:
+    """The segment's own text cut where each run of words begins, so its spacing and punctuation
+    stay as the ASR wrote them (also in languages written without spaces). Words not found in
+    order in the text (an edited transcript) fall back to the words joined by spaces."""
+    if len(runs) == 1:
+        return [text]
+    cuts, cursor = [], 0
+    for r, run in enumerate(runs):
+        for i, w in enumerate(run):
+            found = text.find(w.text, cursor) if w.text else cursor
+            if found < 0:
+                return [" ".join(w.text for w in run).strip() for run in runs]
+            if i == 0 and r > 0:
+                cuts.append(found)
+            cursor = found + len(w.text)
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+
+
 def apply_turns(segments: list[Segment], turns: list[Turn]) -> list[Segment]:
     """Segments with ``speaker`` set; one spanning a speaker change is split at word boundaries."""
     flat = [(k, w) for k, s in enumerate(segments) for w in s.words]
@@ -90,16 +109,9 @@ def apply_turns(segments: list[Segment], turns: list[Turn]) -> list[Segment]:
                 runs[-1].append((w, lab))
             else:
                 runs.append([(w, lab)])
-        for r, run in enumerate(runs):
+        texts = _split_text(seg.text, [[w for w, _ in run] for run in runs])
+        for run, text in zip(runs, texts):
             words = [w for w, _ in run]
-            out.append(
-                replace(
-                    seg,
-                    start=seg.start if r == 0 else words[0].start,
-                    end=seg.end if r == len(runs) - 1 else words[-1].end,
-                    text=seg.text if len(runs) == 1 else " ".join(w.text for w in words).strip(),  # ASR words are stored stripped
-                    speaker=run[0][1],
-                    words=words,
-                )
-            )
+            # a segment spans its words: Whisper's own span may hold seconds of silence around them
+            out.append(replace(seg, start=words[0].start, end=words[-1].end, text=text, speaker=run[0][1], words=words))
     return [replace(s, id=i) for i, s in enumerate(out)]

@@ -28,9 +28,11 @@ class Diarizer(Protocol):
         speech: list[tuple[float, float]],
         num_speakers: int | None = None,
         max_speakers: int = 8,
+        min_speakers: int = 1,
     ) -> list[Turn]:
         """Speaker turns over ``audio`` (mono float32). ``speech`` are the regions known to hold
-        speech (from the transcript's words); ``num_speakers`` fixes the count, else it is estimated."""
+        speech (from the transcript's words); ``num_speakers`` fixes the count, else it is
+        estimated within [min_speakers, max_speakers]."""
 
 
 def speaker_label(index: int) -> str:

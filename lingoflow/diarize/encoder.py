@@ -60,8 +60,15 @@ def _normalize(audio: np.ndarray, target_dbfs: float = -30.0) -> np.ndarray:
 CHUNK = 300.0  # seconds of audio embedded per batch: bounds the LSTM's memory on long files
 
 
-def windows(audio: np.ndarray, step: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
-    """Embeddings of 1.6 s windows every ``step`` seconds: (embeddings [n, 256], centers [n] in s)."""
+def windows(audio: np.ndarray, step: float = 0.6, keep=None) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of 1.6 s windows every ``step`` seconds: (embeddings [n, 256], centers [n] in s).
+
+    ``keep`` (centers in s -> bool mask) picks the windows worth embedding: the others are never
+    run through the LSTM (on a meeting most of the audio can be silence). The windows and their
+    embeddings are resemblyzer's own (``embed_utterance`` with partials), chunk by chunk."""
+    import torch
+    from resemblyzer.audio import wav_to_mel_spectrogram
+
     enc = encoder()
     wav = _normalize(audio)
     if len(wav) < int(WINDOW * RATE):
@@ -72,14 +79,78 @@ def windows(audio: np.ndarray, step: float = 0.6) -> tuple[np.ndarray, np.ndarra
         piece = wav[first : first + chunk + pad]  # overlaps the next chunk by one window
         if len(piece) < pad:
             break
-        with _one_thread():
-            _, partials, splits = enc.embed_utterance(piece, return_partials=True, rate=1.0 / step, min_coverage=0.5)
-        for e, sl in zip(partials, splits):
-            center = first + (sl.start + min(sl.stop, len(piece))) / 2
-            if center < first + chunk or first + chunk >= len(wav):  # each window once
-                embs.append(e)
-                centers.append(min(center, len(audio)) / RATE)
-    return np.asarray(embs), np.asarray(centers)
+        wav_slices, mel_slices = enc.compute_partial_slices(len(piece), 1.0 / step, 0.5)
+        mid = np.asarray([first + (sl.start + min(sl.stop, len(piece))) / 2 for sl in wav_slices])
+        once = (mid < first + chunk) | (first + chunk >= len(wav))  # each window once
+        at = np.minimum(mid, len(audio)) / RATE
+        wanted = once & (np.asarray(keep(at), dtype=bool) if keep is not None else True)
+        if not wanted.any():
+            continue
+        if wav_slices[-1].stop >= len(piece):
+            piece = np.pad(piece, (0, wav_slices[-1].stop - len(piece)))
+        mel = wav_to_mel_spectrogram(piece)
+        mels = np.array([mel[mel_slices[i]] for i in np.flatnonzero(wanted)])
+        with _one_thread(), torch.no_grad():
+            embs.append(enc(torch.from_numpy(mels)).numpy())
+        centers.extend(at[wanted])
+    if not embs:
+        return np.zeros((0, 256), dtype=np.float32), np.zeros(0)
+    return np.concatenate(embs), np.asarray(centers)
+
+
+SPEECH_WINDOW = 1.5  # seconds of speech behind one diarization embedding
+SPEECH_HOP = 0.75
+SHORTEST = 0.4  # a shorter stretch of speech is embedded with its surroundings up to this length
+BATCH = 128  # windows per LSTM batch: bounds memory on long files
+
+
+def speech_windows(audio: np.ndarray, speech: list[tuple[float, float]], length: float = SPEECH_WINDOW,
+                   hop: float = SPEECH_HOP) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of ``length`` s windows every ``hop`` s inside each stretch of speech, and a
+    single shorter window over a stretch shorter than ``length`` (only speech is embedded, so a
+    window never straddles a long silence): (embeddings [n, 256], spans [n, 2] in s)."""
+    from resemblyzer.audio import wav_to_mel_spectrogram
+    import torch
+
+    enc = encoder()
+    wav = _normalize(audio)
+    per_second = 1000 // 10  # mel frames a second (resemblyzer: 10 ms hop)
+    win, step, shortest = int(round(length * per_second)), int(round(hop * per_second)), int(round(SHORTEST * per_second))
+    total = len(wav) / RATE
+    by_length: dict[int, list[tuple[np.ndarray, float, float]]] = {}
+    for s, e in speech:
+        if e - s < SHORTEST:  # widen around its middle
+            mid = (s + e) / 2
+            s, e = max(0.0, mid - SHORTEST / 2), min(total, mid + SHORTEST / 2)
+        piece = wav[int(s * RATE) : int(e * RATE)]
+        if len(piece) < 400:
+            continue
+        mel = wav_to_mel_spectrogram(piece)
+        n = len(mel)
+        if n <= win:
+            starts = [0]
+        else:
+            starts = list(range(0, n - win + 1, step))
+            if starts[-1] + win < n:  # the tail gets its own window
+                starts.append(n - win)
+        for a in starts:
+            b = min(a + win, n)
+            if b - a < shortest and n >= shortest:
+                continue
+            by_length.setdefault(b - a, []).append((mel[a:b], s + a / per_second, s + b / per_second))
+    embs, spans = [], []
+    with _one_thread(), torch.no_grad():
+        for items in by_length.values():
+            for first in range(0, len(items), BATCH):
+                batch = items[first : first + BATCH]
+                mels = torch.from_numpy(np.stack([m for m, _, _ in batch]))
+                embs.append(enc(mels).numpy())
+                spans.extend((a, b) for _, a, b in batch)
+    if not spans:
+        return np.zeros((0, 256), dtype=np.float32), np.zeros((0, 2))
+    emb, spans_ = np.concatenate(embs), np.asarray(spans)
+    order = np.argsort(spans_[:, 0], kind="stable")
+    return emb[order], spans_[order]
 
 
 def embed(audio: np.ndarray) -> np.ndarray:

@@ -60,11 +60,11 @@ class PyannoteEngine:
             _pipelines[self.pipeline_name] = pipe
             return pipe
 
-    def diarize(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8) -> list[Turn]:
+    def diarize(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1) -> list[Turn]:
         import torch
 
         pipe = self._pipeline()
-        kwargs = {"num_speakers": num_speakers} if num_speakers else {"max_speakers": max_speakers}
+        kwargs = {"num_speakers": num_speakers} if num_speakers else {"min_speakers": min_speakers, "max_speakers": max_speakers}
         waveform = torch.from_numpy(np.asarray(audio, dtype=np.float32)[None, :])
         result = pipe({"waveform": waveform, "sample_rate": sample_rate}, **kwargs)
         annotation = getattr(result, "speaker_diarization", result)  # pyannote 4 wraps it

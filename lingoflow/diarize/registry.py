@@ -4,9 +4,10 @@ from ..errors import ConfigError
 from .base import Diarizer
 from .pyannote import PyannoteEngine
 from .resemblyzer import ResemblyzerEngine
+from .resemblyzer_ahc import AgglomerativeResemblyzerEngine
 
 # engine name -> class; a new engine is one file and one line here
-ENGINES: dict[str, type] = {"resemblyzer": ResemblyzerEngine, "pyannote": PyannoteEngine}
+ENGINES: dict[str, type] = {"resemblyzer": ResemblyzerEngine, "resemblyzer-ahc": AgglomerativeResemblyzerEngine, "pyannote": PyannoteEngine}
 _instances: dict[str, Diarizer] = {}
 
 
