@@ -90,13 +90,16 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
         current = "captions"
         report.outputs += _captions(run, t, root, transcript, folder, item, "", options)
         for lang in options.targets:
-            current = f"translate.{lang}"
-            translation = run.run(current, keys.translate(transcript, lang, options, folder), lambda: t.translate(transcript, lang, options, str(folder)),
-                                  encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
-            if options.glossaries:
-                report.glossary[lang] = stages.glossary_summary(translation)
-            current = f"captions.{lang}"
-            report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}", options, transcript)
+            if lang == transcript.language:
+                translation = transcript  # a target in the spoken language: the source re-voiced, nothing translated
+            else:
+                current = f"translate.{lang}"
+                translation = run.run(current, keys.translate(transcript, lang, options, folder), lambda: t.translate(transcript, lang, options, str(folder)),
+                                      encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
+                if options.glossaries:
+                    report.glossary[lang] = stages.glossary_summary(translation)
+                current = f"captions.{lang}"
+                report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}", options, transcript)
             current = f"synthesize.{lang}"
             dub_wav, fit_json = folder / f"dub.{lang}.wav", folder / f"dub.{lang}.fit.json"
             fit = run.run(current, keys.synthesize(translation, ingested, options, item, diarized),

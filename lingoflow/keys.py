@@ -132,7 +132,7 @@ def synthesize(translation: Transcript, ingested, options, item: str, diarized=N
 
 
 def mux(ingested, transcript: Transcript, targets: list[str], local_root: Path, item: str) -> str:
-    names = [f"{item}/dub.{lang}.wav" for lang in targets] + [f"{item}/captions.{lang}.srt" for lang in [transcript.language, *targets]]
+    names = [f"{item}/dub.{lang}.wav" for lang in targets] + [f"{item}/captions.{lang}.srt" for lang in dict.fromkeys([transcript.language, *targets])]
     files = {n: file_sha256(Path(local_root) / n) for n in names}
     return stage_key("mux", code=code_identity(mux_module, stages.remux),
                      inputs={"source": ingested.sha256, "files": files, "language": transcript.language, "targets": targets, "item": item})
