@@ -2,7 +2,7 @@
 logging settings are chosen, so `--help` is instant and the progress bars stay readable."""
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -134,7 +134,7 @@ def localize(
 
             embedded.wait_until_up()
 
-            with bars.progress if not quiet else _null():
+            with bars.progress if not quiet else contextlib.nullcontext():
                 report = localize_library(list(inputs), out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
     except LingoflowError as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -154,14 +154,6 @@ def _one_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
     return str(exc)
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _summary(console, report: dict, out: str) -> None:

@@ -50,12 +50,6 @@ class Background:
         smooth = np.convolve(np.concatenate([np.full(k, smooth[0]), smooth]), kernel, mode="valid")[: n]
         return times, smooth.astype(np.float32)
 
-    def mix_into(self, track: np.ndarray, rate: int, extra: list[tuple[float, float]] = (), chunk_seconds: float = 30.0) -> None:
-        times, gains = self.gain(len(track) / rate, extra)
-        step = int(chunk_seconds * rate)
-        for a in range(0, len(track), step):
-            self.mix_chunk(track[a : a + step], a, rate, times, gains)  # a view: mixed in place
-
     def mix_chunk(self, chunk: np.ndarray, start: int, rate: int, times: np.ndarray, gains: np.ndarray) -> None:
         """Add the ducked background to chunk (the track's samples from `start` on), in place."""
         n = min(len(chunk), len(self.audio) - start)

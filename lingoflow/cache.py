@@ -34,7 +34,7 @@ CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 # Options that cannot change a stage's output, beyond those already captured by its inputs.
 # Anything not listed joins the key.
 _ASR_ONLY = {"asr_engine", "asr_model", "beam_size", "compute_type", "source_language", "code_switching", "source_captions"}
-_MT_ONLY = {"mt_engine", "mt_model", "glossary", "glossaries"}
+_MT_ONLY = {"mt_engine", "mt_model", "glossaries"}
 _DIARIZE_ONLY = {"diarize_engine", "speakers", "min_speakers", "max_speakers"}
 _DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
 _RUN_ONLY = {"targets", "refresh", "formats", "burn_in", "jobs"}  # which stages run or files they write (keyed where written)
@@ -50,7 +50,7 @@ NOT_AFFECTING: dict[str, set[str]] = {
     "synthesize": _RUN_ONLY | _ASR_ONLY | _MT_ONLY | _DIARIZE_ONLY | _CAPTIONS_ONLY,
     "mux": {"*"},  # keyed by the files it muxes
 }
-FILE_OPTIONS = ("glossary", "glossaries", "voices")  # options naming files or folders: keyed by content
+FILE_OPTIONS = ("glossaries", "voices")  # options naming files or folders: keyed by content
 
 
 def canonical(obj: Any) -> str:

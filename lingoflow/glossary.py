@@ -15,8 +15,6 @@ whitespace. Enforcement during translation is in ``lingoflow.mt.constrained``.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -120,13 +118,7 @@ class Glossary:
             out.append(word)
         return ", ".join(out) or None
 
-    def fingerprint(self) -> str:
-        """What determines a translation's terminology (for cache keys)."""
-        data = {
-            lang: sorted((k, t.source, sorted(t.targets.items()), t.keep) for k, t in terms.items())
-            for lang, terms in sorted(self.by_language.items())
-        }
-        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
+
 
 
 def _key(term: str) -> str:

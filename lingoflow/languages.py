@@ -25,11 +25,6 @@ def to_iso639_2(code: str) -> str:
     return getattr(lang, "bibliographic", None) or lang.alpha_3
 
 
-def name(code: str) -> str:
-    lang = _lookup(code.split("-")[0].lower())
-    return lang.name if lang else code
-
-
 def _lookup(code: str):
     if len(code) == 2:
         return pycountry.languages.get(alpha_2=code)

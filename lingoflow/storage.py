@@ -266,10 +266,6 @@ class S3Store:
         self._call(f"{self.uri}/{key}", lambda: self.client.remove_object(self.bucket, self._key(key)))
 
 
-def open_store(uri: str, config: S3Config | None = None) -> LocalStore | S3Store:
-    return S3Store(uri, config) if is_s3(uri) else LocalStore(uri)
-
-
 def read_json(store, key: str):
     data = store.read_bytes(key)
     return None if data is None else json.loads(data)
