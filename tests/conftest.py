@@ -19,10 +19,26 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def require(condition: object, what: str, allow_module_level: bool = False) -> None:
+    """A prerequisite of the test that follows (the eval set, chromium, setpriv, a tmpfs mount).
+
+    Missing, the test skips on a developer's machine and fails under CI=true, naming what is
+    missing: in CI nothing a capability needs may skip. Optional extras a user may not install
+    (Coqui, pyannote) call pytest.skip themselves instead."""
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true and a prerequisite is missing: {what}", pytrace=False)
+    pytest.skip(what, allow_module_level=allow_module_level)
+
+
 @pytest.fixture(scope="session")
 def eval_dir() -> Path:
-    if not SHARED_EVAL.is_dir():
-        pytest.skip(f"evaluation set not found at {SHARED_EVAL} (it sits beside the checkout on dev machines and CI)")
+    require(SHARED_EVAL.is_dir(), f"evaluation set not found at {SHARED_EVAL} (it sits beside the checkout on dev machines and CI)")
     return SHARED_EVAL
 
 
