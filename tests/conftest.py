@@ -1,4 +1,5 @@
-"""Shared fixtures. Every test session gets its own Prefect home and lingoflow cache."""
+"""Shared fixtures. Every test session gets its own Prefect home, every test module its own
+lingoflow cache."""
 from __future__ import annotations
 
 import os
@@ -17,6 +18,23 @@ os.environ["LINGOFLOW_CACHE"] = str(_session_tmp / "cache")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def module_cache(request):
+    """Each test module its own result cache (LINGOFLOW_CACHE, inherited by the CLI runs it
+    starts), so a stage result computed by another module cannot hide a regression and the
+    modules pass in any order. Only the assembled Whisper weights (models/, not results) are
+    shared, so each module does not copy 145 MB again."""
+    shared_models = _session_tmp / "cache" / "models"
+    shared_models.mkdir(parents=True, exist_ok=True)
+    folder = _session_tmp / "module-caches" / request.module.__name__.rsplit(".", 1)[-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "models").exists():
+        (folder / "models").symlink_to(shared_models, target_is_directory=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LINGOFLOW_CACHE", str(folder))
+        yield folder
 
 
 def in_ci() -> bool:

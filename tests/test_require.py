@@ -28,3 +28,10 @@ def test_present_prerequisite_neither_skips_nor_fails(monkeypatch):
         monkeypatch.setenv("CI", ci)
         require(True, "anything")
         require("/usr/bin/ffmpeg", "a path that was found")
+
+
+def test_each_module_has_its_own_result_cache(module_cache):
+    from lingoflow.paths import cache_dir
+
+    assert cache_dir() == module_cache and module_cache.name == "test_require"
+    assert (module_cache / "models").is_symlink()  # weights shared, results not
