@@ -14,7 +14,7 @@ from pathlib import Path
 from . import captions as captions_module
 from . import dub, media, mt, stages, tts
 from . import mux as mux_module
-from .asr import get_transcriber
+from .asr import fragments, get_transcriber
 from .cache import canonical, code_identity, digest, file_sha256, stage_key
 from .errors import EngineUnavailable
 from .schema import SourceInfo, Transcript
@@ -46,9 +46,11 @@ def transcribe(ingested, options, hotwords: str | None = None) -> str:
     if hotwords is None and getattr(options, "glossaries", None):
         hotwords = stages.load_glossary(options).hotwords(options.source_language)
     engine = get_transcriber(options.asr_engine)
-    return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine)),
+    # the fragment filter's settings and code: a change re-runs transcripts made without it
+    extra = {"fragments": fragments.SETTINGS.to_dict(), **({"hotwords": hotwords} if hotwords else {})}
+    return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine), fragments),
                      inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model),
-                     extra={"hotwords": hotwords} if hotwords else None)
+                     extra=extra)
 
 
 def captions(transcript: Transcript, suffix: str, item: str) -> str:
