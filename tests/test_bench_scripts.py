@@ -22,10 +22,12 @@ def test_bench_quick_prints_every_figure(capsys, eval_dir):
 def test_eval_quick_prints_every_figure(capsys, eval_dir):
     results = quality_eval.main(["--quick"])
     out = capsys.readouterr().out
-    for heading in ("WER", "Language switch", "MT: Tatoeba", "Captions: conformance", "Dub sync"):
+    for heading in ("WER", "Language switch", "Spurious segments", "MT: Tatoeba", "Captions: conformance", "Dub sync"):
         assert heading in out
     assert results["asr"]["wer_lingoflow"] < 0.5 and results["asr"]["language_id_accuracy"] == 1.0
     assert results["code_switching"]["code_switching"]["found"]
     assert results["mt"]["bleu"] > 30
+    frag = results["fragments"]
+    assert frag["segments_after"] + frag["dropped"] == frag["segments_before"] > 0 and frag["wer_after"] <= frag["wer_before"]
     assert results["captions"]["cues"] > 0 and results["captions"]["share_line_length"] == 1.0
     assert results["dub_sync"]["within_150ms"] == 1.0
