@@ -28,8 +28,7 @@ class FragmentSettings:
     """Part of the transcribe stage's cache key (keys.transcribe): a change re-runs it."""
     short_seconds: float = 0.4  # under this a segment is "very short"
     unsure_word_probability: float = 0.5  # mean word probability under this: "improbable"
-    speech_share: float = 0.5  # VAD speech under less than this share of the segment: "no speech under it"
-    silent_share: float = 0.1  # under this share: no speech at all (drops an improbable segment of any length)
+    speech_share: float = 0.2  # VAD speech under less than this share of the segment: "no speech under it"
     vad_threshold: float = 0.5  # Silero's own default
     trailing_repeats: bool = True  # a segment repeating the one before it, at the end of the file
 
@@ -89,7 +88,7 @@ def reasons(candidates: list[Candidate], audio: np.ndarray, settings: FragmentSe
         unsure = probability < settings.unsure_word_probability
         if short and share(c) < settings.speech_share:
             out[i] = f"very short ({c.end - c.start:.2f} s) with no speech under it (VAD: {share(c):.0%})"
-        elif unsure and share(c) < settings.silent_share:
+        elif unsure and share(c) < settings.speech_share:
             out[i] = f"improbable (word probability {probability:.2f}) with no speech under it (VAD: {share(c):.0%})"
     kept = [i for i, why in enumerate(out) if why is None]
     while settings.trailing_repeats and len(kept) >= 2:  # a loop at the end: each repeat of the one before it
