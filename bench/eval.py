@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import fragments
 from .common import SHARED_EVAL, header, save, table
 from . import real_fit
 from .quality import caption_conformance, dub_sync, wer
@@ -82,6 +83,7 @@ def main(argv=None) -> dict:
     try:
         results.update(_asr(tmp, args.quick))
         results["code_switching"] = _switch(args.quick)
+        results["fragments"] = fragments.measure(args.quick)  # spurious segments before/after the filter
         results["mt"] = _mt(args.quick)
         results.update(_localized(tmp, args.quick))
         results["real_fit"] = real_fit.run(args.quick, piper=not args.quick)

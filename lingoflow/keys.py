@@ -14,7 +14,7 @@ from pathlib import Path
 from . import captions as captions_module
 from . import dub, media, mt, stages, tts
 from . import mux as mux_module
-from .asr import get_transcriber
+from .asr import fragments, get_transcriber
 from .cache import canonical, code_identity, digest, file_sha256, stage_key
 from .errors import EngineUnavailable
 from .schema import SourceInfo, Transcript
@@ -48,12 +48,14 @@ def transcribe(ingested, options, hotwords: str | None = None) -> str:
     from . import sidecar, textalign
 
     engine = get_transcriber(options.asr_engine)
-    # human captions beside the media are inputs by their bytes (a subtitle stream is in the source's)
+    # human captions beside the media are inputs by their bytes (a subtitle stream is in the source's);
+    # so are the fragment filter's settings (its code is in the engine's imports)
     captions = sidecar.fingerprint(ingested.info.path, getattr(options, "source_captions", "ignore"))
-    extra = {**({"hotwords": hotwords} if hotwords else {}), **({"source_captions": captions} if captions else {})}
+    extra = {"fragments": fragments.SETTINGS.to_dict(), **({"hotwords": hotwords} if hotwords else {}),
+             **({"source_captions": captions} if captions else {})}
     return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine), sidecar, textalign),
                      inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model),
-                     extra=extra or None)
+                     extra=extra)
 
 
 def captions(transcript: Transcript, suffix: str, item: str, formats=None, source: Transcript | None = None, max_cps: float | None = None) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from .complete import check_tree
-from .conftest import ROOT, ffmpeg, ffprobe_streams
+from .conftest import ROOT, ffmpeg, ffprobe_streams, require
 
 NAMES = {  # file name -> what it tests
     "-leading dash $(touch PWNED) x.wav": "leading dash, spaces, command substitution",
@@ -40,8 +40,7 @@ def _unprivileged() -> list[str]:
     """A command prefix that makes file permissions bind even for root."""
     if os.geteuid() != 0:
         return []
-    if not shutil.which("setpriv"):
-        pytest.skip("running as root and util-linux setpriv is absent: cannot make a file unreadable to the run")
+    require(shutil.which("setpriv"), "running as root and util-linux setpriv is absent: cannot make a file unreadable to the run")
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search", "--"]
 
 

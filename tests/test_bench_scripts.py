@@ -22,7 +22,8 @@ def test_bench_quick_prints_every_figure(capsys, eval_dir):
 def test_eval_quick_prints_every_figure(capsys, eval_dir):
     results = quality_eval.main(["--quick"])
     out = capsys.readouterr().out
-    for heading in ("WER", "Language switch", "MT: Tatoeba", "Captions: conformance", "Dub sync", "Dub fit on", "Captions on the real recordings"):
+    for heading in ("WER", "Language switch", "Spurious segments", "MT: Tatoeba", "Captions: conformance", "Dub sync", "Dub fit on",
+                    "Captions on the real recordings"):
         assert heading in out
     fit = results["real_fit"]["dub"]["espeak-ng pt"]
     assert fit["segments"] > 0 and fit["overlaps"] == 0 and fit["worst_drift"] <= 0.5 + 1e-3
@@ -30,5 +31,7 @@ def test_eval_quick_prints_every_figure(capsys, eval_dir):
     assert results["asr"]["wer_lingoflow"] < 0.5 and results["asr"]["language_id_accuracy"] == 1.0
     assert results["code_switching"]["code_switching"]["found"]
     assert results["mt"]["bleu"] > 30
+    frag = results["fragments"]
+    assert frag["segments_after"] + frag["dropped"] == frag["segments_before"] > 0 and frag["wer_after"] <= frag["wer_before"]
     assert results["captions"]["cues"] > 0 and results["captions"]["share_line_length"] == 1.0
     assert results["dub_sync"]["within_150ms"] == 1.0

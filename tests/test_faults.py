@@ -21,18 +21,16 @@ from lingoflow import atomic, media
 from lingoflow.errors import InputError, OutputError, ToolError
 
 from .complete import check_tree
-from .conftest import ROOT
+from .conftest import ROOT, require
 
 
 @contextlib.contextmanager
 def tiny_disk(path: Path, size: str):
     """A real filesystem of `size` (tmpfs) mounted at path."""
     path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs (a real full disk) needs root")
+    require(os.geteuid() == 0, "mounting a small tmpfs (a real full disk) needs root")
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+    require(proc.returncode == 0, f"cannot mount a tmpfs here: {proc.stderr.strip()}")
     try:
         yield path
     finally:

@@ -2,22 +2,23 @@
 
 Screenshots of the library page and of file pages go to test-artifacts/ (git-ignored; CI keeps them).
 """
+import importlib.util
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, require, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts"
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed (make setup installs it)")
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium (make test installs it)", allow_module_level=True)
+require(importlib.util.find_spec("playwright") is not None, "python playwright is not installed (make setup installs it)", allow_module_level=True)
+require(CHROMIUM.exists(), "Debian chromium is not installed at /usr/bin/chromium (make test installs it)", allow_module_level=True)
+from playwright import sync_api  # noqa: E402  (after the check: a clear message, not an ImportError)
 
 
 @pytest.fixture(scope="module")

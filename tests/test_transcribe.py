@@ -10,7 +10,8 @@ def test_jfk_with_embedded_multilingual_base(eval_dir):
     ingested = stages.ingest(str(eval_dir / "asr" / "en_jfk.flac"))
     transcript = stages.transcribe(ingested, LocalizeOptions())  # default: embedded 'base'
     assert transcript.language == "en"
-    assert wer(JFK, " ".join(s.text for s in transcript.segments)) == 0.0
+    # at most one word of 22 off: the int8 kernels differ between CPUs (Intel/AMD)
+    assert wer(JFK, " ".join(s.text for s in transcript.segments)) <= 1 / 22
     seg = transcript.segments[0]
     assert 0 < seg.confidence <= 1
     assert seg.words and all(w.start <= w.end for w in seg.words)
@@ -29,10 +30,17 @@ def test_model_by_local_path(eval_dir):
 
 
 def test_code_switching_finds_the_german_part(eval_dir):
+    """What must hold on any CPU (int8 kernels differ between Intel and AMD, so segment counts,
+    boundaries and the odd short fragment at the edges do not): the English reading is labelled
+    en, the German reading de, and the switch is found near 30 s."""
     ingested = stages.ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3"))
     transcript = stages.transcribe(ingested, LocalizeOptions(code_switching=True))
-    langs = [s.language for s in transcript.segments]
-    assert langs[0] == "en" and langs[-1] == "de"
     switch = next(s.start for s in transcript.segments if s.language == "de")
-    assert 25 < switch < 35  # the German reading starts at about 30 s
-    assert "Software" in " ".join(s.text for s in transcript.segments if s.language == "de")
+    assert 28 <= switch <= 32, switch  # the German reading starts at about 30 s
+    english = [s for s in transcript.segments if s.end <= switch]
+    german = [s for s in transcript.segments if s.start >= switch]
+    assert english and all(s.language == "en" for s in english), [(s.start, s.language) for s in english]
+    german_seconds = sum(s.end - s.start for s in german)
+    de_seconds = sum(s.end - s.start for s in german if s.language == "de")
+    assert german_seconds > 20 and de_seconds >= 0.95 * german_seconds, [(s.start, s.end, s.language) for s in german]
+    assert "software" in " ".join(s.text for s in german if s.language == "de").lower()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +18,7 @@ class AsrOptions:
     multilingual: bool = False  # detect the language of every 30 s window (code-switching)
     compute_type: str = "int8"
     device: str = "cpu"
+    drop_fragments: bool = True  # asr/fragments.py: what Whisper makes up over silence and noise
 
 
 @dataclass
@@ -25,6 +26,7 @@ class AsrResult:
     language: str
     language_probability: float
     segments: list[Segment]
+    dropped: list[tuple[Segment, str]] = field(default_factory=list)  # fragments left out, each with why
 
 
 class Transcriber(Protocol):

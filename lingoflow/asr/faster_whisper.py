@@ -1,9 +1,11 @@
-"""faster-whisper engine: int8 on CPU, Silero VAD, word timestamps, language detection."""
+"""faster-whisper engine: int8 on CPU, Silero VAD, word timestamps, language detection; the
+fragments Whisper makes up over silence and noise are dropped here (fragments.py)."""
 from __future__ import annotations
 
 import copy
 import math
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ import numpy as np
 from .. import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
-from . import models
+from . import fragments, models
 from .base import AsrOptions, AsrResult
 
 _models: dict[tuple, object] = {}
@@ -94,23 +96,27 @@ class FasterWhisperTranscriber:
             multilingual=bool(recorder),
         )
         duration = max(info.duration, 1e-9)
-        segments: list[Segment] = []
+        decoded: list[tuple[Segment, fragments.Candidate]] = []
         for seg in segments_iter:
             text = seg.text.strip()
             if not text:
                 continue
             words = [Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 4)) for w in (seg.words or [])]
-            segments.append(
-                Segment(
-                    id=len(segments),
-                    start=round(float(seg.start), 3),
-                    end=round(float(seg.end), 3),
-                    text=text,
-                    language=recorder.last[0] if recorder and recorder.last else info.language,
-                    confidence=round(math.exp(float(seg.avg_logprob)), 4),
-                    words=words,
-                )
+            segment = Segment(
+                id=0,
+                start=round(float(seg.start), 3),
+                end=round(float(seg.end), 3),
+                text=text,
+                language=recorder.last[0] if recorder and recorder.last else info.language,
+                confidence=round(math.exp(float(seg.avg_logprob)), 4),
+                words=words,
             )
+            candidate = fragments.Candidate(float(seg.start), float(seg.end), text, [float(w.probability) for w in (seg.words or [])],
+                                            float(seg.no_speech_prob))
+            decoded.append((segment, candidate))
             if on_progress:
                 on_progress(min(seg.end / duration, 1.0))
-        return AsrResult(info.language, round(float(info.language_probability), 4), segments)
+        why = fragments.reasons([c for _, c in decoded], audio) if options.drop_fragments else [None] * len(decoded)
+        segments = [replace(s, id=i) for i, s in enumerate(s for (s, _), reason in zip(decoded, why) if reason is None)]
+        dropped = [(s, reason) for (s, _), reason in zip(decoded, why) if reason is not None]
+        return AsrResult(info.language, round(float(info.language_probability), 4), segments, dropped)
