@@ -129,3 +129,12 @@ def test_split_words_follows_the_weights():
     assert split_words("one two three four five six", [1, 1]) == ["one two three", "four five six"]
     assert split_words("", [3, 2]) == ["", ""]
     assert split_words("solo", [1, 1, 1]).count("solo") == 1
+
+
+def test_deployment_runs_choose_formats_as_the_cli_does():
+    from lingoflow.flows.deployments import build_options
+
+    assert build_options(["pt"], "en", "tiny.en", None, None, "srt,ass").formats == ["srt", "ass"]
+    assert build_options(["pt"], "en", "tiny.en", None, None, ["ttml"]).formats == ["srt", "ttml"]  # SRT always
+    with pytest.raises(ConfigError, match="unknown output format 'docx'"):
+        build_options(["pt"], "en", "tiny.en", None, None, "srt,docx")
