@@ -10,18 +10,18 @@ import sys
 import time
 from pathlib import Path
 
-from lingoflow import burnin, keys, parallel, sidecar, sources, stages
+from lingoflow import sources, stages
 from lingoflow.atomic import write_json
 from lingoflow.cache import ResultStore
 from lingoflow.config import LocalizeOptions
-from lingoflow.errors import ConfigError, InputError, LingoflowError
-from lingoflow.incremental import (NeedsRun, StageRunner, audio_present, check_refresh, diarized_from_dict, diarized_to_dict, fit_from_dict,
-                                   ingested_from_dict, ingested_to_dict)
+from lingoflow.errors import InputError, LingoflowError
+from lingoflow.incremental import NeedsRun, StageRunner, check_refresh
 from lingoflow.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
+from lingoflow.pipeline import plan
+from lingoflow.pipeline.stage import FileWork
 from lingoflow.report import ItemReport, run_report
 from lingoflow.review import write_pages
-from lingoflow.schema import Transcript
 from lingoflow.storage import is_s3
 
 from .fanout import record_item_report, report_store, worker_name
@@ -58,66 +58,25 @@ def reuse_file(source: str, item: str, out: str, options: LocalizeOptions, refre
 
 
 def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, dry: bool = False) -> ItemReport:
-    """Every stage of one file through its Prefect task, each unless its result is recorded;
-    dry: only reuse (NeedsRun at the first stage that would run; Prefect is not imported)."""
-    t = None if dry else _tasks()
+    """Every stage of one file (lingoflow.pipeline.plan) through its Prefect task, each unless
+    its result is recorded; dry: only reuse (NeedsRun at the first stage that would run;
+    Prefect is not imported)."""
+    tasks = None if dry else _stage_tasks()
     s3 = s3_config([source, out], s3_block)
     root = OutputRoot(out, s3)
     logger = _logger()
     report = ItemReport(item=item, source=source if is_s3(source) else str(Path(source).absolute()), targets=list(options.targets))
     report.worker = worker_name()
     run = StageRunner(report, ResultStore.for_output(out, s3), root, check_refresh(refresh), log=lambda m: logger.debug("%s: %s", item, m), dry=dry)
-    folder = root.folder(item)
-    sweep_partials(folder)
+    work = FileWork(source, item, options, root, report, s3, logger)
+    sweep_partials(work.folder)
     current = "ingest"
     try:
-        ingested = run.run("ingest", keys.ingest(sources.identity(source, s3)),
-                           lambda: t.ingest(sources.local_copy(source, s3), report.source),
-                           encode=ingested_to_dict, decode=lambda d: ingested_from_dict(d, report.source), valid=audio_present)
-        report.audio_seconds = round(ingested.duration, 3)
-        current = "transcribe"
-        transcript = run.run("transcribe", keys.transcribe(ingested, options), lambda: _recognize(t, ingested, options, item),
-                             encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
-        report.language = transcript.language
-        report.text_source = transcript.text_source
-        for line in sidecar.describe(transcript.text_source):
-            (logger.warning if " rejected: " in line else logger.info)("%s: %s", item, line)
-        current = "diarize"
-        diarized = run.run("diarize", keys.diarize(transcript, ingested, options), lambda: t.diarize(transcript, ingested, options, item),
-                           encode=diarized_to_dict, decode=lambda d: diarized_from_dict(d, ingested))
-        transcript = diarized.transcript
-        report.speakers = diarized.report()
-        current = "captions"
-        report.outputs += _captions(run, t, root, transcript, folder, item, "", options)
-        for lang in options.targets:
-            if lang == transcript.language:
-                translation = transcript  # a target in the spoken language: the source re-voiced, nothing translated
-            else:
-                current = f"translate.{lang}"
-                translation = run.run(current, keys.translate(transcript, lang, options, folder), lambda: t.translate(transcript, lang, options, str(folder)),
-                                      encode=Transcript.to_dict, decode=lambda d: keys.with_source(Transcript.from_dict(d), ingested))
-                if options.glossaries:
-                    report.glossary[lang] = stages.glossary_summary(translation)
-                current = f"captions.{lang}"
-                report.outputs += _captions(run, t, root, translation, folder, item, f".{lang}", options, transcript)
-            current = f"synthesize.{lang}"
-            dub_wav, fit_json = folder / f"dub.{lang}.wav", folder / f"dub.{lang}.fit.json"
-            fit = run.run(current, keys.synthesize(translation, ingested, options, item, diarized),
-                          lambda: t.synthesize(translation, ingested, str(folder), options, item, diarized),
-                          encode=lambda f: f.to_dict(), decode=fit_from_dict, outputs=lambda f: [dub_wav, fit_json])
-            report.dub_fit[lang] = fit.summary()
-            report.outputs += [root.rel(dub_wav), root.rel(fit_json)]
-            report.edited[lang] = [s.id for s in translation.segments if s.edited]
-            report.resynthesized[lang] = list(fit.resynthesized) if not run.report.stages[current].cached else []
-        current = "mux"
-        targets = list(options.targets)
-        muxed = run.run("mux", keys.mux(ingested, transcript, targets, root.local, item),
-                        lambda: root.rel(t.remux(ingested, transcript, targets, str(folder), item)),
-                        outputs=lambda rel: [root.local / rel])
-        report.outputs.append(muxed)
-        if options.burn_in and ingested.info.has_video:
-            current = f"burn-in.{options.burn_in}"
-            report.outputs.append(_burn_in(run, t, root, root.local / muxed, folder, item, options.burn_in, [transcript.language, *targets]))
+        for stage in plan.file_stages(work):
+            current = stage.name(work)
+            value = run.run(current, stage.key(work), lambda: stage.run(work, tasks[stage.kind]), encode=stage.encode,
+                            decode=lambda data: stage.decode(data, work), outputs=lambda v: stage.outputs(work, v), valid=stage.valid)
+            stage.keep(work, value, report.stages[current].cached)
     except Exception as exc:  # one file's failure never stops the library
         report.status, report.error = "failed", _cause(exc, current)
         logger.error("%s: %s", item, report.error)
@@ -125,28 +84,11 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
     return report
 
 
-def _recognize(t, ingested, options: LocalizeOptions, item: str) -> Transcript:
-    """The transcribe task, once this file's turn at the cores comes (--jobs: files in flight
-    take turns at speech recognition; the task run starts when its recognition does)."""
-    with parallel.asr_slot():
-        return t.transcribe(ingested, options, item)
+def _stage_tasks() -> dict:
+    """The stage tasks (imported only when a stage may run: they bring Prefect in)."""
+    from lingoflow.tasks import stage_tasks
 
-
-def _captions(run: StageRunner, t, root: OutputRoot, transcript: Transcript, folder: Path, item: str, suffix: str, options: LocalizeOptions,
-              source: Transcript | None = None) -> list[str]:
-    """One language's transcript and caption files; a translation's `source` is the transcript it translates."""
-    formats = list(options.formats)
-    return run.run(f"captions.{transcript.language}", keys.captions(transcript, suffix, item, formats, source, options.max_cps),
-                   lambda: [root.rel(p) for p in t.write_outputs(transcript, str(folder), suffix, formats, source, options.max_cps)],
-                   outputs=lambda rels: [root.local / r for r in rels])
-
-
-def _burn_in(run: StageRunner, t, root: OutputRoot, container: Path, folder: Path, item: str, lang: str, languages: list[str]) -> str:
-    if lang not in languages:
-        raise ConfigError(f"no captions in {lang!r} to burn in (the source is {languages[0]!r}, targets: {', '.join(languages[1:]) or 'none'})")
-    srt, out = folder / f"captions.{lang}.srt", folder / burnin.output_name(item, lang, container)
-    return run.run(f"burn-in.{lang}", keys.burn_in(container, srt, item), lambda: root.rel(t.burn_in(str(container), str(srt), str(out))),
-                   outputs=lambda rel: [root.local / rel])
+    return stage_tasks()
 
 
 def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bool) -> None:
@@ -168,26 +110,6 @@ def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bo
             record_item_report(report_store(out, s3, shared=bool(run.deployment_id)), str(run.id), report.to_dict())
         except (LingoflowError, OSError) as exc:  # its library run still has the run's state
             logger.warning("%s: cannot record the file's report: %s", report.item, exc)
-
-
-def _tasks():
-    """The stage tasks (imported only when a stage may run: they bring Prefect in)."""
-    from types import SimpleNamespace
-
-    from lingoflow.tasks.burnin import burn_in
-    from lingoflow.tasks.captions import write_outputs
-    from lingoflow.tasks.diarize import diarize
-    from lingoflow.tasks.ingest import ingest
-    from lingoflow.tasks.mux import remux
-    from lingoflow.tasks.synthesize import synthesize
-    from lingoflow.tasks.transcribe import transcribe
-    from lingoflow.tasks.limits import limited_tags, with_limits
-    from lingoflow.tasks.translate import translate
-
-    limited = limited_tags()  # one request a file run, instead of one a task run
-    transcribe, translate, synthesize = (with_limits(t, limited) for t in (transcribe, translate, synthesize))
-    return SimpleNamespace(ingest=ingest, transcribe=transcribe, diarize=diarize, write_outputs=write_outputs, translate=translate,
-                           synthesize=synthesize, remux=remux, burn_in=burn_in)
 
 
 _planned: dict[str, tuple] = {}  # the CLI's plan, handed to the flow it starts in this process

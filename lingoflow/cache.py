@@ -38,10 +38,10 @@ _MT_ONLY = {"mt_engine", "mt_model", "glossaries"}
 _DIARIZE_ONLY = {"diarize_engine", "speakers", "min_speakers", "max_speakers"}
 _DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
 _RUN_ONLY = {"targets", "refresh", "formats", "burn_in", "jobs"}  # which stages run or files they write (keyed where written)
-_CAPTIONS_ONLY = {"max_cps"}  # keys.captions keys it itself
+_CAPTIONS_ONLY = {"max_cps"}  # the captions stage keys it itself (pipeline/outputs.py)
 NOT_AFFECTING: dict[str, set[str]] = {
     "ingest": {"*"},
-    # a glossary's source terms are ASR hotwords: they enter through keys.transcribe's
+    # a glossary's source terms are ASR hotwords: they enter through the transcribe stage's key
     # `hotwords`, so editing a glossary's translations does not re-transcribe
     "transcribe": _RUN_ONLY | _MT_ONLY | _DIARIZE_ONLY | _DUB_ONLY | _CAPTIONS_ONLY | {"tts_engine", "voices"},
     "diarize": _RUN_ONLY | _ASR_ONLY | _MT_ONLY | _DUB_ONLY | _CAPTIONS_ONLY,  # the transcript it is given carries ASR's effect

@@ -43,7 +43,7 @@ def imported_modules(name: str) -> tuple[str, ...]:
     found: list[str] = []
     if path is not None:
         package = name if _is_package(path) else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -54,6 +54,19 @@ def imported_modules(name: str) -> tuple[str, ...]:
     with _lock:
         _imports[name] = mine
     return mine
+
+
+def _runtime_nodes(tree: ast.AST):
+    """Every node but those under `if TYPE_CHECKING:` (imports for annotations change no result)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and isinstance(child.test, ast.Name) and child.test.id == "TYPE_CHECKING":
+                todo += child.orelse
+                continue
+            todo.append(child)
 
 
 def closure(names: Iterable[str]) -> list[str]:

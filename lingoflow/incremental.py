@@ -7,16 +7,11 @@ and fills report.stages[name] = {seconds, cached}.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import progress
 from .cache import ResultStore, outputs_sha
-from .dub import FitStats, Placement
-from .media import AudioStream, MediaInfo
 from .outroot import OutputRoot
-from .paths import cache_dir
 from .report import ItemReport, StageReport
 
 STAGES = ("ingest", "transcribe", "diarize", "captions", "translate", "synthesize", "mux", "burn-in")
@@ -92,44 +87,3 @@ class StageRunner:
         finally:
             self.report.stages[name] = StageReport(round(time.perf_counter() - started, 3), cached=cached)
             progress.emit(item, name, 1.0)
-
-
-# ---- JSON forms of the stage values that are not already JSON
-
-def ingested_to_dict(ingested) -> dict:
-    return {"uri": ingested.uri, "info": asdict(ingested.info), "sha256": ingested.sha256, "duration": ingested.duration}
-
-
-def ingested_from_dict(d: dict, uri: str):
-    from .stages import Ingested
-
-    info = dict(d["info"])
-    info["audio_streams"] = [AudioStream(**s) for s in info.get("audio_streams", [])]
-    wav = cache_dir() / "audio" / f"{d['sha256']}.wav"
-    return Ingested(uri, MediaInfo(**info), d["sha256"], str(wav), d["duration"])
-
-
-def audio_present(d: dict) -> bool:
-    return (cache_dir() / "audio" / f"{d['sha256']}.wav").is_file() and Path(d["info"]["path"]).is_file()
-
-
-def fit_from_dict(d: dict) -> FitStats:
-    d = dict(d)
-    d["placements"] = [Placement(**p) for p in d.get("placements", [])]
-    return FitStats(**d)
-
-
-def diarized_to_dict(diarized) -> dict:
-    return {"transcript": diarized.transcript.to_dict(), "speakers": [asdict(s) for s in diarized.speakers],
-            "casting": {label: c.to_dict() for label, c in diarized.casting.items()}}
-
-
-def diarized_from_dict(d: dict, ingested):
-    from .diarize.speakers import SpeakerInfo
-    from .keys import with_source
-    from .schema import Transcript
-    from .speakers import Diarized
-    from .voices import Casting
-
-    return Diarized(with_source(Transcript.from_dict(d["transcript"]), ingested), [SpeakerInfo(**s) for s in d["speakers"]],
-                    {label: Casting(**c) for label, c in d["casting"].items()})

@@ -24,4 +24,4 @@ def limited_tags() -> set[str]:
 def with_limits(task, limited: set[str]):
     """The task, tagged when its stage's tag has a limit (Prefect then holds a slot while it runs)."""
     tag = STAGE_TAGS.get(task.name)
-    return task.with_options(tags=[tag]) if tag in limited else task
+    return task.with_options(tags=[tag]) if tag and tag in limited else task

@@ -30,7 +30,6 @@ def test_each_stage_keys_only_what_can_change_it():
 
 def test_a_new_option_joins_every_key_and_files_enter_by_content(tmp_path):
     class Extended(LocalizeOptions):
-        glossary: str | None = None
         novel_option: int = 1  # an option nobody listed: it must join every stage's key
 
     a, b, c = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"
@@ -39,9 +38,10 @@ def test_a_new_option_joins_every_key_and_files_enter_by_content(tmp_path):
     c.write_text("terms: [river]\n")
     for stage in ("transcribe", "translate", "synthesize"):
         assert settings_for(stage, Extended(novel_option=2)) != settings_for(stage, Extended())
-    assert settings_for("translate", Extended(glossary=str(a))) == settings_for("translate", Extended(glossary=str(b)))
-    assert settings_for("translate", Extended(glossary=str(a))) != settings_for("translate", Extended(glossary=str(c)))
-    assert settings_for("synthesize", Extended(glossary=str(a))) == settings_for("synthesize", Extended(glossary=str(c)))
+    # glossaries (the files a run names) enter by their bytes, and only where they can matter
+    assert settings_for("translate", Extended(glossaries=[str(a)])) == settings_for("translate", Extended(glossaries=[str(b)]))
+    assert settings_for("translate", Extended(glossaries=[str(a)])) != settings_for("translate", Extended(glossaries=[str(c)]))
+    assert settings_for("synthesize", Extended(glossaries=[str(a)])) == settings_for("synthesize", Extended(glossaries=[str(c)]))
 
 
 def test_refresh_names_are_checked():

@@ -61,11 +61,12 @@ def test_nothing_suspect_runs_no_vad(monkeypatch):
 
 
 def test_filter_settings_are_part_of_the_transcribe_key(monkeypatch):
-    from lingoflow import keys
+    from lingoflow.pipeline import transcribe as transcribe_stage
     from lingoflow.config import LocalizeOptions
 
-    ingested, options = SimpleNamespace(sha256="0" * 64), LocalizeOptions(asr_model="tiny.en")
-    before = keys.transcribe(ingested, options)
-    assert keys.transcribe(ingested, options) == before
+    ingested = SimpleNamespace(sha256="0" * 64, info=SimpleNamespace(path="/nonexistent/talk.wav"))  # no human captions beside it
+    options = LocalizeOptions(asr_model="tiny.en")
+    before = transcribe_stage.key(ingested, options)
+    assert transcribe_stage.key(ingested, options) == before
     monkeypatch.setattr(fragments, "SETTINGS", fragments.FragmentSettings(short_seconds=0.3))
-    assert keys.transcribe(ingested, options) != before
+    assert transcribe_stage.key(ingested, options) != before

@@ -29,7 +29,9 @@ def test_sigkill_during_second_transcription_then_resume(clips, prefect_api, tmp
     _long_clip(lib)  # sorted: a-rivers, b-long, c-review
     cache, out = tmp_path / "cache", tmp_path / "out"
     env = {**os.environ, "LINGOFLOW_CACHE": str(cache), "PREFECT_API_URL": prefect_api}
-    args = [sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--to", "pt", "--out", str(out), "--asr-model", "tiny.en", "--diarize-engine", "none", "--quiet"]
+    # one file after another (--jobs 1), so that the kill lands in file 2's transcription with file 1 done
+    args = [sys.executable, "-m", "lingoflow.flows.cli", "localize", str(lib), "--to", "pt", "--out", str(out), "--asr-model", "tiny.en",
+            "--diarize-engine", "none", "--quiet", "--jobs", "1"]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.time() + 300

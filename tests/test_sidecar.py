@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from lingoflow import keys, sidecar, stages
+from lingoflow import sidecar, stages
+from lingoflow.pipeline import transcribe as transcribe_stage
 from lingoflow.config import LocalizeOptions
 from lingoflow.schema import Transcript
 
@@ -136,9 +137,9 @@ def test_transcribe_key_follows_the_sidecar_bytes_and_the_mode(eval_dir, tmp_pat
     shutil.copyfile(eval_dir / "asr" / "en_jfk.flac", media)
     ingested = stages.ingest(str(media))
     auto = LocalizeOptions(asr_model="tiny.en")
-    before = keys.transcribe(ingested, auto)
+    before = transcribe_stage.key(ingested, auto)
     (tmp_path / "lecture.srt").write_text(JFK_SRT, encoding="utf-8")
-    with_file = keys.transcribe(ingested, auto)
+    with_file = transcribe_stage.key(ingested, auto)
     (tmp_path / "lecture.srt").write_text(JFK_SRT.replace("country.", "country!"), encoding="utf-8")
-    edited = keys.transcribe(ingested, auto)
-    assert len({before, with_file, edited, keys.transcribe(ingested, ASR)}) == 4
+    edited = transcribe_stage.key(ingested, auto)
+    assert len({before, with_file, edited, transcribe_stage.key(ingested, ASR)}) == 4

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .. import writers
 from ..schema import Transcript
+from .stage import FileWork, Stage, content_digest
 
 
 def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:
@@ -18,3 +19,46 @@ def write_captions(transcript: Transcript, folder: Path, formats=writers.FORMATS
     ``source``: for a translation, the transcript it translates (its cues follow that speech);
     ``max_cps``: the reading speed for every language (--max-cps; default: by language)."""
     return [str(p) for p in writers.write_captions(transcript, folder, formats, source=source, max_cps=max_cps)]
+
+
+def key(transcript: Transcript, suffix: str, item: str, formats=None, source: Transcript | None = None, max_cps: float | None = None) -> str:
+    """The files carry the source URI and live in the item's folder: both are inputs; so are the
+    formats chosen and, for a translation, its source (its cues follow the source's word
+    timings; the bilingual files show its text)."""
+    from ..cache import code_identity, digest, stage_key
+
+    return stage_key("captions", code=code_identity(write_transcript, *(type(w) for w in writers.WRITERS.values())),
+                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item, "max_cps": max_cps,
+                             "formats": list(formats or writers.FORMATS), "source": content_digest(source) if source is not None else None})
+
+
+class OutputsStage(Stage):
+    """One language's transcript and caption files (`lang` None: the source's). Named
+    captions.<language> in the report and the result store."""
+
+    kind = "captions"
+
+    def _transcript(self, work: FileWork) -> Transcript:
+        return work.translations[self.lang] if self.lang else work.transcript
+
+    def name(self, work: FileWork) -> str:
+        return f"captions.{self._transcript(work).language}"
+
+    def key(self, work: FileWork) -> str:
+        return key(self._transcript(work), self._suffix(), work.item, list(work.options.formats), self._source(work), work.options.max_cps)
+
+    def run(self, work: FileWork, task) -> list[str]:
+        written = task(self._transcript(work), str(work.folder), self._suffix(), list(work.options.formats), self._source(work), work.options.max_cps)
+        return [work.root.rel(p) for p in written]
+
+    def outputs(self, work: FileWork, value: list[str]) -> list[Path]:
+        return [work.root.local / rel for rel in value]
+
+    def keep(self, work: FileWork, value: list[str], cached: bool) -> None:
+        work.report.outputs += value
+
+    def _suffix(self) -> str:
+        return f".{self.lang}" if self.lang else ""
+
+    def _source(self, work: FileWork) -> Transcript | None:
+        return work.transcript if self.lang else None

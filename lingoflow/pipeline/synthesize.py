@@ -11,6 +11,7 @@ from ..config import LocalizeOptions
 from ..paths import cache_dir
 from ..schema import Transcript
 from .ingest import Ingested
+from .stage import FileWork, Stage, content_digest
 
 
 def _clip_path(identity: str, text: str) -> Path:
@@ -74,3 +75,55 @@ def _respeak(engine, voice, identity: str, text: str):
         return str(clip)
 
     return at
+
+
+def key(translation: Transcript, ingested: Ingested, options: LocalizeOptions, item: str, diarized=None) -> str:
+    """The voices come from the casting (and, for cloning, the diarized transcript's audio); the
+    engines' identities enter through the casting and the default voice, their code through the
+    stage's imports."""
+    from ..cache import code_identity, stage_key
+
+    casting = {label: c.to_dict() for label, c in diarized.casting.items()} if diarized is not None else {}
+    default = tts.default_voice(translation.language, options.tts_engine)
+    return stage_key("synthesize", code=code_identity(synthesize),
+                     inputs={"translation": content_digest(translation), "duration": ingested.duration, "audio": ingested.sha256,
+                             "rate": ingested.info.audio.sample_rate, "item": item, "casting": casting,
+                             "speakers": content_digest(diarized.transcript) if diarized is not None else None},
+                     options=options, model=f"{default.engine}:{tts.get_engine(default.engine).identity(default)}")
+
+
+def fit_from_dict(d: dict) -> dub.FitStats:
+    d = dict(d)
+    d["placements"] = [dub.Placement(**p) for p in d.get("placements", [])]
+    return dub.FitStats(**d)
+
+
+class SynthesizeStage(Stage):
+    """The dub of one language: the translation, or for the spoken language the source re-voiced."""
+
+    kind = "synthesize"
+
+    def _text(self, work: FileWork) -> Transcript:
+        return work.translations.get(self.lang) or work.transcript
+
+    def key(self, work: FileWork) -> str:
+        return key(self._text(work), work.ingested, work.options, work.item, work.diarized)
+
+    def run(self, work: FileWork, task) -> dub.FitStats:
+        return task(self._text(work), work.ingested, str(work.folder), work.options, work.item, work.diarized)
+
+    def outputs(self, work: FileWork, value) -> list[Path]:
+        return [work.folder / f"dub.{self.lang}.wav", work.folder / f"dub.{self.lang}.fit.json"]
+
+    def encode(self, value: dub.FitStats) -> dict:
+        return value.to_dict()
+
+    def decode(self, data: dict, work: FileWork) -> dub.FitStats:
+        return fit_from_dict(data)
+
+    def keep(self, work: FileWork, value: dub.FitStats, cached: bool) -> None:
+        report, lang = work.report, self.lang
+        report.dub_fit[lang] = value.summary()
+        report.outputs += [work.root.rel(p) for p in self.outputs(work, value)]
+        report.edited[lang] = [s.id for s in self._text(work).segments if s.edited]
+        report.resynthesized[lang] = [] if cached else list(value.resynthesized)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .. import longform, media, progress
+from .. import longform, media, parallel, progress
 from ..asr import AsrOptions, get_transcriber
 from ..asr.base import AsrResult
 from ..config import LocalizeOptions
 from ..schema import SourceInfo, Transcript
 from .ingest import Ingested
+from .stage import FileWork, Stage, module_of, with_source
 from .terms import load_glossary
 
 
@@ -66,3 +67,47 @@ def _shifted(seg, offset: float, new_id: int):
         return replace(seg, id=new_id)
     words = [replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in seg.words]
     return replace(seg, id=new_id, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words)
+
+
+def key(ingested: Ingested, options: LocalizeOptions, hotwords: str | None = None) -> str:
+    """`hotwords`: what the stage passes to the ASR engine (by default, as transcribe() does, the
+    glossaries' source terms: their translations do not matter here). Human captions beside the
+    media enter by their bytes (a subtitle stream is in the source's); the fragment filter by its
+    settings (its code is in the engine's imports)."""
+    from ..asr import fragments
+    from ..cache import code_identity, stage_key
+    from .. import sidecar
+
+    if hotwords is None and options.glossaries:
+        hotwords = load_glossary(options).hotwords(options.source_language)
+    engine = get_transcriber(options.asr_engine)
+    captions = sidecar.fingerprint(ingested.info.path, options.source_captions)
+    extra = {"fragments": fragments.SETTINGS.to_dict(), **({"hotwords": hotwords} if hotwords else {}),
+             **({"source_captions": captions} if captions else {})}
+    return stage_key("transcribe", code=code_identity(transcribe, module_of(engine)), inputs={"audio": ingested.sha256},
+                     options=options, model=engine.model_identity(options.asr_model), extra=extra)
+
+
+class TranscribeStage(Stage):
+    kind = "transcribe"
+
+    def key(self, work: FileWork) -> str:
+        return key(work.ingested, work.options)
+
+    def run(self, work: FileWork, task) -> Transcript:
+        with parallel.asr_slot():  # --jobs: files in flight take turns at recognition (the task starts with it)
+            return task(work.ingested, work.options, work.item)
+
+    def encode(self, value: Transcript) -> dict:
+        return value.to_dict()
+
+    def decode(self, data: dict, work: FileWork) -> Transcript:
+        return with_source(Transcript.from_dict(data), work.ingested)
+
+    def keep(self, work: FileWork, value: Transcript, cached: bool) -> None:
+        from .. import sidecar
+
+        work.transcript = value
+        work.report.language, work.report.text_source = value.language, value.text_source
+        for line in sidecar.describe(value.text_source):
+            (work.log.warning if " rejected: " in line else work.log.info)("%s: %s", work.item, line)

@@ -7,6 +7,7 @@ from .. import edits, mt
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
 from ..schema import Transcript
+from .stage import FileWork, Stage, content_digest, module_of, with_source
 from .terms import load_glossary
 
 
@@ -49,3 +50,50 @@ def _served(source: str, target: str, options: LocalizeOptions) -> bool:
     except EngineUnavailable:
         return False
     return True
+
+
+def key(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> str:
+    """Keyed by every engine that may translate a segment (segments keep their own spoken
+    language under code-switching): an engine the stage cannot use is not part of the key; a
+    reviewer's edits of the previous translation in the item folder (edits.py) are an input."""
+    from ..cache import canonical, code_identity, stage_key
+
+    models, modules = {}, []
+    for lang in sorted({s.language or transcript.language for s in transcript.segments} | {transcript.language}):
+        if lang == target:
+            continue
+        try:
+            engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
+        except EngineUnavailable:
+            if lang == transcript.language:
+                raise  # the stage itself fails on this, with this error
+            continue
+        models[lang] = f"{engine.name}:{engine.model_identity(lang, target)}"
+        modules.append(module_of(engine))
+    reviewed = edits.fingerprint(Path(folder), target) if folder is not None else ""
+    return stage_key("translate", code=code_identity(translate, *dict.fromkeys(modules)),
+                     inputs={"transcript": content_digest(transcript), "target": target, "edits": reviewed},
+                     options=options, model=canonical(models))
+
+
+class TranslateStage(Stage):
+    """Only for a target other than the spoken language (plan.file_stages)."""
+
+    kind = "translate"
+
+    def key(self, work: FileWork) -> str:
+        return key(work.transcript, self.lang, work.options, work.folder)
+
+    def run(self, work: FileWork, task) -> Transcript:
+        return task(work.transcript, self.lang, work.options, str(work.folder))
+
+    def encode(self, value: Transcript) -> dict:
+        return value.to_dict()
+
+    def decode(self, data: dict, work: FileWork) -> Transcript:
+        return with_source(Transcript.from_dict(data), work.ingested)
+
+    def keep(self, work: FileWork, value: Transcript, cached: bool) -> None:
+        work.translations[self.lang] = value
+        if work.options.glossaries:
+            work.report.glossary[self.lang] = glossary_summary(value)

@@ -1,0 +1,61 @@
+"""The diarize stage: a speaker label for every word (segments split where it changes), each
+speaker measured and cast to a voice (the work is lingoflow/speakers.py)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from ..cache import code_identity, stage_key
+from ..config import LocalizeOptions
+from ..schema import Transcript
+from .ingest import Ingested
+from .stage import FileWork, Stage, content_digest, module_of, with_source
+
+
+def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) -> str:
+    from .. import speakers
+
+    parts: list = [speakers]
+    model = "none"
+    if options.diarize_engine != "none":
+        from ..diarize import get_diarizer
+
+        engine = get_diarizer(options.diarize_engine)
+        model = f"{options.diarize_engine}:{engine.identity()}"
+        parts.append(module_of(engine))
+    # speakers are cast to voices only when there is something to dub
+    return stage_key("diarize", code=code_identity(*parts), inputs={"transcript": content_digest(transcript), "audio": ingested.sha256},
+                     options=options, model=model, extra={"cast": bool(options.targets)})
+
+
+def to_dict(diarized) -> dict:
+    return {"transcript": diarized.transcript.to_dict(), "speakers": [asdict(s) for s in diarized.speakers],
+            "casting": {label: c.to_dict() for label, c in diarized.casting.items()}}
+
+
+def from_dict(d: dict, ingested: Ingested):
+    from ..diarize.speakers import SpeakerInfo
+    from ..speakers import Diarized
+    from ..voices import Casting
+
+    return Diarized(with_source(Transcript.from_dict(d["transcript"]), ingested), [SpeakerInfo(**s) for s in d["speakers"]],
+                    {label: Casting(**c) for label, c in d["casting"].items()})
+
+
+class DiarizeStage(Stage):
+    kind = "diarize"
+
+    def key(self, work: FileWork) -> str:
+        return key(work.transcript, work.ingested, work.options)
+
+    def run(self, work: FileWork, task):
+        return task(work.transcript, work.ingested, work.options, work.item)
+
+    def encode(self, value) -> dict:
+        return to_dict(value)
+
+    def decode(self, data: dict, work: FileWork):
+        return from_dict(data, work.ingested)
+
+    def keep(self, work: FileWork, value, cached: bool) -> None:
+        work.diarized, work.transcript = value, value.transcript
+        work.report.speakers = value.report()

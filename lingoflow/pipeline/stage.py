@@ -1,0 +1,99 @@
+"""A stage of one file's run, and the state the stages share.
+
+A stage knows everything about itself: its name (in the report, the result store and
+`--refresh`), its key (what decides its result: inputs by content, settings, model identity,
+code), how it runs (through the task of its kind: a Prefect task in a flow), how its result is
+stored and read back (its codec), the files it writes, and what it adds to the file's report.
+The flow walks `plan.file_stages` and runs each stage unless its result is recorded.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..cache import digest
+from ..schema import SourceInfo, Transcript
+
+if TYPE_CHECKING:  # annotations only: not part of any stage's code identity
+    from ..config import LocalizeOptions
+    from ..outroot import OutputRoot
+    from ..report import ItemReport
+
+
+@dataclass
+class FileWork:
+    """One file's run as its stages see it: what it is, where it goes, each stage's result so far."""
+
+    source: str  # the path or s3:// URI as given
+    item: str
+    options: LocalizeOptions
+    root: OutputRoot
+    report: ItemReport
+    s3: Any = None  # the S3 settings (lingoflow.s3client.S3Config) when a URI is on S3
+    log: logging.Logger | logging.LoggerAdapter = field(default_factory=lambda: logging.getLogger("lingoflow"))
+    ingested: Any = None  # pipeline.ingest.Ingested
+    transcript: Transcript | None = None  # the source transcript (with speakers once diarized)
+    diarized: Any = None  # speakers.Diarized
+    translations: dict[str, Transcript] = field(default_factory=dict)
+    muxed: str | None = None  # the localized container, relative to OUT
+
+    @property
+    def folder(self) -> Path:
+        return self.root.folder(self.item)
+
+
+class Stage:
+    """One stage; subclasses set `kind` (its task and --refresh name) and override what they use."""
+
+    kind: str = ""
+
+    def __init__(self, lang: str | None = None):
+        self.lang = lang  # per-language stages: the language they make
+
+    def name(self, work: FileWork) -> str:
+        return f"{self.kind}.{self.lang}" if self.lang else self.kind
+
+    def key(self, work: FileWork) -> str:
+        raise NotImplementedError
+
+    def run(self, work: FileWork, task: Callable) -> Any:
+        """Compute the result with `task` (the stage's Prefect task, or its plain function)."""
+        raise NotImplementedError
+
+    def outputs(self, work: FileWork, value: Any) -> list[Path]:
+        """The files in OUT the result stands for (reused only while they are in place)."""
+        return []
+
+    def encode(self, value: Any) -> Any:
+        return value
+
+    def decode(self, data: Any, work: FileWork) -> Any:
+        return data
+
+    def valid(self, data: Any) -> bool:
+        """Whether a recorded result can still be used (e.g. its cached audio is still there)."""
+        return True
+
+    def keep(self, work: FileWork, value: Any, cached: bool) -> None:
+        """Put the result where the later stages and the report find it."""
+
+
+def content_digest(transcript: Transcript) -> str:
+    """A transcript's digest without its source URI (which a rename changes, the words do not)."""
+    d = transcript.to_dict()
+    d["source"] = {"sha256": transcript.source.sha256, "duration": transcript.source.duration}
+    return digest(d)
+
+
+def with_source(transcript: Transcript, ingested) -> Transcript:
+    """A reused transcript, pointed at the source as it is named now."""
+    return replace(transcript, source=SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3)))
+
+
+def module_of(obj) -> object:
+    """The module an engine's class lives in (its code is part of the key of the stage using it)."""
+    import sys
+
+    return sys.modules[type(obj).__module__]
