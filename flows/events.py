@@ -70,7 +70,8 @@ def file_event(r: ItemReport, inputs: list[str], out: str, related: list[dict]) 
     }
 
 
-def library_event(report: dict, inputs: list[str], out: str, related: list[dict], links: dict[str, str] | None = None) -> dict:
+def library_event(report: dict, inputs: list[str], out: str, related: list[dict], links: dict[str, str] | None = None,
+                  flow_run=None, deployment=None) -> dict:
     failed = [i for i in report["items"] if i["status"] != "ok"]
     status = "failed" if failed or report.get("publish_error") else "ok"
     return {
@@ -80,7 +81,9 @@ def library_event(report: dict, inputs: list[str], out: str, related: list[dict]
         "payload": {"library": list(map(str, inputs)), "out": out, "status": status, "files": len(report["items"]), "failed": len(failed),
                     "failures": [{"item": i["item"], "source": i["source"], "error": i["error"]} for i in failed[:MAX_LISTED_FAILURES]],
                     "publish_error": report.get("publish_error"),
-                    "figures": {k: report.get(k) for k in ("audio_seconds", "wall_seconds", "realtime_factor")}, "links": links or {}},
+                    "figures": {k: report.get(k) for k in ("audio_seconds", "wall_seconds", "realtime_factor")}, "links": links or {},
+                    "flow_run": {"id": str(flow_run.id), "name": flow_run.name} if flow_run is not None else None,
+                    "deployment": deployment.name if deployment is not None else None},
     }
 
 

@@ -68,7 +68,8 @@ class LibraryWatch:
         report_link = self._guard("create the run's artifacts", artifacts.create_run_artifacts, self.prefix, self._run_id(), report,
                                   self.linker, self.log)
         links = {"report": report_link} if report_link else {}
-        self._guard("emit the library event", events.emit, events.library_event(report, self.inputs, self.out, self.related, links))
+        self._guard("emit the library event", events.emit, events.library_event(report, self.inputs, self.out, self.related, links,
+                                                                             self.run, self.deployment))
 
 
 def log_stages(logger, report: ItemReport) -> None:
