@@ -93,7 +93,8 @@ def served(clips, nanio, tmp_path_factory):
     lib = library(clips, base / "lib", ["a-rivers", "b-valley"])
     (lib / "c-broken.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00garbage" * 200)  # a corrupt .wav
     minio_client(nanio).make_bucket("visible")
-    env = {**os.environ, **nanio, "PREFECT_API_URL": api, "LINGOFLOW_CACHE": str(base / "cache"), "LINGOFLOW_LINK_HOURS": "2"}
+    env = {**os.environ, **nanio, "PREFECT_API_URL": api, "LINGOFLOW_CACHE": str(base / "cache"), "LINGOFLOW_LINK_HOURS": "2",
+           "PREFECT_LOGGING_LEVEL": "INFO"}  # what a user sees in the runs' logs
     url = f"http://127.0.0.1:{hook.server_address[1]}/lingoflow-hook"
     log = open(base / "serve.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "lingoflow.flows.cli", "serve", "--asr-model", "tiny.en", "--limit", "2", "--notify", url],
