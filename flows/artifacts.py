@@ -65,7 +65,6 @@ def table_rows(reports: list[ItemReport]) -> list[dict]:
         rows.append({
             "item": r.item,
             "status": r.status,
-            "error": r.error or "",
             "language": r.language or "",
             "targets": ", ".join(r.targets),
             "audio (s)": round(r.audio_seconds, 1),
@@ -73,6 +72,7 @@ def table_rows(reports: list[ItemReport]) -> list[dict]:
             "speakers": len(r.speakers),
             "glossary honored": glossary_label(r),
             "cached or run": cached_label(r),
+            "error": r.error or "",  # last: a long cause must not push the figures out of view
         })
     return rows
 
