@@ -8,10 +8,13 @@ a warning and never changes a file's or the run's outcome.
 from __future__ import annotations
 
 import threading
+import time
 
 from lingoflow.report import ItemReport
 
 from . import artifacts, events
+
+PROGRESS_EVERY = 1.0  # seconds between updates of the progress artifact (the last file always updates it)
 
 
 def _root_run():
@@ -37,6 +40,7 @@ class LibraryWatch:
         self.inputs, self.out, self.total, self.log = list(inputs), out, total, log
         self.linker = artifacts.Linker(out, s3_config)
         self.done = 0
+        self._shown = 0.0  # when the progress artifact was last updated
         self._lock = threading.Lock()
         self.progress_id = None
         self.run, self.deployment = self._guard("read the run", _root_run) or (None, None)
@@ -57,12 +61,13 @@ class LibraryWatch:
 
     def file_done(self, report: ItemReport) -> None:
         """A file finished (ran, failed, or fully cached): its event, the progress bar."""
-        with self._lock:
-            self.done += 1
-            done = self.done
         self._guard("emit the file event", events.emit, events.file_event(report, self.inputs, self.out, self.related))
-        if self.progress_id is not None:
-            self._guard("update the progress artifact", artifacts.update_progress, self.progress_id, done, self.total)
+        with self._lock:  # held through the update: the fan-out's threads must not land an older count last
+            self.done += 1
+            # one API call per PROGRESS_EVERY seconds at most (a 1000-file library, mostly cached, would make 1000)
+            if self.progress_id is not None and (self.done == self.total or time.monotonic() - self._shown >= PROGRESS_EVERY):
+                self._shown = time.monotonic()
+                self._guard("update the progress artifact", artifacts.update_progress, self.progress_id, self.done, self.total)
 
     def library_done(self, report: dict) -> None:
         report_link = self._guard("create the run's artifacts", artifacts.create_run_artifacts, self.prefix, self._run_id(), report,
