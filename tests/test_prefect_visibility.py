@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .ops_fixtures import (ROOT, S3_KEYS, api_get, api_post, clips, free_port, library, minio_client, nanio,  # noqa: F401 (fixtures)
-                           start_prefect_server, stop)
+from .ops_fixtures import ROOT, S3_KEYS, api_get, api_post, clips, free_port, library, minio_client, nanio, start_prefect_server, stop  # noqa: F401 (fixtures)
 
 SECRET = S3_KEYS["LINGOFLOW_S3_SECRET_KEY"]
 DEPLOYMENT = "lingoflow-library/library-on-demand"
@@ -239,7 +238,7 @@ def test_automation_calls_the_webhook_for_failed_files_and_for_a_failed_run(libr
 
 
 def test_no_artifact_event_log_or_call_carries_the_secret(library_run):
-    api, run_id = library_run["api"], library_run["run"]["id"]
+    api = library_run["api"]
     runs = api_post(api, "/flow_runs/filter", {"limit": 200})
     logs = api_post(api, "/logs/filter", {"logs": {"flow_run_id": {"any_": [r["id"] for r in runs]}}, "limit": 200})
     arts = api_post(api, "/artifacts/filter", {"limit": 200})
@@ -248,7 +247,7 @@ def test_no_artifact_event_log_or_call_carries_the_secret(library_run):
     assert len(logs) > 10 and arts and evs
     assert SECRET not in blob
     file_logs = "\n".join(entry["message"] for entry in logs)
-    assert re.search(r"^transcribe: ran in \d+\.\d\d s$", file_logs, re.M), file_logs[-2000:]  # one line per stage, with its figures
+    assert re.search(r"^transcribe: ran in \d+\.\d\d s$", file_logs, re.MULTILINE), file_logs[-2000:]  # one line per stage, with its figures
     names = {r["name"] for r in runs if r["parent_task_run_id"]}
     assert {"a-rivers", "b-valley", "c-broken"} <= names  # the file runs are named after their files
 
