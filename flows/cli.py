@@ -240,6 +240,7 @@ def serve(
     timezone: str = typer.Option("UTC", help="time zone of the schedule (IANA name)"),
     asr_model: str = typer.Option("base", help="Whisper model for both library deployments"),
     limit: Optional[int] = typer.Option(None, help="at most this many runs at once in this process (CPU-bound work)"),
+    notify: Optional[str] = typer.Option(None, "--notify", help="webhook URL called when a library run has failed files or crashes (Prefect automations)"),
 ) -> None:
     """Serve course-library-nightly, library-on-demand and localize-file from this process."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -258,9 +259,35 @@ def serve(
     except (LingoflowError, zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
+    if notify:
+        _set_up_notify(notify)
     from .deployments import serve_all
 
     serve_all(limit=limit, library=library, out=out, targets=list(to), cron=cron, timezone=timezone, asr_model=asr_model)
+
+
+@app.command()
+def notify(url: str = typer.Argument(..., help="webhook URL (kept in a Prefect Webhook block, as a secret)")) -> None:
+    """Call URL when a library run has failed files or crashes: a webhook block and two automations
+    on the Prefect server of PREFECT_API_URL (deployments/automations.yaml)."""
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo("error: notifications live on a Prefect server: set PREFECT_API_URL", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    _set_up_notify(url)
+
+
+def _set_up_notify(url: str) -> None:
+    from .notify import BLOCK_NAME, set_up
+
+    try:
+        names = set_up(url)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    except Exception as exc:  # the server refused or did not answer: say so, without the URL (a secret)
+        typer.echo(f"error: cannot set up notifications on the Prefect server: {type(exc).__name__}: {str(exc).replace(url, '<URL>')}", err=True)
+        raise typer.Exit(EXIT_FAILED)
+    typer.echo(f"notifications: webhook block {BLOCK_NAME!r}, automations {', '.join(names)}", err=True)
 
 
 @app.command()

@@ -103,7 +103,9 @@ def start_file_run(deployment: str, params: dict, item: str, timeout: float | No
     return run_deployment(deployment, parameters=params, timeout=timeout, as_subflow=True, idempotency_key=f"{flow_run.id}:{item}")
 
 
-def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None) -> list[ItemReport]:
+def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None,
+            on_done=None) -> list[ItemReport]:
+    """Every file's report; `on_done(report)` is called (from a pool thread) as each file finishes."""
     from prefect import get_run_logger
 
     from .s3 import s3_config
@@ -112,6 +114,12 @@ def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeO
     store = report_store(out, s3_config([out], s3_block))
 
     def one(src: Source) -> ItemReport:
+        report = file_report(src)
+        if on_done is not None:
+            on_done(report)
+        return report
+
+    def file_report(src: Source) -> ItemReport:
         params = {"source": src.path, "item": src.item, "out": out, "options": options.model_dump(mode="json"),
                   "refresh": list(refresh), "s3_block": s3_block}
         run = start_file_run(deployment, params, src.item)

@@ -15,6 +15,8 @@ from lingoflow.tasks.review import publish_review
 
 from .fanout import fan_out, item_from_state, report_store
 from .filerun import cached_library, finish_library, plan_library, run_file  # noqa: F401 (cached_library: the CLI)
+from .observe import LibraryWatch, log_stages
+from .s3 import s3_config
 
 
 @flow(name="localize-file", flow_run_name="{item}", log_prints=True)
@@ -25,6 +27,7 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
     code) is recorded, see lingoflow/cache.py; `refresh` names stages to run regardless.
     """
     report = run_file(source, item, out, options, refresh, s3_block)
+    log_stages(get_run_logger(), report)
     if report.status != "ok":
         return Failed(message=report.error, data=report.to_dict())
     return Completed(data=report.to_dict())
@@ -45,18 +48,24 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
     todo = [src for src in sources_found if src.item not in reports]
     logger.info("%d source file(s), targets: %s; %d fully cached, %d to run", len(sources_found),
                 ", ".join(options.targets) or "none", len(reports), len(todo))
+    watch = LibraryWatch(inputs, out, s3_config([out], s3_block), len(sources_found), logger)  # artifacts and events
+    for report in reports.values():
+        watch.file_done(report)
     if file_deployment and todo:
-        reports.update((r.item, r) for r in fan_out(file_deployment, todo, out, options, refresh, s3_block))
+        reports.update((r.item, r) for r in fan_out(file_deployment, todo, out, options, refresh, s3_block, on_done=watch.file_done))
     elif todo:
         store = report_store(out, shared=False)
 
         def run_one(src) -> None:
             state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
             reports[src.item] = item_from_state(state, src, store)
+            watch.file_done(reports[src.item])
 
         # `jobs` file subflows at once, each in a thread that carries this flow's context (so
         # each is this run's subflow in the UI); the pool bounds the files in flight
         with ThreadPoolExecutor(max_workers=min(jobs, len(todo)), thread_name_prefix="file") as pool:
             for done in [pool.submit(contextvars.copy_context().run, run_one, src) for src in todo]:
                 done.result()
-    return finish_library(sources_found, reports, out, s3_block, started, publish_report, publish_review)
+    report = finish_library(sources_found, reports, out, s3_block, started, publish_report, publish_review)
+    watch.library_done(report)
+    return report

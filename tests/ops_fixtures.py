@@ -85,20 +85,30 @@ def library(clips: dict[str, Path], folder: Path, names: list[str]) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def prefect_api(tmp_path_factory) -> str:
-    """A real `prefect server start` on 127.0.0.1 with its own PREFECT_HOME; its API URL."""
-    home = tmp_path_factory.mktemp("prefect-server-home")
+def start_prefect_server(home: Path, ui: bool = False) -> tuple[subprocess.Popen, str]:
+    """A real `prefect server start` on 127.0.0.1 with its own PREFECT_HOME (and its UI when
+    `ui`); the process and its API URL, once it answers."""
     port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
-           "PREFECT_LOGGING_LEVEL": "WARNING"}
+           "PREFECT_UI_ENABLED": "true" if ui else "false", "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+           "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_UI_API_URL": api}  # the UI's default is port 4200
     env.pop("PREFECT_API_URL", None)
     proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    api = f"http://127.0.0.1:{port}/api"
     try:
         wait_http(f"{api}/health", proc, timeout=180)
+    except Exception:
+        stop(proc)
+        raise
+    return proc, api
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory) -> str:
+    """A real `prefect server start` on 127.0.0.1 with its own PREFECT_HOME; its API URL."""
+    proc, api = start_prefect_server(tmp_path_factory.mktemp("prefect-server-home"))
+    try:
         yield api
     finally:
         stop(proc)

@@ -172,6 +172,8 @@ def test_endpoint_dying_mid_run_loses_nothing_and_leaks_no_secret(clips, tmp_pat
         assert _grep_tree(tmp_path / "cache", SECRET.encode()) == []
         assert list((tmp_path / "prefect-home").glob("*.db")), "the run used its own Prefect database"
         assert _grep_tree(tmp_path / "prefect-home", SECRET.encode()) == []
+        # ... where the runs' artifacts (pre-signed links among them) and events are kept too
+        assert _grep_tree(tmp_path / "prefect-home", b"lingoflow.library.completed") and _grep_tree(tmp_path / "prefect-home", b"X-Amz-Signature")
     finally:
         stop(server)
 
