@@ -64,7 +64,7 @@ def measure(quick: bool = False, model: str = "base") -> dict:
     engine = FasterWhisperTranscriber()
     bed = decode_audio(str(SHARED_EVAL / "media" / "big_buck_bunny_small.mp4"))
     turns = _rttm()
-    counts = collections.Counter()
+    counts = collections.Counter(dict.fromkeys(("segments_before", "spurious_before", "segments_after", "spurious_after", "dropped", "speech_lost"), 0))
     refs, before_text, after_text, examples = [], [], [], []
 
     def run(audio, multilingual=False):

@@ -10,9 +10,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _entrypoint_exists(entrypoint: str) -> None:
-    path, func = entrypoint.split(":")
-    assert (ROOT / path).is_file(), path
-    module = importlib.import_module(path[:-3].replace("/", "."))
+    """A module entrypoint (what a worker with only the installed package resolves)."""
+    module_name, func = entrypoint.split(":")
+    assert not module_name.endswith(".py") and module_name.startswith("lingoflow."), entrypoint
+    module = importlib.import_module(module_name)
     flow = getattr(module, func)
     assert hasattr(flow, "to_deployment"), f"{entrypoint} is not a Prefect flow"
     return flow

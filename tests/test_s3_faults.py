@@ -110,8 +110,9 @@ def test_endpoint_dying_mid_run_loses_nothing_and_leaks_no_secret(clips, tmp_pat
         for name in ("a-rivers", "b-valley", "c-review"):
             client.fput_object("media", f"lib/{clips[name].name}", str(clips[name]))
         env = _env(tmp_path, s3)
+        # one file after another (--jobs 1): the outage must find files 2 and 3 not yet up
         run = subprocess.Popen([sys.executable, "-m", "lingoflow.flows.cli", "localize", "s3://media/lib", "--out", "s3://out/run", "--to", "pt",
-                                "--asr-model", "tiny.en", "--diarize-engine", "none", "--verbose"],
+                                "--asr-model", "tiny.en", "--diarize-engine", "none", "--verbose", "--jobs", "1"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         stop_event = threading.Event()
         killed = threading.Event()

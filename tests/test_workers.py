@@ -115,7 +115,8 @@ def test_an_asr_limit_of_one_holds_across_two_workers(deployed, clips, tmp_path)
         proc = _run_library(deployed, lib, tmp_path / "out", tmp_path / "cache", ["w1", "w2"])
     finally:
         subprocess.run([prefect, "concurrency-limit", "delete", "asr"], env=env, capture_output=True, input="y\n", text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = tmp_path / "out" / "report.json"
+    assert proc.returncode == 0, proc.stderr[-3000:] + (report.read_text()[-3000:] if report.is_file() else "")
     runs = _stage_runs(deployed, "transcribe", since)
     assert len(runs) == 3 and all(r["tags"] == ["asr"] for r in runs), [r["tags"] for r in runs]
     spans = sorted((datetime.fromisoformat(r["start_time"]), datetime.fromisoformat(r["end_time"])) for r in runs)
