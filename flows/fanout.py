@@ -8,6 +8,7 @@ too, in this machine's cache, read when Prefect returns a final state without it
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
@@ -93,24 +94,33 @@ def take_item_report(store, flow_run_id) -> ItemReport | None:
     return ItemReport.from_dict(data) if isinstance(data, dict) else None
 
 
-def start_file_run(deployment: str, params: dict, item: str, timeout: float | None = None):
+def start_file_run(deployment: str, params: dict, item: str, timeout: float | None = None, library_run: str | None = None):
     """One file's deployment run, started once per library run: the idempotency key makes a
     repeated request (the API client retrying a request a busy server did take) return the run
-    already made, where it made a second run of the same file (seen under load in CI)."""
+    already made, where it made a second run of the same file (seen under load in CI).
+    `library_run`: the library run's id (default: the current flow run's)."""
     from prefect.deployments import run_deployment
     from prefect.runtime import flow_run
 
-    return run_deployment(deployment, parameters=params, timeout=timeout, as_subflow=True, idempotency_key=f"{flow_run.id}:{item}")
+    library_run = library_run or flow_run.id
+    if not library_run:  # a key without its run would hand one library run another's file runs
+        raise LingoflowError("a file run needs the library run that starts it")
+    return run_deployment(deployment, parameters=params, timeout=timeout, as_subflow=True, idempotency_key=f"{library_run}:{item}")
 
 
 def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None,
             on_done=None) -> list[ItemReport]:
     """Every file's report; `on_done(report)` is called (from a pool thread) as each file finishes."""
     from prefect import get_run_logger
+    from prefect.runtime import flow_run
 
     from .s3 import s3_config
 
     logger = get_run_logger()
+    # read here: the pool's threads see this flow's context only through copies of it, and the
+    # id keys each file run to this library run (without it, every CLI run keyed "None:<item>"
+    # and was handed the previous run's file runs back)
+    library_run = flow_run.id
     store = report_store(out, s3_config([out], s3_block))
 
     def one(src: Source) -> ItemReport:
@@ -122,7 +132,7 @@ def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeO
     def file_report(src: Source) -> ItemReport:
         params = {"source": src.path, "item": src.item, "out": out, "options": options.model_dump(mode="json"),
                   "refresh": list(refresh), "s3_block": s3_block}
-        run = start_file_run(deployment, params, src.item)
+        run = start_file_run(deployment, params, src.item, library_run=library_run)
         recorded = take_item_report(store, run.id)
         if recorded is not None:
             return recorded
@@ -131,4 +141,5 @@ def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeO
 
     logger.info("handing %d file(s) to deployment %s", len(sources), deployment)
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_WAITING, len(sources)))) as pool:
-        return list(pool.map(one, sources))
+        # each thread runs in a copy of this flow's context: the file runs are its subflows
+        return [f.result() for f in [pool.submit(contextvars.copy_context().run, one, src) for src in sources]]
