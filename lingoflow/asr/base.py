@@ -18,6 +18,7 @@ class AsrOptions:
     multilingual: bool = False  # detect the language of every 30 s window (code-switching)
     compute_type: str = "int8"
     device: str = "cpu"
+    batch_size: int = 0  # 0: the sequential decoder; N: N pause-cut chunks decoded at once (batched.py)
 
 
 @dataclass
