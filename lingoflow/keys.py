@@ -46,7 +46,8 @@ def transcribe(ingested, options, hotwords: str | None = None) -> str:
     if hotwords is None and getattr(options, "glossaries", None):
         hotwords = stages.load_glossary(options).hotwords(options.source_language)
     engine = get_transcriber(options.asr_engine)
-    return stage_key("transcribe", code=code_identity(stages.transcribe, _module_of(engine)),
+    code = code_identity(stages.transcribe, _module_of(engine), *getattr(engine, "code_modules", ()))  # e.g. its batched decoder
+    return stage_key("transcribe", code=code,
                      inputs={"audio": ingested.sha256}, options=options, model=engine.model_identity(options.asr_model),
                      extra={"hotwords": hotwords} if hotwords else None)
 

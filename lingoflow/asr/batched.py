@@ -76,10 +76,10 @@ class Decoded:
     language: str | None = None
 
 
-def pack(pieces: list[dict], max_seconds: float = CHUNK_SECONDS, round_: int = 0) -> list[Chunk]:
-    """Pieces (sample ranges, in order) packed into chunks of at most `max_seconds` of audio;
-    a chunk ends where a piece ends."""
-    limit = int(max_seconds * SAMPLE_RATE)
+def pack(pieces: list[dict], max_seconds: float | None = None, round_: int = 0) -> list[Chunk]:
+    """Pieces (sample ranges, in order) packed into chunks of at most `max_seconds` (default
+    CHUNK_SECONDS) of audio; a chunk ends where a piece ends."""
+    limit = int((max_seconds or CHUNK_SECONDS) * SAMPLE_RATE)
     chunks: list[Chunk] = []
     current: list[dict] = []
     length = 0
@@ -95,12 +95,13 @@ def pack(pieces: list[dict], max_seconds: float = CHUNK_SECONDS, round_: int = 0
     return chunks
 
 
-def speech_chunks(audio: np.ndarray, max_seconds: float = CHUNK_SECONDS) -> list[Chunk]:
+def speech_chunks(audio: np.ndarray, max_seconds: float | None = None) -> list[Chunk]:
     """Silero VAD's speech regions as faster-whisper's batched pipeline finds them (a region ends
     at a pause of 160 ms or more; one longer than a chunk is split at its last pause of 100 ms
     or more), packed in order into chunks: every chunk ends in a pause."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+    max_seconds = max_seconds or CHUNK_SECONDS
     regions = get_speech_timestamps(audio, VadOptions(max_speech_duration_s=max_seconds, min_silence_duration_ms=160))
     return pack(regions, max_seconds)
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..schema import Segment, Word
-from . import models
+from . import batched, models
 from .base import AsrOptions, AsrResult
 
 _models: dict[tuple, object] = {}
@@ -56,6 +56,7 @@ class _LanguageRecorder:
 
 class FasterWhisperTranscriber:
     name = "faster-whisper"
+    code_modules = (batched,)  # its source computes batched transcripts too (keys.transcribe)
 
     def model_identity(self, model: str) -> str:
         path = Path(models.resolve(model))
@@ -137,8 +138,6 @@ def _batch_options(tokenizer, options: AsrOptions):
 
 def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progress) -> AsrResult:
     """Chunks cut in pauses, decoded `options.batch_size` at a time (see batched.py)."""
-    from .batched import LosslessBatchedPipeline
-
     def fallback(chunk_audio: np.ndarray, language: str) -> list[dict]:
         settings = {**_decode_settings(options, False), "language": language, "vad_filter": False}
         segs, _ = model.transcribe(chunk_audio, **settings)
@@ -146,7 +145,7 @@ def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progre
                      words=[dict(word=w.word, start=w.start, end=w.end, probability=w.probability) for w in s.words or []])
                 for s in segs]
 
-    pipeline = LosslessBatchedPipeline(model, options.batch_size, lambda tokenizer: _batch_options(tokenizer, options), fallback)
+    pipeline = batched.LosslessBatchedPipeline(model, options.batch_size, lambda tokenizer: _batch_options(tokenizer, options), fallback)
     found, language, probability = pipeline.transcribe(audio, options.language, options.multilingual, on_progress)
     segments: list[Segment] = []
     for seg in found:
