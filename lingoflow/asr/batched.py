@@ -32,6 +32,7 @@ SAMPLE_RATE = 16000
 CHUNK_SECONDS = 29.0  # of speech, with END_PAD_SECONDS of silence: Whisper's 30 s window
 END_PAD_SECONDS = 1.0
 MIN_TAIL_SECONDS = 0.2  # an unfinished remainder shorter than this holds no word
+UNHEARD_SECONDS = 1.0  # a chunk ends at most a VAD pad (0.4 s) after its speech: more after the last word was not heard
 MAX_ROUNDS = 4  # tails of tails: past this, the sequential decoder takes what is left
 
 log = logging.getLogger(__name__)
@@ -276,12 +277,24 @@ def _frames(chunk: Chunk, model) -> int:
 
 
 def _tail(item: Decoded, ended: float | None) -> Chunk | None:
-    """What of the chunk its decode left out (None when its last segment closed at the chunk's
-    end): from the last word on, since the last timestamp can lie past a word the decode skipped."""
-    if ended is None or item.chunk.samples / SAMPLE_RATE - ended < MIN_TAIL_SECONDS:
+    """What of the chunk its decode left out, or None.
+
+    Left out: the rest of a chunk whose decode stopped before its end (an unfinished last
+    segment); or, where the last segment claims the chunk's end but its words stop more than
+    UNHEARD_SECONDS before it, the speech after them (Whisper, told the wrong language, can
+    close one segment over 20 s of speech it did not write down). Either rest starts at the last
+    word's end, since the last timestamp can lie past a word the decode skipped.
+    """
+    if ended is None:
         return None
+    duration = item.chunk.samples / SAMPLE_RATE
     words = [w for seg in item.segments for w in seg.get("words") or []]
-    return item.chunk.after(min(ended, words[-1]["end"]) if words else ended)
+    last = words[-1]["end"] if words else None
+    if duration - ended >= MIN_TAIL_SECONDS:
+        return item.chunk.after(min(ended, last) if last is not None else ended)
+    if last is not None and duration - last > UNHEARD_SECONDS:
+        return item.chunk.after(last)
+    return None
 
 
 def _drop_repeated_edge_words(segments: list[dict], gap: float = 0.3) -> list[dict]:
