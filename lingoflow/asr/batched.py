@@ -30,7 +30,7 @@ import numpy as np
 
 SAMPLE_RATE = 16000
 CHUNK_SECONDS = 29.0  # of speech, with END_PAD_SECONDS of silence: Whisper's 30 s window
-END_PAD_SECONDS = 1.0
+END_PAD_SECONDS = 0.0
 MIN_TAIL_SECONDS = 0.2  # an unfinished remainder shorter than this holds no word
 UNHEARD_SECONDS = 1.0  # a chunk ends at most a VAD pad (0.4 s) after its speech: more after the last word was not heard
 MAX_ROUNDS = 4  # tails of tails: past this, the sequential decoder takes what is left
@@ -97,14 +97,22 @@ def pack(pieces: list[dict], max_seconds: float | None = None, round_: int = 0) 
 
 
 def speech_chunks(audio: np.ndarray, max_seconds: float | None = None) -> list[Chunk]:
-    """Silero VAD's speech regions as faster-whisper's batched pipeline finds them (a region ends
-    at a pause of 160 ms or more; one longer than a chunk is split at its last pause of 100 ms
-    or more), packed in order into chunks: every chunk ends in a pause."""
+    """The sequential decoder's speech regions (its Silero VAD options, so the same audio is
+    heard), cut at the pauses a finer pass finds (160 ms or more, as faster-whisper's batched
+    pipeline cuts; in a stretch longer than a chunk, its last pause of 100 ms or more), and the
+    pieces packed in order into chunks of at most `max_seconds`: every chunk ends in a pause."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     max_seconds = max_seconds or CHUNK_SECONDS
-    regions = get_speech_timestamps(audio, VadOptions(max_speech_duration_s=max_seconds, min_silence_duration_ms=160))
-    return pack(regions, max_seconds)
+    regions = get_speech_timestamps(audio, VadOptions())
+    fine = get_speech_timestamps(audio, VadOptions(max_speech_duration_s=max_seconds, min_silence_duration_ms=160))
+    pauses = [(a["end"] + b["start"]) // 2 for a, b in zip(fine, fine[1:])]
+    pieces = []
+    for region in regions:
+        cuts = [p for p in pauses if region["start"] < p < region["end"]]
+        edges = [region["start"], *cuts, region["end"]]
+        pieces += [{"start": a, "end": b} for a, b in zip(edges, edges[1:])]
+    return pack(pieces, max_seconds)
 
 
 def to_window_time(segments: list[dict], chunk: Chunk) -> list[dict]:
@@ -116,16 +124,19 @@ def to_window_time(segments: list[dict], chunk: Chunk) -> list[dict]:
     from faster_whisper.vad import SpeechTimestampsMap
 
     ts_map = SpeechTimestampsMap(chunk.pieces, SAMPLE_RATE, time_precision=3)
+    duration = chunk.samples / SAMPLE_RATE
+    clamp = lambda t: min(max(float(t), 0.0), duration)  # noqa: E731  (Whisper's timestamps can run past a short chunk)
     out = []
     for seg in segments:
         words = []
         for w in seg.get("words") or []:
-            index = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
-            words.append({**w, "start": ts_map.get_original_time(w["start"], index), "end": ts_map.get_original_time(w["end"], index)})
+            a, b = clamp(w["start"]), clamp(w["end"])
+            index = ts_map.get_chunk_index((a + b) / 2)
+            words.append({**w, "start": ts_map.get_original_time(a, index), "end": ts_map.get_original_time(b, index)})
         if words:
             start, end = words[0]["start"], words[-1]["end"]
         else:
-            start, end = ts_map.get_original_time(seg["start"]), ts_map.get_original_time(seg["end"], is_end=True)
+            start, end = ts_map.get_original_time(clamp(seg["start"])), ts_map.get_original_time(clamp(seg["end"]), is_end=True)
         out.append({**seg, "start": start, "end": end, "words": words, "round": chunk.round})
     return out
 
@@ -164,7 +175,9 @@ class LosslessBatchedPipeline:
                 lang = item.language or self.language
                 if retry:  # what the sequential decoder would retry, it decodes, fallback and all
                     log.debug("chunk at %.2f s: sequential decoder (temperature fallback)", item.chunk.at)
-                    item = Decoded(item.chunk, to_window_time(self.fallback(item.chunk.audio(audio), lang), item.chunk), lang)
+                    found = self.fallback(item.chunk.audio(audio), lang)
+                    tail = _tail(Decoded(item.chunk, found), float("inf"))  # speech after its last word: again
+                    item = Decoded(item.chunk, to_window_time(found, item.chunk), lang)
                 decoded.append(item)
                 if tail is not None and (tail.round > MAX_ROUNDS or tail.samples >= item.chunk.samples):
                     decoded.append(Decoded(tail, to_window_time(self.fallback(tail.audio(audio), lang), tail), lang))  # no progress
@@ -200,7 +213,10 @@ class LosslessBatchedPipeline:
             model.add_word_timestamps([results[i][0].segments], tokenizer, _select(encoder_output, [i], len(batch)),
                                       [_frames(batch[i], model)], options.prepend_punctuations, options.append_punctuations, 0.0)
         for result in results:
-            result[1] = _tail(result[0], result[1])
+            ended = result[1]
+            result[1] = _tail(result[0], ended)
+            log.debug("chunk at %.2f s: ended %s, last word %s, tail %s", result[0].chunk.at, ended,
+                      [w["end"] for seg in result[0].segments for w in seg.get("words") or []][-1:], result[1] and result[1].at)
             result[0].segments = to_window_time(result[0].segments, result[0].chunk)
         return results
 
@@ -290,7 +306,7 @@ def _tail(item: Decoded, ended: float | None) -> Chunk | None:
     duration = item.chunk.samples / SAMPLE_RATE
     words = [w for seg in item.segments for w in seg.get("words") or []]
     last = words[-1]["end"] if words else None
-    if duration - ended >= MIN_TAIL_SECONDS:
+    if duration - ended >= MIN_TAIL_SECONDS and ended != float("inf"):
         return item.chunk.after(min(ended, last) if last is not None else ended)
     if last is not None and duration - last > UNHEARD_SECONDS:
         return item.chunk.after(last)
