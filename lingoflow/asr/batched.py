@@ -6,14 +6,20 @@ the window with a lone start timestamp ("the next segment begins here and goes o
 window"), and the pipeline, decoding each chunk once, drops everything from that timestamp on.
 The sequential decoder would seek to that timestamp and decode again. Here:
 
-- the speech regions are the sequential path's own (Silero VAD, the same options), split
-  only where a region is longer than a chunk, at its last pause of 100 ms or more (the VAD's
-  own rule), and packed into chunks of at most `CHUNK_SECONDS`, so every chunk ends in a pause;
-- chunks are decoded in batches with the library's machinery (`generate_segment_batched`,
-  `_split_segments_by_timestamps`, `add_word_timestamps`), with segment and word timestamps;
-- where a chunk's decode stops before its end (an unfinished last segment), the rest of the
-  chunk, from its last word on, goes back in the queue (the rests of one round share windows),
-  as the sequential decoder's seek does: chunks never overlap, so each word is decoded once;
+- the speech regions are the sequential path's own (Silero VAD, the same options, so the same
+  audio is heard), cut at the pauses a finer VAD pass finds (160 ms or more; in a stretch
+  longer than a chunk, its last pause of 100 ms or more), and the pieces packed in order into
+  chunks of at most `CHUNK_SECONDS`: every chunk ends in a pause, and a file whose speech fits
+  one window is decoded from exactly the sequential decoder's input;
+- chunks are decoded in batches with the library's machinery (the steps of its
+  `generate_segment_batched`, `_split_segments_by_timestamps`, `add_word_timestamps`), with
+  segment and word timestamps; the encoder runs a window at a time (on CPU its cost per window
+  grows with the batch), the decoder on the whole batch (where batching pays);
+- where a chunk's decode stops before its end (an unfinished last segment), or its words stop
+  well before its speech does, the rest of the chunk, from its last word on, goes back in the
+  queue (the rests of one round share windows), as the sequential decoder's seek does: chunks
+  never overlap, so each word is decoded once (a word the alignment ended early and the rest
+  decodes again is dropped there);
 - the language is detected on the first batch's encoder output (no window encoded twice), and
   under code-switching on every chunk's, as the sequential decoder does on every window;
 - a chunk the sequential decoder would have retried at a higher temperature (too repetitive,
@@ -22,15 +28,15 @@ The sequential decoder would seek to that timestamp and decode again. Here:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import logging
+from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 SAMPLE_RATE = 16000
-CHUNK_SECONDS = 29.0  # of speech, with END_PAD_SECONDS of silence: Whisper's 30 s window
-END_PAD_SECONDS = 0.0
+CHUNK_SECONDS = 30.0  # of speech: Whisper's window (a file with no more speech is decoded from the sequential decoder's input)
+END_PAD_SECONDS = 0.0  # silence added after a chunk (0: the sequential decoder's input exactly)
 MIN_TAIL_SECONDS = 0.2  # an unfinished remainder shorter than this holds no word
 UNHEARD_SECONDS = 1.0  # a chunk ends at most a VAD pad (0.4 s) after its speech: more after the last word was not heard
 MAX_ROUNDS = 4  # tails of tails: past this, the sequential decoder takes what is left
@@ -56,9 +62,9 @@ class Chunk:
     def at(self) -> float:
         return self.pieces[0]["start"] / SAMPLE_RATE
 
-    def after(self, seconds: float) -> "Chunk":
+    def after(self, seconds: float) -> Chunk:
         """The chunk from `seconds` (in its own, pieces-joined, time) to its end."""
-        skip = int(round(seconds * SAMPLE_RATE))
+        skip = round(seconds * SAMPLE_RATE)
         rest = []
         for p in self.pieces:
             n = p["end"] - p["start"]
@@ -106,12 +112,12 @@ def speech_chunks(audio: np.ndarray, max_seconds: float | None = None) -> list[C
     max_seconds = max_seconds or CHUNK_SECONDS
     regions = get_speech_timestamps(audio, VadOptions())
     fine = get_speech_timestamps(audio, VadOptions(max_speech_duration_s=max_seconds, min_silence_duration_ms=160))
-    pauses = [(a["end"] + b["start"]) // 2 for a, b in zip(fine, fine[1:])]
+    pauses = [(a["end"] + b["start"]) // 2 for a, b in pairwise(fine)]
     pieces = []
     for region in regions:
         cuts = [p for p in pauses if region["start"] < p < region["end"]]
         edges = [region["start"], *cuts, region["end"]]
-        pieces += [{"start": a, "end": b} for a, b in zip(edges, edges[1:])]
+        pieces += [{"start": a, "end": b} for a, b in pairwise(edges)]
     return pack(pieces, max_seconds)
 
 
@@ -119,26 +125,39 @@ def to_window_time(segments: list[dict], chunk: Chunk) -> list[dict]:
     """Chunk-time segments and words to the window's time (the pieces put back where they were).
 
     A word keeps its start and end in the piece that holds its middle, as faster-whisper's
-    restore_speech_timestamps does, so a word never spans the silence cut out between pieces.
+    restore_speech_timestamps does, so a word never spans the silence cut out between pieces;
+    a segment whose words lie in pieces from different places (the rests of several chunks
+    share a window) is split there, so each part sits where it was said.
     """
     from faster_whisper.vad import SpeechTimestampsMap
 
     ts_map = SpeechTimestampsMap(chunk.pieces, SAMPLE_RATE, time_precision=3)
     duration = chunk.samples / SAMPLE_RATE
-    clamp = lambda t: min(max(float(t), 0.0), duration)  # noqa: E731  (Whisper's timestamps can run past a short chunk)
+    clamp = lambda t: min(max(float(t), 0.0), duration)  # (Whisper's timestamps can run past a short chunk)
     out = []
     for seg in segments:
-        words = []
+        groups: list[list[dict]] = []
+        place = None
         for w in seg.get("words") or []:
             a, b = clamp(w["start"]), clamp(w["end"])
             index = ts_map.get_chunk_index((a + b) / 2)
-            words.append({**w, "start": ts_map.get_original_time(a, index), "end": ts_map.get_original_time(b, index)})
-        if words:
-            start, end = words[0]["start"], words[-1]["end"]
-        else:
+            here = _place(chunk, index)
+            if not groups or here != place:
+                groups.append([])
+            place = here
+            groups[-1].append({**w, "start": ts_map.get_original_time(a, index), "end": ts_map.get_original_time(b, index)})
+        if not groups:
             start, end = ts_map.get_original_time(clamp(seg["start"])), ts_map.get_original_time(clamp(seg["end"]), is_end=True)
-        out.append({**seg, "start": start, "end": end, "words": words, "round": chunk.round})
+            out.append({**seg, "start": start, "end": end, "words": [], "round": chunk.round})
+        for words in groups:
+            text = seg["text"] if len(groups) == 1 else "".join(w["word"] for w in words)
+            out.append({**seg, "text": text, "start": words[0]["start"], "end": words[-1]["end"], "words": words, "round": chunk.round})
     return out
+
+
+def _place(chunk: Chunk, index: int) -> int:
+    """Which run of contiguous pieces (one stretch of the window's audio) piece `index` is in."""
+    return sum(1 for a, b in pairwise(chunk.pieces[: index + 1]) if a["end"] != b["start"])
 
 
 class LosslessBatchedPipeline:
@@ -196,8 +215,6 @@ class LosslessBatchedPipeline:
         from faster_whisper.audio import pad_or_trim
 
         model = self.model
-        # a chunk ends in a pause, but a short one: the silence added after it shows Whisper that
-        # the last sentence is over, so it closes it rather than leave it for a next window
         pad = np.zeros(int(END_PAD_SECONDS * SAMPLE_RATE), np.float32)
         features = np.stack([pad_or_trim(model.feature_extractor(np.concatenate([c.audio(audio), pad]))[..., :-1]) for c in batch])
         encoder_output, outputs, languages = self._generate(features)
@@ -316,7 +333,7 @@ def _tail(item: Decoded, ended: float | None) -> Chunk | None:
 def _drop_repeated_edge_words(segments: list[dict], gap: float = 0.3) -> list[dict]:
     """A tail starts at its parent's last word's end as the alignment put it; where that end came
     early, the tail decodes the word again: keep it once (the parent's)."""
-    for prev, seg in zip(segments, segments[1:]):
+    for prev, seg in pairwise(segments):
         if not seg["round"] or not prev["words"] or not seg["words"]:
             continue
         a, b = prev["words"][-1], seg["words"][0]
