@@ -117,7 +117,7 @@ def main(argv=None) -> dict:
 def _batched(dense: Path, quick: bool) -> dict:
     from lingoflow.config import LocalizeOptions
 
-    batch = LocalizeOptions().asr_batch or 8
+    batch = LocalizeOptions().asr_batch or 8  # the default when batched, else 8
     real = asr.real_recordings()
     sets = {"real recordings": real[:2] if quick else real}
     if not quick:

@@ -51,7 +51,7 @@ def localize(
     source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected"),
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
     code_switching: bool = typer.Option(False, "--code-switching", help="detect the language of every 30 s window (recordings that mix languages)"),
-    asr_batch: int = typer.Option(8, "--asr-batch", min=0, max=64, help="speech chunks (cut in pauses) decoded at once; 0: the sequential decoder"),
+    asr_batch: int = typer.Option(0, "--asr-batch", min=0, max=64, help="speech chunks (cut in pauses) decoded at once, e.g. 8; 0 (default): the sequential decoder"),
     mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
     mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
     glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),

@@ -111,6 +111,8 @@ def speech_chunks(audio: np.ndarray, max_seconds: float | None = None) -> list[C
 
     max_seconds = max_seconds or CHUNK_SECONDS
     regions = get_speech_timestamps(audio, VadOptions())
+    if sum(r["end"] - r["start"] for r in regions) <= max_seconds * SAMPLE_RATE:
+        return pack(regions, max_seconds)  # one window holds it all: no cut
     fine = get_speech_timestamps(audio, VadOptions(max_speech_duration_s=max_seconds, min_silence_duration_ms=160))
     pauses = [(a["end"] + b["start"]) // 2 for a, b in pairwise(fine)]
     pieces = []
