@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import asr, clips
-from .common import ROOT, header, median, peak_rss_mb_of, save, table
+from .common import ROOT, header, machine, median, peak_rss_mb_of, save, table
 
 LINGOFLOW = [sys.executable, "-m", "lingoflow.flows.cli", "localize"]
 
@@ -90,6 +90,9 @@ def main(argv=None) -> dict:
                 f"{cmp.get('batched_words_deleted')}/{cmp.get('sequential_words')}" if batched_run else None)],
               ("audio s", "lingoflow s", "bare s", "ratio (goal>=0.95)", "bare batched s", "batched speed-up", "batched: words lost"))
 
+        # 2b. lingoflow's batched decoder against its sequential one
+        results["asr_batched"] = _batched(dense, args.quick)
+
         # 3. cost of more target languages
         results["languages"] = _languages(dense, tmp, report, args.quick)
 
@@ -109,6 +112,29 @@ def main(argv=None) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
     save("bench-quick" if args.quick else "bench", results, args.quick)
     return results
+
+
+def _batched(dense: Path, quick: bool) -> dict:
+    from lingoflow.config import LocalizeOptions
+
+    batch = LocalizeOptions().asr_batch or 8  # the default when batched, else 8
+    real = asr.real_recordings()
+    sets = {"real recordings": real[:2] if quick else real}
+    if not quick:
+        sets["150 s clip"] = [dense]
+    res = asr.batched_vs_sequential(sets, "base", batch=batch, repeats=1 if quick else 2)
+    m = machine()
+    print(f"## ASR: batched (--asr-batch {batch}) vs sequential (--asr-batch 0), same run, both decoders alternating "
+          f"(base, int8; {m['cores']} cores, {m['cpu']}; wall seconds on a shared machine, CPU seconds beside them)")
+    rows = []
+    for name, r in res.items():
+        rows.append((name, r["files"], r["audio_seconds"], r.get("sequential_seconds", ""), r.get("batched_seconds", ""),
+                     f"{r['speedup']}x" if "speedup" in r else "", f"{r['speedup_cpu_time']}x" if "speedup_cpu_time" in r else "",
+                     f"{r['words_lost']}/{r['sequential_words']} ({r['words_lost_share'] * 100:.2f}%)" if "words_lost" in r else "",
+                     r.get("wer_sequential", ""), r.get("wer_batched", "")))
+    table(rows, ("set", "files", "audio s", "sequential s", "batched s", "speed-up (wall)", "speed-up (CPU time)",
+                 "words lost (goal<=0.5%)", "WER seq", "WER batched"))
+    return res
 
 
 def _quick_clip(tmp: Path) -> Path:

@@ -51,6 +51,7 @@ def localize(
     source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected"),
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
     code_switching: bool = typer.Option(False, "--code-switching", help="detect the language of every 30 s window (recordings that mix languages)"),
+    asr_batch: int = typer.Option(0, "--asr-batch", min=0, max=64, help="speech chunks (cut in pauses) decoded at once, e.g. 8; 0 (default): the sequential decoder"),
     mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
     mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
     glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
@@ -83,7 +84,7 @@ def localize(
 
     try:
         options = LocalizeOptions(
-            targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching,
+            targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching, asr_batch=asr_batch,
             mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
             voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
             background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,

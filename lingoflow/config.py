@@ -18,6 +18,8 @@ class LocalizeOptions(BaseModel):
     asr_model: str = Field("base", description="embedded name, hub name or local CTranslate2 folder")
     code_switching: bool = Field(False, description="detect the language of every 30 s window (files mixing languages)")
     beam_size: int = Field(5, ge=1, le=20)
+    # 0 by default until batched decoding is lossless on the real recordings (README: Performance)
+    asr_batch: int = Field(0, ge=0, le=64, description="speech chunks decoded at once (cut in pauses); 0: the sequential decoder")
     compute_type: str = "int8"
     mt_engine: str | None = Field(None, description="force one MT engine; default picks per pair")
     mt_model: list[str] = Field(

@@ -19,6 +19,7 @@ class AsrOptions:
     compute_type: str = "int8"
     device: str = "cpu"
     drop_fragments: bool = True  # asr/fragments.py: what Whisper makes up over silence and noise
+    batch_size: int = 0  # 0: the sequential decoder; N: N pause-cut chunks decoded at once (batched.py)
 
 
 @dataclass

@@ -13,7 +13,7 @@ import numpy as np
 from .. import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
-from . import fragments, models
+from . import batched, fragments, models
 from .base import AsrOptions, AsrResult
 
 _models: dict[tuple, object] = {}
@@ -81,20 +81,13 @@ class FasterWhisperTranscriber:
         model = load_model(options.model, options.device, options.compute_type)
         if audio.size < 1600:  # under 0.1 s: nothing Whisper can hear
             return AsrResult(options.language or "en", 0.0, [])
+        if options.batch_size > 0 and options.vad:
+            return _transcribe_batched(model, audio, options, on_progress)
         recorder = None
         if options.multilingual and model.model.is_multilingual:
             model = copy.copy(model)  # a shallow copy: the shared model stays untouched
             model.model = recorder = _LanguageRecorder(model.model)
-        segments_iter, info = model.transcribe(
-            audio,
-            language=options.language,
-            beam_size=options.beam_size,
-            vad_filter=options.vad,
-            word_timestamps=True,
-            hotwords=options.hotwords or None,
-            condition_on_previous_text=False,  # stops one misheard phrase repeating through a file
-            multilingual=bool(recorder),
-        )
+        segments_iter, info = model.transcribe(audio, **_decode_settings(options, bool(recorder)))
         duration = max(info.duration, 1e-9)
         decoded: list[tuple[Segment, fragments.Candidate]] = []
         for seg in segments_iter:
@@ -116,7 +109,63 @@ class FasterWhisperTranscriber:
             decoded.append((segment, candidate))
             if on_progress:
                 on_progress(min(seg.end / duration, 1.0))
-        why = fragments.reasons([c for _, c in decoded], audio) if options.drop_fragments else [None] * len(decoded)
-        segments = [replace(s, id=i) for i, s in enumerate(s for (s, _), reason in zip(decoded, why) if reason is None)]
-        dropped = [(s, reason) for (s, _), reason in zip(decoded, why) if reason is not None]
-        return AsrResult(info.language, round(float(info.language_probability), 4), segments, dropped)
+        return _filtered(decoded, audio, options, info.language, info.language_probability)
+
+
+def _filtered(decoded: list, audio: np.ndarray, options: AsrOptions, language: str, probability: float) -> AsrResult:
+    """Both decoders' segments through the hallucinated-fragment filter (fragments.py), renumbered."""
+    why = fragments.reasons([c for _, c in decoded], audio) if options.drop_fragments else [None] * len(decoded)
+    segments = [replace(s, id=i) for i, s in enumerate(s for (s, _), reason in zip(decoded, why) if reason is None)]
+    dropped = [(s, reason) for (s, _), reason in zip(decoded, why) if reason is not None]
+    return AsrResult(language, round(float(probability), 4), segments, dropped)
+
+
+def _decode_settings(options: AsrOptions, multilingual: bool) -> dict:
+    """The sequential decoder's settings (WhisperModel.transcribe keywords)."""
+    return dict(
+        language=options.language,
+        beam_size=options.beam_size,
+        vad_filter=options.vad,
+        word_timestamps=True,
+        hotwords=options.hotwords or None,
+        condition_on_previous_text=False,  # stops one misheard phrase repeating through a file
+        multilingual=multilingual,
+    )
+
+
+def _batch_options(tokenizer, options: AsrOptions):
+    """The sequential decoder's settings as the options of one temperature-0 batched decode."""
+    from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
+
+    return TranscriptionOptions(
+        beam_size=options.beam_size, best_of=5, patience=1, length_penalty=1, repetition_penalty=1, no_repeat_ngram_size=0,
+        log_prob_threshold=-1.0, no_speech_threshold=0.6, compression_ratio_threshold=2.4,  # the sequential defaults
+        condition_on_previous_text=False, prompt_reset_on_temperature=0.5, temperatures=[0.0], initial_prompt=None, prefix=None,
+        suppress_blank=True, suppress_tokens=get_suppressed_tokens(tokenizer, [-1]), without_timestamps=False,
+        max_initial_timestamp=1.0, word_timestamps=True, prepend_punctuations="\"'“¿([{-", append_punctuations="\"'.。,，!！?？:：”)]}、",
+        multilingual=options.multilingual, max_new_tokens=None, clip_timestamps="0", hallucination_silence_threshold=None,
+        hotwords=options.hotwords or None,
+    )
+
+
+def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progress) -> AsrResult:
+    """Chunks cut in pauses, decoded `options.batch_size` at a time (see batched.py)."""
+    def fallback(chunk_audio: np.ndarray, language: str) -> list[dict]:
+        settings = {**_decode_settings(options, False), "language": language, "vad_filter": False}
+        segs, _ = model.transcribe(chunk_audio, **settings)
+        return [dict(text=s.text, start=s.start, end=s.end, avg_logprob=s.avg_logprob,
+                     words=[dict(word=w.word, start=w.start, end=w.end, probability=w.probability) for w in s.words or []])
+                for s in segs]
+
+    pipeline = batched.LosslessBatchedPipeline(model, options.batch_size, lambda tokenizer: _batch_options(tokenizer, options), fallback)
+    found, language, probability = pipeline.transcribe(audio, options.language, options.multilingual, on_progress)
+    decoded: list[tuple[Segment, fragments.Candidate]] = []
+    for seg in found:
+        text = seg["text"].strip()
+        if not text:
+            continue
+        words = [Word(round(float(w["start"]), 3), round(float(w["end"]), 3), w["word"].strip(), round(float(w["probability"]), 4)) for w in seg["words"]]
+        segment = Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=text,
+                          language=seg["language"], confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
+        decoded.append((segment, fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]])))
+    return _filtered(decoded, audio, options, language, probability)

@@ -24,6 +24,7 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
         compute_type=options.compute_type,
         hotwords=hotwords,
         multilingual=options.code_switching,
+        batch_size=options.asr_batch,
     )
     result = _transcribe_windows(engine, ingested, asr, item)
     source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
