@@ -73,20 +73,20 @@ def report_store(out: str, s3_config=None, shared: bool = True):
 
 def record_item_report(store, flow_run_id: str, report: dict) -> None:
     """A file run's report, where the library run that started it can read it back."""
-    from lingoflow.storage import write_json
+    from lingoflow.storage import put_json
 
-    write_json(store, _record_key(flow_run_id), report)
+    put_json(store, _record_key(flow_run_id), report)
 
 
 def take_item_report(store, flow_run_id) -> ItemReport | None:
     """The report a file run recorded, removed once read (one record a file run would pile up
     under nightly runs of large libraries); None when there is none."""
-    from lingoflow.storage import read_json
+    from lingoflow.storage import get_json
 
     if flow_run_id is None:
         return None
     try:
-        data = read_json(store, _record_key(flow_run_id))
+        data = get_json(store, _record_key(flow_run_id))
     except ValueError:  # a damaged record is no record
         data = None
     if data is not None:

@@ -27,7 +27,7 @@ from types import ModuleType
 from typing import Any, Callable, Iterable
 
 from .paths import cache_dir
-from .storage import LocalStore, S3Store, read_json, write_json
+from .storage import LocalStore, S3Store, get_json, put_json
 
 CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 
@@ -198,7 +198,7 @@ class ResultStore:
 
     def get(self, stage: str, key: str) -> dict | None:
         try:
-            entry = read_json(self.store, self._key(stage, key))
+            entry = get_json(self.store, self._key(stage, key))
         except (ValueError, UnicodeDecodeError):  # a damaged entry is a miss
             return None
         if not isinstance(entry, dict) or entry.get("key") != key or entry.get("epoch") != CACHE_EPOCH:
@@ -208,7 +208,7 @@ class ResultStore:
     def put(self, stage: str, key: str, value: Any, outputs: dict[str, str] | None = None, seconds: float = 0.0) -> dict:
         entry = {"epoch": CACHE_EPOCH, "stage": stage, "key": key, "value": value, "outputs": outputs or {},
                  "seconds": round(seconds, 3), "created": time.time()}
-        write_json(self.store, self._key(stage, key), entry)
+        put_json(self.store, self._key(stage, key), entry)
         return entry
 
     @contextlib.contextmanager

@@ -142,13 +142,14 @@ def _tighten(audio: AudioSegment, need_ms: int) -> tuple[AudioSegment, int]:
     return out, removed
 
 
-def _speed_up(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
+def _stretch(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
+    """The clip played `speed` times as fast (above 1: faster; below 1: slower), pitch kept."""
     # a scratch folder of its own: files localized at the same time share the work folder
     with tempfile.TemporaryDirectory(prefix=f"fit-{segment_id}-", dir=workdir) as scratch:
-        return _speed_up_in(clip, speed, Path(scratch), segment_id)
+        return _stretch_in(clip, speed, Path(scratch), segment_id)
 
 
-def _speed_up_in(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
+def _stretch_in(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
     src = workdir / f"fit-{segment_id}.in.wav"
     dst = workdir / f"fit-{segment_id}.out.wav"
     clip.export(src, format="wav")
@@ -302,7 +303,7 @@ def _fit_audio(clip: DubClip, target: float, max_speed: float, min_speed: float,
         stats.slowed += 1
         stats.min_speed = min(stats.min_speed, round(speed, 3))
     if speed != 1.0:
-        audio = _speed_up(audio, speed, workdir, clip.segment_id)
+        audio = _stretch(audio, speed, workdir, clip.segment_id)
     return audio, speed, rate, removed
 
 

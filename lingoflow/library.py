@@ -34,10 +34,15 @@ def discover(inputs: list[str], exclude: list[str] | tuple[str, ...] = ()) -> li
             found.append((str(path), path.name))
         else:
             raise ConfigError(f"input not found: {given}")
+    return named(found)
+
+
+def named(found: list[tuple[str, str]]) -> list[Source]:
+    """(path, relative path) pairs as Sources, in a stable order, each with a unique item name;
+    the same relative path from two inputs is told apart by the input's index."""
     relpaths = [rel for _, rel in found]
-    if len(set(relpaths)) != len(relpaths):  # the same relative path from two inputs
-        relpaths = [f"{i}/{rel}" for i, (_, rel) in enumerate(found)]
-        found = [(p, r) for (p, _), r in zip(found, relpaths)]
+    if len(set(relpaths)) != len(relpaths):
+        found = [(p, f"{i}/{rel}") for i, (p, rel) in enumerate(found)]
     names = unique_item_names([rel for _, rel in found])
     return [Source(p, rel, names[rel]) for p, rel in sorted(found, key=lambda f: f[1])]
 

@@ -5,9 +5,9 @@ from pathlib import Path, PurePosixPath
 
 from .cache import digest
 from .errors import ConfigError, InputError
-from .library import Source, discover
+from .library import Source, discover, named
 from .media import MEDIA_EXTENSIONS
-from .paths import cache_dir, unique_item_names
+from .paths import cache_dir
 from .storage import S3Config, S3Store, is_s3
 
 
@@ -25,11 +25,7 @@ def discover_any(inputs: list[str], s3_config: S3Config | None = None, exclude: 
             if any(part.startswith(".") for part in name.parts) or name.suffix.lower() not in MEDIA_EXTENSIONS:
                 continue
             found.append((f"{store.uri}/{obj.key}", obj.key))
-    rels = [rel for _, rel in found]
-    if len(set(rels)) != len(rels):
-        found = [(p, f"{i}/{r}") for i, (p, r) in enumerate(found)]
-    names = unique_item_names([r for _, r in found])
-    return [Source(p, r, names[r]) for p, r in sorted(found, key=lambda f: f[1])]
+    return named(found)
 
 
 def check_s3_access(uris: list[str], s3_config: S3Config | None = None) -> None:

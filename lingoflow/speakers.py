@@ -15,7 +15,7 @@ from .config import LocalizeOptions
 from .diarize import apply_turns, get_diarizer
 from .diarize.assign import speech_regions
 from .diarize.base import speaker_label
-from .diarize.speakers import SpeakerInfo, measure, speaker_audio
+from .diarize.measure import SpeakerInfo, measure, speaker_audio
 from .errors import ConfigError
 from .paths import cache_dir
 from .schema import Segment, Transcript, Word

@@ -266,12 +266,12 @@ class S3Store:
         self._call(f"{self.uri}/{key}", lambda: self.client.remove_object(self.bucket, self._key(key)))
 
 
-def read_json(store, key: str):
+def get_json(store, key: str):
     data = store.read_bytes(key)
     return None if data is None else json.loads(data)
 
 
-def write_json(store, key: str, obj) -> None:
+def put_json(store, key: str, obj) -> None:
     store.write_bytes(key, (json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from lingoflow.diarize.speakers import SpeakerInfo
+from lingoflow.diarize.measure import SpeakerInfo
 from lingoflow.errors import ConfigError
 from lingoflow.voices import cast, load_library
 from tests.conftest import run_cli

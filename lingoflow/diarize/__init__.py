@@ -2,7 +2,7 @@
 
 An engine returns speaker turns over the audio; ``assign`` gives every transcript word the
 speaker of the turn it overlaps most and splits a segment that spans a speaker change at the
-word boundary; ``speakers`` measures each speaker (embedding, pitch) for voice casting.
+word boundary; ``measure`` measures each speaker (embedding, pitch) for voice casting.
 """
 from __future__ import annotations
 

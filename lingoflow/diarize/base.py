@@ -35,5 +35,21 @@ class Diarizer(Protocol):
         estimated within [min_speakers, max_speakers]."""
 
 
+def turns_from_frames(frames: list[tuple[float, float, int]]) -> list[Turn]:
+    """(start, end, cluster) frames in time order as speaker turns: adjacent frames of one
+    cluster joined, speakers named by order of first appearance."""
+    order: dict[int, str] = {}
+    for _, _, c in frames:
+        order.setdefault(c, speaker_label(len(order)))
+    turns: list[Turn] = []
+    for t, end, c in frames:
+        label = order[c]
+        if turns and turns[-1].speaker == label and abs(turns[-1].end - t) < 1e-6:
+            turns[-1] = Turn(turns[-1].start, end, label)
+        else:
+            turns.append(Turn(t, end, label))
+    return [Turn(round(t.start, 3), round(t.end, 3), t.speaker) for t in turns]
+
+
 def speaker_label(index: int) -> str:
     return f"SPEAKER_{index:02d}"

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from . import encoder
-from .base import Turn, speaker_label
+from .base import Turn, speaker_label, turns_from_frames
 
 FRAME = 0.1  # seconds: resolution of the speaker turns
 SAME_VOICE = 0.95  # centroids this alike (cosine) are one speaker (measured: one voice split in two 0.90-0.93, two people 0.88)
@@ -167,16 +167,4 @@ class ResemblyzerEngine:
         cent = np.stack([x[labels == c].mean(axis=0) for c in range(k)])
         cent /= np.linalg.norm(cent, axis=1, keepdims=True)
         sims = x @ cent.T  # [windows, speakers]
-        frames = _frame_speakers(kept_centers, sims, speech)
-        # speakers named by order of first appearance
-        order: dict[int, str] = {}
-        for _, _, c in frames:
-            order.setdefault(c, speaker_label(len(order)))
-        turns: list[Turn] = []
-        for t, end, c in frames:
-            label = order[c]
-            if turns and turns[-1].speaker == label and abs(turns[-1].end - t) < 1e-6:
-                turns[-1] = Turn(turns[-1].start, end, label)
-            else:
-                turns.append(Turn(t, end, label))
-        return [Turn(round(t.start, 3), round(t.end, 3), t.speaker) for t in turns]
+        return turns_from_frames(_frame_speakers(kept_centers, sims, speech))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import clustering, encoder
-from .base import Turn, speaker_label
+from .base import Turn, speaker_label, turns_from_frames
 
 FRAME = 0.1  # seconds: resolution of the speaker turns
 
@@ -32,17 +32,7 @@ def frame_turns(spans: np.ndarray, sims: np.ndarray, speech: list[tuple[float, f
             if not cover.any():  # a stretch too short to embed: the nearest window speaks for it
                 cover = np.abs(mids - (t + end) / 2) <= np.abs(mids - (t + end) / 2).min() + 1e-9
             frames.append((float(t), end, int(np.argmax(sims[cover].mean(axis=0)))))
-    order: dict[int, str] = {}  # speakers named by order of first appearance
-    for _, _, c in frames:
-        order.setdefault(c, speaker_label(len(order)))
-    turns: list[Turn] = []
-    for t, end, c in frames:
-        label = order[c]
-        if turns and turns[-1].speaker == label and abs(turns[-1].end - t) < 1e-6:
-            turns[-1] = Turn(turns[-1].start, end, label)
-        else:
-            turns.append(Turn(t, end, label))
-    return [Turn(round(t.start, 3), round(t.end, 3), t.speaker) for t in turns]
+    return turns_from_frames(frames)
 
 
 class AgglomerativeResemblyzerEngine:

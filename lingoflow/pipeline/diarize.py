@@ -33,7 +33,7 @@ def to_dict(diarized) -> dict:
 
 
 def from_dict(d: dict, ingested: Ingested):
-    from ..diarize.speakers import SpeakerInfo
+    from ..diarize.measure import SpeakerInfo
     from ..speakers import Diarized
     from ..voices import Casting
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..diarize.speakers import SpeakerInfo
+from ..diarize.measure import SpeakerInfo
 from .profiles import VoiceLibrary
 
 
