@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import asr, clips
-from .common import ROOT, header, median, peak_rss_mb_of, save, table
+from .common import ROOT, header, machine, median, peak_rss_mb_of, save, table
 
 LINGOFLOW = [sys.executable, "-m", "lingoflow.flows.cli", "localize"]
 
