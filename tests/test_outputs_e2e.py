@@ -30,6 +30,8 @@ def test_human_captions_all_formats_and_burn_in(eval_dir, tmp_path):
     report = json.loads((out / "report.json").read_text())
     (item,) = report["items"]
     assert item["text_source"]["coverage"] == 1.0
+    page = (folder / "review.html").read_text()  # the reviewer sees where the text came from
+    assert f"human captions used: {library / 'lecture.en.srt'}, 100% aligned" in page
     for name in ["captions.en.srt", "captions.en.vtt", "captions.en.ass", "captions.en.ttml", "captions.pt.ass",
                  "captions.pt.ttml", "captions.en-pt.srt", "captions.en-pt.vtt", "lecture.burned-in.pt.mp4"]:
         assert f"lecture/{name}" in item["outputs"] and (folder / name).is_file(), name

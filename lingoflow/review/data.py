@@ -179,6 +179,14 @@ def _media_sources(folder: Path, entry: dict) -> list[str]:
     return sources
 
 
+def text_source_of(entry: dict, transcript: Transcript | None) -> list[str]:
+    """Where the source text came from: human captions (which, how much aligned) or those
+    rejected; nothing for plain speech recognition with no captions found."""
+    from ..sidecar import describe
+
+    return describe(entry.get("text_source") or (transcript.text_source if transcript else None))
+
+
 def item_page(entry: dict, out: Path) -> dict:
     """Everything the per-file page shows for one report item."""
     item = entry["item"]
@@ -227,6 +235,7 @@ def item_page(entry: dict, out: Path) -> dict:
         "speakers": speakers_of(entry, transcript),
         "voices": voices_of(entry),
         "glossary": glossary_of(entry),
+        "text_source": text_source_of(entry, transcript),
         "fit": fit_problems(entry)[0],
         "edited": entry.get("edited") or {},
         "redubbed": entry.get("resynthesized") or {},
