@@ -8,17 +8,35 @@ tag; a file run asks the API once which of the stage tags have a limit, and tags
 """
 from __future__ import annotations
 
+import threading
+import time
+
 STAGE_TAGS = {"transcribe": "asr", "translate": "mt", "synthesize": "tts"}  # task name -> tag users limit
+FRESH_SECONDS = 30.0  # the files of one library run in one process share one answer for this long
+
+_known: tuple[float, str, frozenset[str]] | None = None  # (when, API URL, tags)
+_lock = threading.Lock()
 
 
 def limited_tags() -> set[str]:
-    """The stage tags that have an active concurrency limit on the API (one request)."""
+    """The stage tags that have an active concurrency limit on the API (one request, shared by
+    the file runs of this process for FRESH_SECONDS: a limit created meanwhile applies to the files
+    started after that)."""
+    global _known
     from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
 
+    api = str(PREFECT_API_URL.value() or "")
+    with _lock:
+        if _known is not None and _known[1] == api and time.monotonic() - _known[0] < FRESH_SECONDS:
+            return set(_known[2])
     with get_client(sync_client=True) as client:
         limits = client.read_global_concurrency_limits(limit=200)
     names = {limit.name for limit in limits if limit.active}
-    return {tag for tag in STAGE_TAGS.values() if f"tag:{tag}" in names}
+    tags = frozenset(tag for tag in STAGE_TAGS.values() if f"tag:{tag}" in names)
+    with _lock:
+        _known = (time.monotonic(), api, tags)
+    return set(tags)
 
 
 def with_limits(task, limited: set[str]):
