@@ -78,7 +78,6 @@ def localize(
 
     console = Console(stderr=True, quiet=quiet)
     errors = Console(stderr=True)  # errors show even with --quiet
-    from lingoflow import stages
     from lingoflow.config import LocalizeOptions
     from pydantic import ValidationError
 
@@ -90,32 +89,47 @@ def localize(
             background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,
             max_cps=max_cps, min_speakers=min_speakers, max_speakers=max_speakers,
         )
-        stages.check_targets(options)
-        from lingoflow.incremental import check_refresh
-        from lingoflow.storage import is_s3, split_s3
-
-        refresh = check_refresh(refresh)
-        if fan_out and not os.environ.get("PREFECT_API_URL"):
-            raise ConfigError("--fan-out hands files to workers of a Prefect server: set PREFECT_API_URL (README: Deployments and workers)")
-        for given in [*inputs, out]:
-            if is_s3(given):
-                split_s3(given)
-            elif given != out and not Path(given).exists():
-                raise ConfigError(f"input not found: {given}")
-        stages.check_asr(options, load=False)  # loaded once a file needs it (see plan_library)
-        if any(is_s3(u) for u in [*inputs, out]):  # endpoint, credentials, buckets: before any audio
-            from lingoflow.sources import check_s3_access
-
-            from .s3 import s3_config
-
-            check_s3_access([*inputs, out], s3_config([*inputs, out]))
+        refresh = _check_run(options, list(inputs), out, refresh, fan_out)
     except (ConfigError, ValidationError) as exc:
         errors.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
     _prefect_env(verbose)
-    from lingoflow import progress
+    report = _run(options, list(inputs), out, refresh, fan_out, console, errors, quiet)
+    _summary(console, report, out)
+    if report.get("publish_error"):
+        errors.print(f"[red]error:[/] {report['publish_error']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_FAILED if report["failed"] or report.get("publish_error") else EXIT_OK)
 
-    from lingoflow import parallel
+
+def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool) -> list[str]:
+    """Everything that can be wrong with a run, found before any audio (ConfigError); the
+    checked --refresh names."""
+    from lingoflow import stages
+    from lingoflow.incremental import check_refresh
+    from lingoflow.storage import is_s3, split_s3
+
+    stages.check_targets(options)
+    refresh = check_refresh(refresh)
+    if fan_out and not os.environ.get("PREFECT_API_URL"):
+        raise ConfigError("--fan-out hands files to workers of a Prefect server: set PREFECT_API_URL (README: Deployments and workers)")
+    for given in [*inputs, out]:
+        if is_s3(given):
+            split_s3(given)
+        elif given != out and not Path(given).exists():
+            raise ConfigError(f"input not found: {given}")
+    stages.check_asr(options, load=False)  # loaded once a file needs it (see plan_library)
+    if any(is_s3(u) for u in [*inputs, out]):  # endpoint, credentials, buckets: before any audio
+        from lingoflow.sources import check_s3_access
+
+        from .s3 import s3_config
+
+        check_s3_access([*inputs, out], s3_config([*inputs, out]))
+    return refresh
+
+
+def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool, console, errors, quiet: bool) -> dict:
+    """The run's report: from the cache when every file is, else from the library flow."""
+    from lingoflow import parallel, progress
 
     from . import embedded
     from .filerun import cached_library
@@ -127,7 +141,7 @@ def localize(
     try:
         # nothing to run and no Prefect server configured: answer from the cache, without
         # importing Prefect or starting its embedded API (README: Caching and resume)
-        report = None if os.environ.get("PREFECT_API_URL") else cached_library(list(inputs), out, options, refresh,
+        report = None if os.environ.get("PREFECT_API_URL") else cached_library(inputs, out, options, refresh,
                                                                                on_work=embedded.start_in_background)
         if report is None:
             from .deployments import FILE_DEPLOYMENT
@@ -136,17 +150,14 @@ def localize(
             embedded.wait_until_up()
 
             with bars.progress if not quiet else contextlib.nullcontext():
-                report = localize_library(list(inputs), out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
+                report = localize_library(inputs, out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
     except LingoflowError as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         # a configuration error is a usage error; anything else (a full disk for the report) a failed run
         raise typer.Exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)
     finally:
         unsubscribe()
-    _summary(console, report, out)
-    if report.get("publish_error"):
-        errors.print(f"[red]error:[/] {report['publish_error']}", highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_FAILED if report["failed"] or report.get("publish_error") else EXIT_OK)
+    return report
 
 
 def _one_line(exc: Exception) -> str:
