@@ -147,9 +147,7 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
             from .deployments import FILE_DEPLOYMENT
             from .localize import localize_library
 
-            embedded.wait_until_up()
-
-            with bars.progress if not quiet else contextlib.nullcontext():
+            with embedded.api(), bars.progress if not quiet else contextlib.nullcontext():
                 report = localize_library(inputs, out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
     except LingoflowError as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)

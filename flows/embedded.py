@@ -1,37 +1,95 @@
 """The embedded Prefect API, started in the background.
 
 Without PREFECT_API_URL, a flow run starts Prefect's embedded API (a server subprocess) and
-waits for it: seconds of start-up before the first stage. The CLI starts it as soon as it knows
-a file must run, and loads the models while it comes up, so a run pays the longer of the two
-rather than their sum.
+waits for it: seconds before the first stage. The CLI starts that same server (the command
+Prefect's SubprocessASGIServer runs: uvicorn on `prefect.server.api.server:create_app`, its UI
+off) as soon as it knows a file must run, and loads the models while it comes up, so a run pays
+the longer of the two rather than their sum. It launches the command itself rather than through
+SubprocessASGIServer because importing that class imports the whole server package (5 s on 2
+cores) in this process too, only for the subprocess to import it again.
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
-import threading
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
 
-_started: threading.Thread | None = None
+from lingoflow.errors import LingoflowError
+
+_server: subprocess.Popen | None = None
+_url: str | None = None
+_errors = None  # the server's stderr (a file: a pipe nobody reads could fill and stall it)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def start_in_background() -> None:
-    """Start the embedded API on another thread (once; nothing when a server is configured)."""
-    global _started
-    if _started is not None or os.environ.get("PREFECT_API_URL"):
+    """Start the embedded API (once; nothing when a server is configured)."""
+    global _server, _url, _errors
+    if _server is not None or os.environ.get("PREFECT_API_URL"):
         return
+    import importlib.util
 
-    def start() -> None:
-        from prefect.server.api.server import SubprocessASGIServer
+    prefect_dir = os.path.dirname(os.path.dirname(importlib.util.find_spec("prefect").origin))
+    port = _free_port()
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    _errors = tempfile.TemporaryFile()
+    _server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--app-dir", prefect_dir, "--factory", "prefect.server.api.server:create_app",
+                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=_errors)
+    _url = f"http://127.0.0.1:{port}/api"
+    atexit.register(stop)
 
+
+def _wait(timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _server.poll() is not None:
+            _errors.seek(0)
+            detail = _errors.read().decode(errors="replace")[-2000:]
+            raise LingoflowError(f"Prefect's embedded API exited while starting (exit status {_server.returncode}): {detail}")
         try:
-            SubprocessASGIServer().start()  # the instance the flow's client will find running
-        except Exception:  # noqa: BLE001 - the flow's own start tries again and reports the cause
+            with urllib.request.urlopen(f"{_url}/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
             pass
+        time.sleep(0.1)
+    raise LingoflowError(f"Prefect's embedded API did not answer within {timeout:.0f} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
 
-    _started = threading.Thread(target=start, name="prefect-embedded-api", daemon=True)
-    _started.start()
+
+@contextlib.contextmanager
+def api():
+    """Around a flow run: the embedded API started here, once it answers (as PREFECT_API_URL),
+    else whatever Prefect would use."""
+    if _server is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    _wait(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+    with temporary_settings({PREFECT_API_URL: _url}):
+        yield
 
 
-def wait_until_up() -> None:
-    """Before a flow runs: a half-started server would be taken for a running one."""
-    if _started is not None:
-        _started.join()
+def stop() -> None:
+    global _server
+    if _server is not None and _server.poll() is None:
+        _server.terminate()
+        try:
+            _server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _server.kill()
+            _server.wait()
+    _server = None
