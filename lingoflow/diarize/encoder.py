@@ -20,6 +20,13 @@ _encoder = None
 _lock = threading.Lock()
 
 
+def checked_speech(sample_rate: int, speech) -> list[tuple[float, float]]:
+    """The speech regions worth embedding (non-empty); the audio must be at the encoder's rate."""
+    if sample_rate != RATE:
+        raise ValueError(f"resemblyzer needs {RATE} Hz audio, got {sample_rate}")
+    return [(s, e) for s, e in speech if e > s]
+
+
 def encoder():
     global _encoder
     with _lock:

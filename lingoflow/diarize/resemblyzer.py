@@ -149,9 +149,7 @@ class ResemblyzerEngine:
         return f"resemblyzer-0.1.4:step{self.step}:nb{NEIGHBOURS}:same{SAME_VOICE}:min{MIN_CLUSTER_SECONDS}:est{MIN_WINDOWS_TO_ESTIMATE}"
 
     def diarize(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1) -> list[Turn]:
-        if sample_rate != encoder.RATE:
-            raise ValueError(f"resemblyzer needs {encoder.RATE} Hz audio, got {sample_rate}")
-        speech = [(s, e) for s, e in speech if e > s]
+        speech = encoder.checked_speech(sample_rate, speech)
         if not speech:
             return []
         from threadpoolctl import threadpool_limits  # scikit-learn's own dependency

@@ -49,9 +49,7 @@ class AgglomerativeResemblyzerEngine:
                 f"min{self.min_seconds}:distinct{self.distinct}:refine{clustering.REFINE_ROUNDS}")
 
     def diarize(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1) -> list[Turn]:
-        if sample_rate != encoder.RATE:
-            raise ValueError(f"resemblyzer needs {encoder.RATE} Hz audio, got {sample_rate}")
-        speech = [(s, e) for s, e in speech if e > s]
+        speech = encoder.checked_speech(sample_rate, speech)
         if not speech:
             return []
         emb, spans = encoder.speech_windows(audio, speech, self.window, self.hop)
