@@ -2,8 +2,8 @@
 
 Without PREFECT_API_URL, a flow run starts Prefect's embedded API (a server subprocess) and
 waits for it: seconds before the first stage. The CLI starts that same server (the command
-Prefect's SubprocessASGIServer runs: uvicorn on `prefect.server.api.server:create_app`, its UI
-off) as soon as it knows a file must run, and loads the models while it comes up, so a run pays
+Prefect's SubprocessASGIServer runs: uvicorn on Prefect's `create_app`, its UI off; here
+behind flows/serverapp.py, which retries what SQLite refuses for a moment) as soon as it knows a file must run, and loads the models while it comes up, so a run pays
 the longer of the two rather than their sum. It launches the command itself rather than through
 SubprocessASGIServer because importing that class imports the whole server package (5 s on 2
 cores) in this process too, only for the subprocess to import it again.
@@ -39,17 +39,19 @@ def start_in_background() -> None:
     global _server, _url, _errors
     if _server is not None or os.environ.get("PREFECT_API_URL"):
         return
-    import importlib.util
-
-    prefect_dir = os.path.dirname(os.path.dirname(importlib.util.find_spec("prefect").origin))
     port = _free_port()
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     _errors = tempfile.TemporaryFile()
-    _server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--app-dir", prefect_dir, "--factory", "prefect.server.api.server:create_app",
+    _server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "lingoflow.flows.serverapp:create_app",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
                                env=env, stdout=subprocess.DEVNULL, stderr=_errors)
     _url = f"http://127.0.0.1:{port}/api"
     atexit.register(stop)
+
+
+def url() -> str | None:
+    """The embedded API's URL once started here (None: not started)."""
+    return _url if _server is not None else None
 
 
 def _wait(timeout: float) -> None:
