@@ -7,11 +7,16 @@ that cleared in milliseconds. Here the server tries such a request again itself 
 100 ms, ... (each attempt is a fresh transaction, as the client's own retry would be), and
 only after about 1.5 s lets the 503 reach the client, which then backs off as before.
 
+A shared embedded API (flows/embedded.py) also ends itself once idle: ExitWhenIdle.
+
 uvicorn loads this by name (`lingoflow.flows.serverapp:create_app`, see flows/embedded.py).
 """
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import time
 from typing import Any, Awaitable, Callable
 
 Message = dict[str, Any]
@@ -79,8 +84,46 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
+class ExitWhenIdle:
+    """ASGI middleware: the process ends (SIGTERM to itself: uvicorn shuts down cleanly) once no
+    request or websocket has been open for `seconds`. A run's client holds a websocket (its
+    events) while it lives, so a server is never idle under a run."""
+
+    def __init__(self, app, seconds: float):
+        self.app, self.seconds = app, seconds
+        self.open, self.last = 0, time.monotonic()
+        self._watch: asyncio.Task | None = None
+
+    async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            async def started(message: Message) -> None:
+                if message["type"] == "lifespan.startup.complete":  # idle from now (migrations take a while)
+                    self.last = time.monotonic()
+                    self._watch = asyncio.get_running_loop().create_task(self._exit_when_idle())
+                await send(message)
+
+            await self.app(scope, receive, started)
+            return
+        self.open += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.open -= 1
+            self.last = time.monotonic()
+
+    async def _exit_when_idle(self) -> None:
+        while True:
+            await asyncio.sleep(min(5.0, self.seconds / 4))
+            if self.open == 0 and time.monotonic() - self.last > self.seconds:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+
 def create_app():
-    """Prefect's API app (as its SubprocessASGIServer makes it), behind RetryBusy."""
+    """Prefect's API app (as its SubprocessASGIServer makes it), behind RetryBusy, and behind
+    ExitWhenIdle for a shared server (LINGOFLOW_API_IDLE_SECONDS > 0)."""
     from prefect.server.api.server import create_app as prefect_app
 
-    return RetryBusy(prefect_app())
+    app = RetryBusy(prefect_app())
+    idle = float(os.environ.get("LINGOFLOW_API_IDLE_SECONDS") or 0)
+    return ExitWhenIdle(app, idle) if idle > 0 else app
