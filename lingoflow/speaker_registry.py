@@ -32,7 +32,7 @@ import numpy as np
 from .paths import cache_dir
 from .storage import LocalStore, S3Store, get_json, put_json
 
-LINK_THRESHOLD = 0.80  # cosine, file speaker to library speaker centroid (bench/diarization_linking.py)
+LINK_THRESHOLD = 0.91  # cosine, file speaker to library speaker centroid (bench/diarization_linking.py)
 PREFIX = "speakers"
 SCHEMA = "lingoflow.speakers/1"
 ENROLLED = "enrolled:"  # library id prefix of an enrolled person (voices YAML): named, never matched by embedding

@@ -150,6 +150,7 @@ def link(diarized: Diarized, registry, sha256: str, item: str, options: Localize
         return diarized
     diar = reg.diarization_digest(diarized.speakers)
     enrolled = {label: c.enrolled for label, c in diarized.casting.items() if c.enrolled}
+    library = library_for(options)
     with registry.lock():
         claims = registry.claims()
         own = next((c for c in claims if c.get("sha256") == sha256 and c.get("diarization") == diar), None)
@@ -162,7 +163,7 @@ def link(diarized: Diarized, registry, sha256: str, item: str, options: Localize
             profiles = {label: v.get("profile") for label, v in mine.items()}
         else:
             embeddings = {s.label: np.asarray(s.embedding, dtype=np.float32) for s in diarized.speakers if s.embedding and s.label not in enrolled}
-            found = reg.match(embeddings, known)
+            found = reg.match(embeddings, known, library.link_threshold)
             ids = {label: pid for label, (pid, _) in found.items()}
             similarity = {label: sim for label, (_, sim) in found.items()}
             profiles, founded = {}, set()
@@ -174,7 +175,7 @@ def link(diarized: Diarized, registry, sha256: str, item: str, options: Localize
                 founded.add(s.label)
         casting = diarized.casting
         if casting:
-            casting = recast_fixed(casting, diarized.speakers, library_for(options), _known_voices(diarized, ids, profiles, known, enrolled))
+            casting = recast_fixed(casting, diarized.speakers, library, _known_voices(diarized, ids, profiles, known, enrolled))
             profiles = {label: c.profile for label, c in casting.items()}
         claim = reg.make_claim(sha256, own["item"] if own else item, diar, diarized.speakers, ids, profiles, founded, similarity,
                                created=own["created"] if own else None)
