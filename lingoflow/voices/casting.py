@@ -5,6 +5,8 @@
 2. Every other speaker, the one who speaks most first, gets a profile no other speaker of the
    file has, of the pitch range (low/high) that matches their measured pitch, from the profiles
    not reserved for enrolled people; when those run out, the least-used matching one.
+A speaker the library already knows (speaker_registry.py) keeps that person's profile
+(`recast_fixed`, after 1 and before 2).
 """
 from __future__ import annotations
 
