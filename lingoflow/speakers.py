@@ -154,6 +154,8 @@ def link(diarized: Diarized, registry, sha256: str, item: str, options: Localize
     with registry.lock():
         claims = registry.claims()
         own = next((c for c in claims if c.get("sha256") == sha256 and c.get("diarization") == diar), None)
+        if own is not None and _enrolled_ids(own) != {label: reg.ENROLLED + name for label, name in enrolled.items()}:
+            own = None  # the voices file enrolls other people now: linked anew
         known = reg.people([c for c in claims if c.get("sha256") != sha256])
         if own is not None:  # sticky: this diarization was linked before
             mine = own["speakers"]
@@ -182,6 +184,12 @@ def link(diarized: Diarized, registry, sha256: str, item: str, options: Localize
         if claim != own:
             registry.put(claim)
     return replace(diarized, casting=casting, library_ids=ids)
+
+
+def _enrolled_ids(claim: dict) -> dict[str, str]:
+    from .speaker_registry import ENROLLED
+
+    return {label: v["id"] for label, v in claim.get("speakers", {}).items() if str(v.get("id", "")).startswith(ENROLLED)}
 
 
 def _known_voices(diarized: Diarized, ids: dict, profiles: dict, known: dict, enrolled: dict) -> dict[str, str]:

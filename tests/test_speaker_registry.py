@@ -101,12 +101,15 @@ def test_a_known_person_keeps_their_voice_and_a_file_mate_gets_another(registry)
 
 
 def test_an_enrolled_person_keeps_precedence(registry):
-    linked(registry, "f1", [speaker("SPEAKER_00", "A", pitch=110.0)], casting=True)
+    first = linked(registry, "f1", [speaker("SPEAKER_00", "A", pitch=110.0)], casting=True).library_ids["SPEAKER_00"]
     sp = [speaker("SPEAKER_00", "A", pitch=110.0)]
     casting = cast(sp, load_library())
     casting["SPEAKER_00"].profile, casting["SPEAKER_00"].enrolled = "light", "guest"  # as cast() marks a match
     d = link(Diarized(None, sp, casting), registry, "f2", "f2", LocalizeOptions(targets=["pt"]))
     assert d.library_ids == {"SPEAKER_00": "enrolled:guest"} and d.casting["SPEAKER_00"].profile == "light"
+    # enrolled no more (another voices file): the same diarization is linked again, by voice
+    again = linked(registry, "f2", sp, casting=True)
+    assert again.library_ids["SPEAKER_00"] == first
 
 
 def test_the_threshold_comes_from_the_voices_file(registry, tmp_path):
