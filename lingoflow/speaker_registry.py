@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import threading
 import time
@@ -43,9 +44,12 @@ def encode_embedding(e) -> str:
     return base64.b64encode(np.asarray(e, dtype="<f2").tobytes()).decode("ascii")
 
 
+@functools.lru_cache(maxsize=65536)  # every file's linking reads every claim: each embedding decoded once
 def decode_embedding(text: str) -> np.ndarray:
     e = np.frombuffer(base64.b64decode(text), dtype="<f2").astype(np.float32)
-    return e / (np.linalg.norm(e) or 1.0)
+    e = e / (np.linalg.norm(e) or 1.0)
+    e.flags.writeable = False  # shared by every caller
+    return e
 
 
 def new_id(sha256: str, label: str) -> str:
