@@ -20,6 +20,10 @@ ROOT_PACKAGE = "lingoflow"
 
 _imports: dict[str, tuple[str, ...]] = {}  # module -> the lingoflow modules its source imports
 _lock = threading.Lock()
+# CPython 3.11 raises "SystemError: AST constructor recursion depth mismatch" when two threads
+# build ASTs at once (gh-106905); lazy_loader (librosa's imports) parses stubs too. Whoever
+# parses Python source or first imports such a package, with files in flight, holds this.
+parsing = threading.RLock()
 
 
 def _origin(name: str) -> Path | None:
@@ -43,7 +47,9 @@ def imported_modules(name: str) -> tuple[str, ...]:
     found: list[str] = []
     if path is not None:
         package = name if _is_package(path) else name.rpartition(".")[0]
-        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        with parsing:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in _runtime_nodes(tree):
             if isinstance(node, ast.Import):
                 found += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):

@@ -32,9 +32,16 @@ def encoder():
     with _lock:
         if _encoder is None:
             try:
-                with warnings.catch_warnings():  # webrtcvad imports pkg_resources, which warns on import
+                from ..codehash import parsing
+
+                # webrtcvad imports pkg_resources, which warns on import; librosa's imports parse
+                # stubs (see codehash.parsing)
+                with warnings.catch_warnings(), parsing:
                     warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
                     from resemblyzer import VoiceEncoder
+                    from resemblyzer.audio import librosa
+
+                    librosa.feature.melspectrogram, librosa.resample  # loaded now, not in a file's thread
             except ImportError as exc:  # pragma: no cover - a dependency of lingoflow
                 raise EngineUnavailable(f"resemblyzer is not installed ({exc}); run `make setup`") from exc
             _encoder = VoiceEncoder("cpu", verbose=False)

@@ -53,11 +53,15 @@ def speaker_audio(audio: np.ndarray, segments: list[Segment], label: str, limit:
 
 def median_pitch(audio: np.ndarray, rate: int = encoder.RATE) -> float | None:
     """Median fundamental frequency (Hz) over voiced frames (librosa pYIN), None when unvoiced."""
-    import librosa
+    from ..codehash import parsing
 
+    with parsing:  # librosa's first import and its lazy submodules parse stubs (see codehash.parsing)
+        import librosa
+
+        pyin = librosa.pyin
     if len(audio) < rate // 4:
         return None
-    f0, voiced, _ = librosa.pyin(audio.astype(np.float32), fmin=60.0, fmax=400.0, sr=rate, frame_length=1024, hop_length=320)
+    f0, voiced, _ = pyin(audio.astype(np.float32), fmin=60.0, fmax=400.0, sr=rate, frame_length=1024, hop_length=320)
     f0 = f0[voiced & np.isfinite(f0)]
     return round(float(np.median(f0)), 1) if len(f0) >= 5 else None
 
