@@ -137,10 +137,13 @@ def api():
     if _url is None:
         yield
         return
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_CSRF_SUPPORT_ENABLED, temporary_settings
 
     _wait(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
-    with temporary_settings({PREFECT_API_URL: _url}):
+    settings = {PREFECT_API_URL: _url}
+    if os.environ.get("PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED", "").lower() not in ("1", "true"):
+        settings[PREFECT_CLIENT_CSRF_SUPPORT_ENABLED] = False  # its server asks for no token: no request for one per file run
+    with temporary_settings(settings):
         yield
 
 

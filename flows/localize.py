@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from prefect import flow, get_run_logger
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import Completed, Failed
 
 from lingoflow import parallel
@@ -57,7 +58,10 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
         store = report_store(out, shared=False)
 
         def run_one(src) -> None:
-            state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
+            # no heartbeat of its own: the library run's says this process lives, and a file's
+            # heartbeat thread held each file up to 1 s at its end (Prefect joins it after a 1 s sleep)
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
             reports[src.item] = item_from_state(state, src, store)
             watch.file_done(reports[src.item])
 

@@ -32,6 +32,8 @@ def encoder():
     with _lock:
         if _encoder is None:
             try:
+                import torch  # noqa: F401 (the long part of the import, outside the lock below)
+
                 from ..codehash import parsing
 
                 # webrtcvad imports pkg_resources, which warns on import; librosa's imports parse
