@@ -53,7 +53,7 @@ def cached_label(report: ItemReport) -> str:
 
 
 def glossary_label(report: ItemReport) -> str:
-    parts = [f"{lang} {g.get('honored', 0)}/{g.get('applied', 0)}" for lang, g in sorted(report.glossary.items())]
+    parts = [f"{lang} {g.honored}/{g.applied}" for lang, g in sorted(report.glossary.items())]
     return ", ".join(parts) or "-"
 
 

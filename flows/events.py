@@ -53,7 +53,7 @@ def file_figures(r: ItemReport) -> dict:
     seconds = file_seconds(r)
     return {"language": r.language, "targets": r.targets, "audio_seconds": r.audio_seconds, "seconds": seconds,
             "realtime_factor": round(r.audio_seconds / seconds, 3) if seconds > 0 and r.audio_seconds else None,
-            "speakers": len(r.speakers), "glossary": r.glossary, "cached": cached_label(r) == "cached", "run": cached_label(r),
+            "speakers": len(r.speakers), "glossary": {lang: g.to_dict() for lang, g in r.glossary.items()}, "cached": cached_label(r) == "cached", "run": cached_label(r),
             "stages": {k: {"seconds": s.seconds, "cached": s.cached} for k, s in r.stages.items()}, "worker": r.worker}
 
 

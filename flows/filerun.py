@@ -20,7 +20,7 @@ from lingoflow.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
 from lingoflow.pipeline import plan
 from lingoflow.pipeline.stage import FileWork
-from lingoflow.report import ItemReport, run_report
+from lingoflow.report import ItemReport, RunReport
 from lingoflow.review import write_pages
 from lingoflow.storage import is_s3
 
@@ -161,7 +161,7 @@ def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_b
     """OUT/report.json and the review pages (uploaded when OUT is on S3); `publish` and
     `publish_pages` are the tasks, or None to write directly (no Prefect)."""
     root = OutputRoot(out, s3_config([out], s3_block))
-    report = run_report([reports[src.item] for src in sources_found], time.perf_counter() - started)
+    report = RunReport.of([reports[src.item] for src in sources_found], time.perf_counter() - started).to_dict()
     local_report = publish(report, str(root.local)) if publish else str(write_json(inside(root.local, "report.json"), report))
     pages = publish_pages(report, str(root.local)) if publish_pages else [str(p) for p in write_pages(report, str(root.local))]
     if root.remote is not None:

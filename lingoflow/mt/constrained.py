@@ -183,7 +183,24 @@ def translate(engine, texts: list[str], source: str, target: str, glossary: Glos
     return results  # type: ignore[return-value]
 
 
-def summarize(uses: list[list[dict]]) -> dict:
+@dataclass
+class GlossaryAdherence:
+    """report.json ``glossary`` for one language: the terms applied, how many came out in the
+    glossary's translation, and the missed ones (term -> times)."""
+
+    applied: int = 0
+    honored: int = 0
+    missed: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "GlossaryAdherence":
+        return cls(**d)
+
+
+def summarize(uses: list[list[dict]]) -> GlossaryAdherence:
     """Per-language totals for report.json from the segments' ``glossary`` lists."""
     applied = honored = 0
     missed: dict[str, int] = {}
@@ -194,4 +211,4 @@ def summarize(uses: list[list[dict]]) -> dict:
                 honored += 1
             else:
                 missed[use["term"]] = missed.get(use["term"], 0) + 1
-    return {"applied": applied, "honored": honored, "missed": missed}
+    return GlossaryAdherence(applied, honored, missed)

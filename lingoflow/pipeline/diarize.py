@@ -58,4 +58,6 @@ class DiarizeStage(Stage):
 
     def keep(self, work: FileWork, value, cached: bool) -> None:
         work.diarized, work.transcript = value, value.transcript
-        work.report.speakers = value.report()
+        from ..report import SpeakerReport
+
+        work.report.speakers = [SpeakerReport.from_dict(s) for s in value.report()]

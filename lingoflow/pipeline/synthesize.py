@@ -123,7 +123,7 @@ class SynthesizeStage(Stage):
 
     def keep(self, work: FileWork, value: dub.FitStats, cached: bool) -> None:
         report, lang = work.report, self.lang
-        report.dub_fit[lang] = value.summary()
+        report.dub_fit[lang] = dubfit.FitSummary.from_dict(value.summary())
         report.outputs += [work.root.rel(p) for p in self.outputs(work, value)]
         report.edited[lang] = [s.id for s in self._text(work).segments if s.edited]
         report.resynthesized[lang] = [] if cached else list(value.resynthesized)

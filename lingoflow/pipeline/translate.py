@@ -39,7 +39,7 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
     return edits.keep_edits(machine, Path(folder)) if folder is not None else machine
 
 
-def glossary_summary(translation: Transcript) -> dict:
+def glossary_summary(translation: Transcript) -> mt.constrained.GlossaryAdherence:
     """report.json's per-language glossary totals: terms applied, honored, and the missed ones."""
     return mt.constrained.summarize([s.glossary or [] for s in translation.segments])
 
