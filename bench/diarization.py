@@ -80,7 +80,8 @@ def clips(names: list[str] | None) -> list[dict]:
 
 def transcript_of(wav: Path, asr_model: str):
     """The transcribe stage's transcript, kept in bench/.work by the file's bytes and the model."""
-    from lingoflow import media, stages
+    from lingoflow import stages
+    from lingoflow.io import media
     from lingoflow.config import LocalizeOptions
     from lingoflow.schema import Transcript
 
@@ -168,7 +169,8 @@ def long_file(done: list[tuple], minutes: float, options) -> None:
     """The diarize stage on the clips strung together (repeated) to ``minutes``: speed and memory."""
     import numpy as np
 
-    from lingoflow import media, speakers
+    from lingoflow import speakers
+    from lingoflow.io import media
     from lingoflow.schema import SourceInfo, Transcript
 
     audio_parts, segments, offset = [], [], 0.0

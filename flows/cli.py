@@ -106,7 +106,7 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
     checked --refresh names."""
     from lingoflow import stages
     from lingoflow.incremental import check_refresh
-    from lingoflow.storage import is_s3, split_s3
+    from lingoflow.store.storage import is_s3, split_s3
 
     stages.check_targets(options)
     refresh = check_refresh(refresh)
@@ -119,7 +119,7 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
             raise ConfigError(f"input not found: {given}")
     stages.check_asr(options, load=False)  # loaded once a file needs it (see plan_library)
     if any(is_s3(u) for u in [*inputs, out]):  # endpoint, credentials, buckets: before any audio
-        from lingoflow.sources import check_s3_access
+        from lingoflow.io.sources import check_s3_access
 
         from .s3 import s3_config
 

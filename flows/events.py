@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lingoflow.cache import digest
+from lingoflow.store.cache import digest
 from lingoflow.report import ItemReport
-from lingoflow.storage import is_s3
+from lingoflow.store.storage import is_s3
 
 from .artifacts import MAX_LISTED_FAILURES, cached_label, file_seconds, key_slug
 

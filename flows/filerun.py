@@ -10,19 +10,20 @@ import sys
 import time
 from pathlib import Path
 
-from lingoflow import sources, stages
-from lingoflow.atomic import write_json
-from lingoflow.cache import ResultStore
+from lingoflow import stages
+from lingoflow.io import sources
+from lingoflow.store.atomic import write_json
+from lingoflow.store.cache import ResultStore
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import InputError, LingoflowError
 from lingoflow.incremental import NeedsRun, StageRunner, check_refresh
-from lingoflow.outroot import OutputRoot, sweep_partials
+from lingoflow.store.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
 from lingoflow.pipeline import plan
 from lingoflow.pipeline.stage import FileWork
 from lingoflow.report import ItemReport, RunReport
 from lingoflow.review import write_pages
-from lingoflow.storage import is_s3
+from lingoflow.store.storage import is_s3
 
 from .fanout import record_item_report, report_store, worker_name
 from .s3 import s3_config

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .atomic import write_json
+from .store.atomic import write_json
 from .schema import Transcript
 
 if TYPE_CHECKING:

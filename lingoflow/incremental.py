@@ -10,8 +10,8 @@ import time
 from typing import Any, Callable, Iterable
 
 from . import progress
-from .cache import ResultStore, outputs_sha
-from .outroot import OutputRoot
+from .store.cache import ResultStore, outputs_sha
+from .store.outroot import OutputRoot
 from .report import ItemReport, StageReport
 
 STAGES = ("ingest", "transcribe", "diarize", "captions", "translate", "synthesize", "mux", "burn-in")

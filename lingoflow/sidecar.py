@@ -20,8 +20,8 @@ from pathlib import Path
 
 from . import languages, textalign
 from .errors import ConfigError, InputError, LingoflowError
-from .cache import file_sha256
-from .media import file_url, run
+from .store.cache import file_sha256
+from .io.media import file_url, run
 from .schema import Transcript
 
 SIDECAR_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa", ".txt")  # in order of preference

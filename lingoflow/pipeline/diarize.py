@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from ..cache import code_identity, stage_key
+from ..store.cache import code_identity, stage_key
 from ..config import LocalizeOptions
 from ..schema import Transcript
 from .ingest import Ingested

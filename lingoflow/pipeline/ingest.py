@@ -5,8 +5,8 @@ import wave
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import media
-from ..atomic import atomic_path
+from ..io import media
+from ..store.atomic import atomic_path
 from ..paths import cache_dir
 from .stage import FileWork, Stage
 
@@ -35,7 +35,7 @@ def ingest(path: str, uri: str | None = None) -> Ingested:
 
 def key(identity: dict) -> str:
     """`identity`: the source's content (sources.identity: its SHA-256, or its S3 ETag and size)."""
-    from ..cache import code_identity, stage_key
+    from ..store.cache import code_identity, stage_key
 
     return stage_key("ingest", code=code_identity(ingest), inputs=identity)
 
@@ -55,12 +55,12 @@ class IngestStage(Stage):
     kind = "ingest"
 
     def key(self, work: FileWork) -> str:
-        from .. import sources
+        from ..io import sources
 
         return key(sources.identity(work.source, work.s3))
 
     def run(self, work: FileWork, task) -> Ingested:
-        from .. import sources
+        from ..io import sources
 
         return task(sources.local_copy(work.source, work.s3), work.report.source)
 

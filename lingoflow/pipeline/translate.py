@@ -56,7 +56,7 @@ def key(transcript: Transcript, target: str, options: LocalizeOptions, folder: P
     """Keyed by every engine that may translate a segment (segments keep their own spoken
     language under code-switching): an engine the stage cannot use is not part of the key; a
     reviewer's edits of the previous translation in the item folder (edits.py) are an input."""
-    from ..cache import canonical, code_identity, stage_key
+    from ..store.cache import canonical, code_identity, stage_key
 
     models, modules = {}, []
     for lang in sorted({s.language or transcript.language for s in transcript.segments} | {transcript.language}):

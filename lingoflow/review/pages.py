@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..atomic import write_text
+from ..store.atomic import write_text
 from ..paths import inside
 from ..report import ItemReport, RunReport
 from . import data, timeline

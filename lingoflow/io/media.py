@@ -17,7 +17,7 @@ from pathlib import Path
 import ffmpeg  # ffmpeg-python: builds the argument lists of our ffmpeg graphs
 import numpy as np
 
-from .errors import InputError, OutputError, ToolError
+from ..errors import InputError, OutputError, ToolError
 
 SAMPLE_RATE = 16000
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts"}
