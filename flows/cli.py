@@ -105,7 +105,7 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
     """Everything that can be wrong with a run, found before any audio (ConfigError); the
     checked --refresh names."""
     from lingoflow import stages
-    from lingoflow.incremental import check_refresh
+    from lingoflow.pipeline.runner import check_refresh
     from lingoflow.store.storage import is_s3, split_s3
 
     stages.check_targets(options)

@@ -16,7 +16,7 @@ from lingoflow.store.atomic import write_json
 from lingoflow.store.cache import ResultStore
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import InputError, LingoflowError
-from lingoflow.incremental import NeedsRun, StageRunner, check_refresh
+from lingoflow.pipeline.runner import NeedsRun, StageRunner, check_refresh
 from lingoflow.store.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
 from lingoflow.pipeline import plan

@@ -7,7 +7,7 @@ import pytest
 
 from lingoflow.store.cache import ResultStore, settings_for, stage_key
 from lingoflow.config import LocalizeOptions
-from lingoflow.incremental import NeedsRun, StageRunner, check_refresh
+from lingoflow.pipeline.runner import NeedsRun, StageRunner, check_refresh
 from lingoflow.errors import ConfigError
 from lingoflow.store.outroot import OutputRoot, sweep_partials
 from lingoflow.report import ItemReport
