@@ -10,11 +10,12 @@ otherwise its clip came from the cache). The review page draws its timeline from
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .store.atomic import write_json
+from .record import Record
 from .schema import Transcript
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ DUBFIT_SCHEMA = "lingoflow.dubfit/1"
 
 
 @dataclass
-class FitSummary:
+class FitSummary(Record):
     """report.json ``dub_fit`` for one language: how the dub fitted its slots, in totals
     (the values come from dub.FitStats.summary)."""
 
@@ -46,13 +47,6 @@ class FitSummary:
     early: int = 0
     pushed: int = 0
     removed_words: dict[str, list[str]] = field(default_factory=dict)  # segment id (as JSON keys are) -> words cut
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "FitSummary":
-        return cls(**d)
 
 
 @dataclass

@@ -11,19 +11,20 @@ from dataclasses import asdict, dataclass, field
 
 from .dubfit import FitSummary
 from .mt.constrained import GlossaryAdherence
+from .record import Record
 
 REPORT_SCHEMA = "lingoflow.report/1"
 _CASTING = ("profile", "enrolled", "similarity")  # present only when the speaker was cast to a voice
 
 
 @dataclass
-class StageReport:
+class StageReport(Record):
     seconds: float = 0.0
     cached: bool = False
 
 
 @dataclass
-class SpeakerReport:
+class SpeakerReport(Record):
     """One speaker of a file: how much they speak, their pitch, and (when the file is dubbed) the
     voice profile they got and the enrolled person they matched."""
 
@@ -37,15 +38,11 @@ class SpeakerReport:
     similarity: float | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = super().to_dict()
         if self.profile is None:
             for name in _CASTING:
                 del d[name]
         return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "SpeakerReport":
-        return cls(**d)
 
 
 @dataclass
@@ -77,7 +74,7 @@ class ItemReport:
     @classmethod
     def from_dict(cls, d: dict) -> "ItemReport":
         d = dict(d)
-        d["stages"] = {k: StageReport(**v) for k, v in d.get("stages", {}).items()}
+        d["stages"] = {k: StageReport.from_dict(v) for k, v in d.get("stages", {}).items()}
         d["dub_fit"] = {lang: FitSummary.from_dict(v) for lang, v in d.get("dub_fit", {}).items()}
         d["glossary"] = {lang: GlossaryAdherence.from_dict(v) for lang, v in d.get("glossary", {}).items()}
         d["speakers"] = [SpeakerReport.from_dict(s) for s in d.get("speakers", [])]

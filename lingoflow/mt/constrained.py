@@ -23,6 +23,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ..glossary import Glossary, Term
+from ..record import Record
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+)[\"'“‘«¿¡(]*$")
 
@@ -184,20 +185,13 @@ def translate(engine, texts: list[str], source: str, target: str, glossary: Glos
 
 
 @dataclass
-class GlossaryAdherence:
+class GlossaryAdherence(Record):
     """report.json ``glossary`` for one language: the terms applied, how many came out in the
     glossary's translation, and the missed ones (term -> times)."""
 
     applied: int = 0
     honored: int = 0
     missed: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "GlossaryAdherence":
-        return cls(**d)
 
 
 def summarize(uses: list[list[dict]]) -> GlossaryAdherence:
