@@ -176,11 +176,12 @@ def _one_line(exc: Exception) -> str:
 
 def _summary(console, report: dict, out: str) -> None:
     from lingoflow import sidecar
+    from lingoflow.report import RunReport
 
-    for item in report["items"]:
-        mark = "[green]ok[/]" if item["status"] == "ok" else f"[red]failed[/]: {item['error']}"
-        console.print(f"  {item['item']}: {mark}", highlight=False)
-        for line in sidecar.describe(item.get("text_source")):  # human captions used or rejected
+    for item in RunReport.from_dict(report).items:
+        mark = "[green]ok[/]" if item.status == "ok" else f"[red]failed[/]: {item.error}"
+        console.print(f"  {item.item}: {mark}", highlight=False)
+        for line in sidecar.describe(item.text_source):  # human captions used or rejected
             console.print(f"    {line}", highlight=False, soft_wrap=True)
     console.print(
         f"{len(report['items'])} file(s), {report['failed']} failed, {report['audio_seconds']:.1f} s of audio "

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from .dubfit import FitSummary
 from .mt.constrained import GlossaryAdherence
 from .record import Record
+from .schema import TextSource
 
 REPORT_SCHEMA = "lingoflow.report/1"
 _CASTING = ("profile", "enrolled", "similarity")  # present only when the speaker was cast to a voice
@@ -62,13 +63,14 @@ class ItemReport:
     edited: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids carrying a reviewer's text
     resynthesized: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids spoken anew in this run
     worker: str | None = None  # the machine (and worker name) that localized the file
-    text_source: dict | None = None  # human captions used or rejected for the source text (sidecar.py); None: ASR, none found
+    text_source: TextSource | None = None  # human captions used or rejected for the source text (sidecar.py); None: ASR, none found
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["dub_fit"] = {lang: v.to_dict() for lang, v in self.dub_fit.items()}
         d["glossary"] = {lang: v.to_dict() for lang, v in self.glossary.items()}
         d["speakers"] = [s.to_dict() for s in self.speakers]
+        d["text_source"] = self.text_source.to_dict() if self.text_source is not None else None
         return d
 
     @classmethod
@@ -78,6 +80,7 @@ class ItemReport:
         d["dub_fit"] = {lang: FitSummary.from_dict(v) for lang, v in d.get("dub_fit", {}).items()}
         d["glossary"] = {lang: GlossaryAdherence.from_dict(v) for lang, v in d.get("glossary", {}).items()}
         d["speakers"] = [SpeakerReport.from_dict(s) for s in d.get("speakers", [])]
+        d["text_source"] = TextSource.from_dict(d["text_source"]) if d.get("text_source") is not None else None
         return cls(**d)
 
 

@@ -162,7 +162,11 @@ def test_report_json_keeps_its_shape_through_the_types():
              "speakers": [{"speaker": "S0", "seconds": 1.5, "segments": 1, "pitch_hz": 120.0, "pitch_range": "low"},
                           {"speaker": "S1", "seconds": 2.0, "segments": 2, "pitch_hz": None, "pitch_range": None,
                            "profile": "guest", "enrolled": None, "similarity": 0.4}],
-             "edited": {"pt": [1]}, "resynthesized": {"pt": []}, "worker": "host", "text_source": None}
+             "edited": {"pt": [1]}, "resynthesized": {"pt": []}, "worker": "host",
+             "text_source": {"kind": "sidecar", "path": "/a.srt", "language": "en", "coverage": 1.0, "aligned_words": 3, "words": 3,
+                             "rejected": [{"kind": "stream", "path": "/a.mkv", "language": None, "stream": 0, "reason": "it holds no text"}]}}
     report = {"schema": "lingoflow.report/1", "items": [entry], "audio_seconds": 5.0, "wall_seconds": 1.0, "realtime_factor": 5.0, "failed": 0}
     assert RunReport.from_dict(report).to_dict() == report
+    asr = {**entry, "text_source": {"kind": "asr", "rejected": [{"kind": "sidecar", "path": "/a.srt", "language": "de", "reason": "de"}]}}
+    assert RunReport.from_dict({**report, "items": [asr]}).to_dict()["items"] == [asr]
     assert RunReport.from_dict({**report, "publish_error": "no"}).to_dict()["publish_error"] == "no"
