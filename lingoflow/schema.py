@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
+from .record import Record
+
 TRANSCRIPT_SCHEMA = "lingoflow.transcript/1"
 
 
@@ -12,6 +14,15 @@ class Word:
     end: float
     text: str
     probability: float = 1.0
+
+
+@dataclass
+class TermUse(Record):
+    """A glossary term found in a translated segment: the translation it requires, and whether the text has it."""
+
+    term: str  # the glossary's source term
+    target: str  # the translation it requires
+    honored: bool
 
 
 @dataclass
@@ -25,7 +36,7 @@ class Segment:
     confidence: float | None = None
     words: list[Word] = field(default_factory=list)
     source_text: str | None = None  # set on translations only
-    glossary: list[dict] | None = None  # translations with a glossary: [{term, target, honored}]
+    glossary: list[TermUse] | None = None  # translations with a glossary
     machine_text: str | None = None  # translations: the engine's text, to tell a reviewer's edit from it
     edited: bool | None = None  # translations: True when `text` is a reviewer's edit kept over machine_text
 
@@ -109,7 +120,9 @@ class Transcript:
         if d.get("schema") != TRANSCRIPT_SCHEMA:
             raise ValueError(f"not a {TRANSCRIPT_SCHEMA} document (schema={d.get('schema')!r})")
         segments = [
-            Segment(**{**s, "words": [Word(**w) for w in s.get("words", [])]}) for s in d["segments"]
+            Segment(**{**s, "words": [Word(**w) for w in s.get("words", [])],
+                       "glossary": [TermUse.from_dict(u) for u in s["glossary"]] if s.get("glossary") is not None else None})
+            for s in d["segments"]
         ]
         return cls(
             source=SourceInfo(**d["source"]),
@@ -119,7 +132,7 @@ class Transcript:
             text_source=TextSource.from_dict(d["text_source"]) if d.get("text_source") is not None else None,
         )
 
-    def translated(self, language: str, texts: list[str], glossary: list[list[dict]] | None = None) -> "Transcript":
+    def translated(self, language: str, texts: list[str], glossary: list[list[TermUse]] | None = None) -> "Transcript":
         """A translation: same timings and speakers, new text, the original kept as source_text
         (and, when a glossary was applied, the terms found in each segment and whether each was honored)."""
         if len(texts) != len(self.segments) or (glossary is not None and len(glossary) != len(texts)):

@@ -20,22 +20,13 @@ through the engine untouched, so an empty glossary changes nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from ..glossary import Glossary, Term
 from ..record import Record
+from ..schema import TermUse
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+)[\"'“‘«¿¡(]*$")
-
-
-@dataclass
-class TermUse:
-    term: str  # the glossary's source term
-    target: str  # the translation it requires
-    honored: bool
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -194,15 +185,15 @@ class GlossaryAdherence(Record):
     missed: dict[str, int] = field(default_factory=dict)
 
 
-def summarize(uses: list[list[dict]]) -> GlossaryAdherence:
+def summarize(uses: list[list[TermUse]]) -> GlossaryAdherence:
     """Per-language totals for report.json from the segments' ``glossary`` lists."""
     applied = honored = 0
     missed: dict[str, int] = {}
     for seg in uses:
         for use in seg or []:
             applied += 1
-            if use["honored"]:
+            if use.honored:
                 honored += 1
             else:
-                missed[use["term"]] = missed.get(use["term"], 0) + 1
+                missed[use.term] = missed.get(use.term, 0) + 1
     return GlossaryAdherence(applied, honored, missed)

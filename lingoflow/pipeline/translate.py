@@ -6,7 +6,7 @@ from pathlib import Path
 from .. import edits, mt
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
-from ..schema import Transcript
+from ..schema import TermUse, Transcript
 from .stage import FileWork, Stage, content_digest, module_of, with_source
 from .terms import load_glossary
 
@@ -21,7 +21,7 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
     """
     texts = [s.text for s in transcript.segments]
     terms = load_glossary(options) if options.glossaries else None
-    uses: list[list[dict]] = [[] for _ in texts]
+    uses: list[list[TermUse]] = [[] for _ in texts]
     groups: dict[str, list[int]] = {}
     for i, seg in enumerate(transcript.segments):
         lang = seg.language or transcript.language
@@ -34,7 +34,7 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
         engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
         for i, res in zip(idx, mt.constrained.translate(engine, [texts[i] for i in idx], lang, target, terms)):
             texts[i] = res.text
-            uses[i] = [u.to_dict() for u in res.terms]
+            uses[i] = res.terms
     machine = transcript.translated(target, texts, uses if terms is not None else None)
     return edits.keep_edits(machine, Path(folder)) if folder is not None else machine
 
