@@ -89,6 +89,7 @@ test-coqui: coqui
 bench: setup
 	$(PY) -m bench.run
 	$(PY) -m bench.pipeline
+	$(PY) -m bench.startup
 	$(PY) -m bench.review
 
 # quality figures against ../shared/eval references

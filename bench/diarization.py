@@ -12,8 +12,9 @@ on, dev: held out, sample: pyannote_sample.wav):
 - DER (pyannote.metrics, scored inside the UEM) with a 0.25 s forgiveness collar each side
   and without a collar, and as a same-run baseline the DER of all the speech as one speaker;
 - the speakers found against the reference count (right, and within one);
-- cross-file linking: precision and recall over pairs of (file, speaker) from different files
-  that got the same library speaker id, against the AMI speaker ids (which are consistent
+- cross-file linking: the AMI clips linked as one library through the speaker registry
+  (lingoflow/speaker_registry.py); precision and recall over pairs of (file, speaker) from
+  different files that got the same library speaker id, against the AMI speaker ids (which are consistent
   across clips: trn07/trn08 share four people, dev00/dev01 two);
 - real-time factor of the diarize stage per clip, and on a long file (the clips strung
   together to --long-minutes) with the peak memory.
@@ -223,6 +224,10 @@ def main() -> None:
     from lingoflow.diarize import encoder
 
     encoder.encoder()  # loaded before timing
+    from lingoflow.speaker_registry import LINK_THRESHOLD, SpeakerRegistry
+    from lingoflow.storage import LocalStore
+
+    registry = SpeakerRegistry(LocalStore(Path(tempfile.mkdtemp(prefix="lingoflow-bench-registry-"))))
     metrics = {}
     rows, done = [], []
     print(f"ASR {args.asr_model}, engine {args.engine}" + (f", --speakers {args.speakers}" if args.speakers else ""))
@@ -253,8 +258,10 @@ def main() -> None:
         speech = sum(e - s for s, e in __import__("lingoflow.diarize.assign", fromlist=["x"]).speech_regions(transcript.segments))
         print(f"{clip['name']:16} {clip['set']:6} {speaker_count(ref, uem):>3} {len(diarized.speakers):>5} {values['der25']:>7.3f} {values['der0']:>6.3f} "
               f"{values['one25']:>8.3f} {values['one0']:>6.3f} {speech:>8.1f} {took:>6.2f}")
-        library_ids = {s.label: getattr(s, "library_id", None) for s in diarized.speakers}
-        rows.append({**clip, "hyp": hyp, "library_ids": {k: v for k, v in library_ids.items() if v}})
+        library_ids = {}
+        if clip["set"] != "sample":  # the AMI clips are one library: linked in name order, as a library run links them
+            library_ids = speakers.link(diarized, registry, ingested.sha256, clip["name"], options).library_ids
+        rows.append({**clip, "hyp": hyp, "library_ids": library_ids})
     print(f"\n{'set':8} {'clips':>5} {'count right':>11} {'within 1':>8} {'DER.25':>7} {'DER0':>6} {'1spk.25':>8} {'1spk0':>6} {'x real time':>11}")
     for set_name in ("trn", "dev", "ami", "sample"):
         m = metrics.get(set_name)
@@ -264,7 +271,11 @@ def main() -> None:
               f"{abs(m['one25']):>8.3f} {abs(m['one0']):>6.3f} {m['audio'] / max(m['seconds'], 1e-9):>11.0f}")
     if any(r["library_ids"] for r in rows):
         p, r, true_links, said_links = linking(rows)
-        print(f"\ncross-file linking (AMI): precision {p:.3f}, recall {r:.3f} ({true_links} true links, {said_links} predicted)")
+        print(f"\ncross-file linking (AMI, library speaker registry, threshold {LINK_THRESHOLD}): precision {p:.3f}, "
+              f"recall {r:.3f} ({true_links} true links, {said_links} predicted)")
+        dev = [r for r in rows if r["set"] == "dev"]
+        p, r, true_links, said_links = linking(dev)
+        print(f"  dev clips only: precision {p:.3f}, recall {r:.3f} ({true_links} true links, {said_links} predicted)")
     else:
         print("\ncross-file linking: no library speaker ids in this version")
     if args.long_minutes:

@@ -3,11 +3,11 @@
 The same stages, engines and outputs as `lingoflow localize`, without orchestration: the
 difference between this and the CLI is what Prefect, the cache and the CLI cost.
 
-    python -m bench.direct OUT LANG FILE...
+    python -m bench.direct OUT FILE... [--to LANG] [--asr-model NAME]
 """
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 from lingoflow import speakers, stages
@@ -31,13 +31,18 @@ def localize(src: Path, out: Path, options: LocalizeOptions) -> None:
     stages.remux(ingested, transcript, list(options.targets), folder, src.stem)
 
 
-def main(argv: list[str]) -> None:
-    out, lang, files = Path(argv[0]), argv[1], [Path(a) for a in argv[2:]]
-    options = LocalizeOptions(targets=[lang])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("files", type=Path, nargs="+")
+    parser.add_argument("--to", action="append", default=[], help="target language (repeatable; none: no dub)")
+    parser.add_argument("--asr-model", default="base")
+    args = parser.parse_args(argv)
+    options = LocalizeOptions(targets=args.to, asr_model=args.asr_model)
     stages.check_asr(options)
-    for src in files:
-        localize(src, out, options)
+    for src in args.files:
+        localize(src, args.out, options)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

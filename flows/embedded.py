@@ -1,17 +1,23 @@
-"""The embedded Prefect API, started in the background.
+"""The embedded Prefect API: started in the background, and kept for the next run a while.
 
-Without PREFECT_API_URL, a flow run starts Prefect's embedded API (a server subprocess) and
-waits for it: seconds before the first stage. The CLI starts that same server (the command
-Prefect's SubprocessASGIServer runs: uvicorn on `prefect.server.api.server:create_app`, its UI
-off) as soon as it knows a file must run, and loads the models while it comes up, so a run pays
-the longer of the two rather than their sum. It launches the command itself rather than through
-SubprocessASGIServer because importing that class imports the whole server package (5 s on 2
-cores) in this process too, only for the subprocess to import it again.
+Without PREFECT_API_URL, a flow run needs Prefect's embedded API (a server subprocess), which
+takes 4-7 s to answer on 2 cores: most of a short run. The CLI starts that server (the command
+Prefect's SubprocessASGIServer runs: uvicorn on Prefect's `create_app`, its UI off; here behind
+flows/serverapp.py) as soon as it knows a file must run, and loads the models while it comes up.
+It launches the command itself rather than through SubprocessASGIServer because importing that
+class imports the whole server package (5 s on 2 cores) in this process too.
+
+The server then outlives the run: it stays up until no client has called it for
+LINGOFLOW_API_IDLE_SECONDS (default 600), and exits by itself; the next run in that time, from
+any shell, finds it through PREFECT_HOME/lingoflow-api.json and starts its first stage at once.
+LINGOFLOW_API_IDLE_SECONDS=0 keeps the old way: a server of the run's own, stopped with it.
 """
 from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -20,12 +26,56 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from importlib import metadata
+from pathlib import Path
 
 from lingoflow.errors import LingoflowError
 
-_server: subprocess.Popen | None = None
+IDLE_ENV = "LINGOFLOW_API_IDLE_SECONDS"
+DEFAULT_IDLE_SECONDS = 600.0
+
+_server: subprocess.Popen | None = None  # a server started by this process
+_own = False  # it is this run's own (stopped at exit), not the shared one
 _url: str | None = None
 _errors = None  # the server's stderr (a file: a pipe nobody reads could fill and stall it)
+
+
+def idle_seconds() -> float:
+    return max(0.0, float(os.environ.get(IDLE_ENV, DEFAULT_IDLE_SECONDS)))
+
+
+def _state_file() -> Path:
+    home = os.environ.get("PREFECT_HOME") or str(Path.home() / ".prefect")
+    return Path(home).expanduser() / "lingoflow-api.json"
+
+
+def _fingerprint() -> str:
+    """What a shared server must match to be reused: the Python, Prefect and lingoflow it runs,
+    the server settings it was started with, and the wrapper's code."""
+    settings = sorted((k, v) for k, v in os.environ.items() if k.startswith(("PREFECT_SERVER_", "PREFECT_API_DATABASE", "PREFECT_HOME")))
+    wrapper = (Path(__file__).parent / "serverapp.py").read_bytes()
+    parts = [sys.executable, metadata.version("prefect"), metadata.version("lingoflow"), repr(settings), hashlib.sha256(wrapper).hexdigest()]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _answers(url: str, timeout: float) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _shared_server() -> str | None:
+    """The URL of a shared server that is up and matches this run, else None."""
+    try:
+        state = json.loads(_state_file().read_text())
+        os.kill(int(state["pid"]), 0)  # the process exists
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if state.get("fingerprint") != _fingerprint():
+        return None
+    return state["url"] if _answers(state["url"], timeout=1.0) else None
 
 
 def _free_port() -> int:
@@ -35,45 +85,56 @@ def _free_port() -> int:
 
 
 def start_in_background() -> None:
-    """Start the embedded API (once; nothing when a server is configured)."""
-    global _server, _url, _errors
-    if _server is not None or os.environ.get("PREFECT_API_URL"):
+    """Find the shared embedded API, or start one (once; nothing when a server is configured)."""
+    global _server, _own, _url, _errors
+    if _url is not None or os.environ.get("PREFECT_API_URL"):
         return
-    import importlib.util
-
-    prefect_dir = os.path.dirname(os.path.dirname(importlib.util.find_spec("prefect").origin))
+    idle = idle_seconds()
+    if idle and (shared := _shared_server()):
+        _url = shared
+        return
     port = _free_port()
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-    _errors = tempfile.TemporaryFile()
-    _server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--app-dir", prefect_dir, "--factory", "prefect.server.api.server:create_app",
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1", IDLE_ENV: str(idle)}
+    state = _state_file()
+    if idle:  # the shared one: its own session (a Ctrl-C of this run is not its), its log beside the state
+        state.parent.mkdir(parents=True, exist_ok=True)
+        _errors = open(state.with_suffix(".log"), "w+b")
+    else:
+        _errors = tempfile.TemporaryFile()
+    _server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "lingoflow.flows.serverapp:create_app",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=_errors)
-    _url = f"http://127.0.0.1:{port}/api"
+                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=_errors, start_new_session=bool(idle))
+    _url, _own = f"http://127.0.0.1:{port}/api", not idle
+    if idle:
+        from lingoflow.atomic import write_text
+
+        write_text(state, json.dumps({"url": _url, "pid": _server.pid, "fingerprint": _fingerprint()}))
     atexit.register(stop)
+
+
+def url() -> str | None:
+    """The embedded API's URL once found or started here (None: neither)."""
+    return _url
 
 
 def _wait(timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _server.poll() is not None:
+        if _server is not None and _server.poll() is not None:
             _errors.seek(0)
             detail = _errors.read().decode(errors="replace")[-2000:]
             raise LingoflowError(f"Prefect's embedded API exited while starting (exit status {_server.returncode}): {detail}")
-        try:
-            with urllib.request.urlopen(f"{_url}/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
+        if _answers(_url, timeout=2):
+            return
         time.sleep(0.1)
     raise LingoflowError(f"Prefect's embedded API did not answer within {timeout:.0f} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
 
 
 @contextlib.contextmanager
 def api():
-    """Around a flow run: the embedded API started here, once it answers (as PREFECT_API_URL),
-    else whatever Prefect would use."""
-    if _server is None:
+    """Around a flow run: the embedded API found or started here, once it answers (as
+    PREFECT_API_URL), else whatever Prefect would use."""
+    if _url is None:
         yield
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -84,12 +145,13 @@ def api():
 
 
 def stop() -> None:
-    global _server
-    if _server is not None and _server.poll() is None:
+    """Stop this run's own server (a shared one stops itself once idle); forget the URL."""
+    global _server, _url
+    if _own and _server is not None and _server.poll() is None:
         _server.terminate()
         try:
             _server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             _server.kill()
             _server.wait()
-    _server = None
+    _server, _url = None, None

@@ -151,9 +151,12 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
             on_work()  # the first file that must run
             on_work = None
     if len(reports) < len(sources_found):
-        # a damaged model fails here, still before any audio is decoded; while the embedded
-        # API starts (the CLI), the other engines load too
-        (stages.warm_up if warm else stages.check_asr)(options)
+        # a damaged model fails here, still before any audio is decoded; the CLI's run (`warm`)
+        # loads the other engines in the background meanwhile
+        if warm:
+            stages.warm_up(options, background=True)
+        else:
+            stages.check_asr(options)
     return sources_found, reports
 
 

@@ -44,6 +44,10 @@ class CaptionNorms:
     max_duration: float = 7.0
     max_delay: float = 0.75  # how late a cue may appear after its speech starts, for reading speed
     lead_in: float = 0.25  # how early a cue may appear before its speech starts
+    # ... and how early into a silence before it, where no one is speaking: the BBC Subtitle
+    # Guidelines (5.2, "Match subtitle to pace of speaking") let a subtitle anticipate speech by
+    # up to 1.5 s; it is used only for reading speed
+    quiet_lead: float = 1.5
     min_gap: float = 2 / 24  # two frames (24 fps) between cues
 
 
@@ -288,9 +292,9 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
     gap = _ms_up(norms.min_gap)  # in whole milliseconds, as the files store times
     end_limit = _ms_down(max(media_end, speech[-1][0] + 0.1) if media_end > 0 else speech[-1][1] + norms.max_duration)
     need = [_ms_up(c / norms.max_cps) for c in chars]
-    lead = [norms.lead_in] * n
+    lead = _leads(speech, norms)
     if speech[-1][0] + need[-1] > end_limit:  # the media ends: nothing later to borrow from
-        lead[-1] = max(norms.lead_in, norms.max_delay)
+        lead[-1] = max(lead[-1], norms.max_delay)
     upper = _squeeze(chars, need, speech, lead, norms, gap, end_limit)
     latest = [0.0] * n
     bound = end_limit
@@ -315,6 +319,17 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
         spans.append((start, _ms_up(end)))
         prev_end = spans[-1][1]
     return _settle(spans, need, norms, end_limit)
+
+
+def _leads(speech: list[tuple[float, float]], norms: CaptionNorms) -> list[float]:
+    """How early each cue may appear: lead_in before its speech, or, after a silence (no earlier
+    cue's speech still running), up to quiet_lead into that silence, never before the media."""
+    leads, heard = [], 0.0  # heard: where the speech of the cues so far ends
+    for start, end in speech:
+        silence = max(start - heard, 0.0)
+        leads.append(max(norms.lead_in, min(norms.quiet_lead, silence)))
+        heard = max(heard, end)
+    return leads
 
 
 def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_limit: float) -> list[float]:

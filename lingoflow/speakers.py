@@ -22,6 +22,7 @@ from .paths import cache_dir
 from .schema import Segment, Transcript, Word
 from .tts import Voice, default_voice, get_engine
 from .voices import Casting, VoiceLibrary, cast, load_library
+from .voices.casting import recast_fixed
 from .voices.enroll import enrolled_embeddings
 
 CODE_VERSION = "diarize/2"  # 2: segments span their words, a split keeps the ASR text
@@ -33,13 +34,15 @@ class Diarized:
     transcript: Transcript
     speakers: list[SpeakerInfo]
     casting: dict[str, Casting] = field(default_factory=dict)
+    library_ids: dict[str, str] = field(default_factory=dict)  # label -> library speaker id (speaker_registry.py)
 
     def report(self) -> list[dict]:
-        """report.json `speakers`: one entry per speaker with the profile it got."""
+        """report.json `speakers`: one entry per speaker with its library id and the profile it got."""
         out = []
         for s in self.speakers:
             c = self.casting.get(s.label)
-            entry = {"speaker": s.label, "seconds": s.seconds, "segments": s.segments, "pitch_hz": s.pitch_hz, "pitch_range": s.pitch_range}
+            entry = {"speaker": s.label, "library_id": self.library_ids.get(s.label), "seconds": s.seconds, "segments": s.segments,
+                     "pitch_hz": s.pitch_hz, "pitch_range": s.pitch_range}
             if c is not None:
                 entry.update(profile=c.profile, enrolled=c.enrolled, similarity=c.similarity)
             out.append(entry)
@@ -137,3 +140,70 @@ def voice_for(casting: Casting | None, language: str, options: LocalizeOptions, 
             raise ConfigError(f"voice profile {casting.profile!r} has no voice that speaks {language!r}")
         settings = fallback
     return settings.voice(language, reference() if settings.clone and reference else None)
+
+
+def link(diarized: Diarized, registry, sha256: str, item: str, options: LocalizeOptions) -> Diarized:
+    """The file's speakers as library speakers (speaker_registry.py): each one's library id and,
+    when voices are cast, a known person's voice. Enrolled matches keep their own profile."""
+    from . import speaker_registry as reg
+
+    if not diarized.speakers:
+        return diarized
+    diar = reg.diarization_digest(diarized.speakers)
+    enrolled = {label: c.enrolled for label, c in diarized.casting.items() if c.enrolled}
+    library = library_for(options)
+    with registry.lock():
+        claims = registry.claims()
+        own = next((c for c in claims if c.get("sha256") == sha256 and c.get("diarization") == diar), None)
+        if own is not None and _enrolled_ids(own) != {label: reg.ENROLLED + name for label, name in enrolled.items()}:
+            own = None  # the voices file enrolls other people now: linked anew
+        known = reg.people([c for c in claims if c.get("sha256") != sha256])
+        if own is not None:  # sticky: this diarization was linked before
+            mine = own["speakers"]
+            ids = {label: v["id"] for label, v in mine.items()}
+            founded = {label for label, v in mine.items() if v.get("new")}
+            similarity = {label: v.get("similarity") for label, v in mine.items()}
+            profiles = {label: v.get("profile") for label, v in mine.items()}
+        else:
+            embeddings = {s.label: np.asarray(s.embedding, dtype=np.float32) for s in diarized.speakers if s.embedding and s.label not in enrolled}
+            found = reg.match(embeddings, known, library.link_threshold)
+            ids = {label: pid for label, (pid, _) in found.items()}
+            similarity = {label: sim for label, (_, sim) in found.items()}
+            profiles, founded = {}, set()
+        for s in diarized.speakers:
+            if s.label in enrolled:
+                ids[s.label] = reg.ENROLLED + enrolled[s.label]
+            elif s.label not in ids:
+                ids[s.label] = reg.new_id(sha256, s.label)
+                founded.add(s.label)
+        casting = diarized.casting
+        if casting:
+            casting = recast_fixed(casting, diarized.speakers, library, _known_voices(diarized, ids, profiles, known, enrolled))
+            profiles = {label: c.profile for label, c in casting.items()}
+        claim = reg.make_claim(sha256, own["item"] if own else item, diar, diarized.speakers, ids, profiles, founded, similarity,
+                               created=own["created"] if own else None)
+        if claim != own:
+            registry.put(claim)
+    return replace(diarized, casting=casting, library_ids=ids)
+
+
+def _enrolled_ids(claim: dict) -> dict[str, str]:
+    from .speaker_registry import ENROLLED
+
+    return {label: v["id"] for label, v in claim.get("speakers", {}).items() if str(v.get("id", "")).startswith(ENROLLED)}
+
+
+def _known_voices(diarized: Diarized, ids: dict, profiles: dict, known: dict, enrolled: dict) -> dict[str, str]:
+    """label -> the profile its library speaker speaks with (its own claim's, else the person's),
+    the one who speaks most first; a profile already taken in this file is not given twice."""
+    used = {c.profile for c in diarized.casting.values() if c.enrolled}
+    fixed = {}
+    for s in sorted(diarized.speakers, key=lambda s: -s.seconds):
+        if s.label in enrolled:
+            continue
+        person = known.get(ids[s.label])
+        profile = profiles.get(s.label) or (person.profile if person else None)
+        if profile and profile not in used:
+            fixed[s.label] = profile
+            used.add(profile)
+    return fixed

@@ -2,6 +2,7 @@
 lingoflow cache."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -16,6 +17,8 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")  # as the CLI: a busy 2-core machine starts it slowly
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ["LINGOFLOW_CACHE"] = str(_session_tmp / "cache")
+# the CLI runs of a session share one embedded API, as a user's runs do; it ends with the session
+os.environ.setdefault("LINGOFLOW_API_IDLE_SECONDS", "60")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
@@ -107,3 +110,13 @@ def tiny_nllb(tmp_path_factory) -> Path:
     from .marian_tiny import build_nllb
 
     return build_nllb(tmp_path_factory.mktemp("models") / "tiny-nllb")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the session's shared embedded API (it would end itself once idle)."""
+    import json
+    import signal
+
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        state = json.loads((Path(os.environ["PREFECT_HOME"]) / "lingoflow-api.json").read_text())
+        os.kill(int(state["pid"]), signal.SIGTERM)

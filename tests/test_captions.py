@@ -182,3 +182,29 @@ def test_no_cue_reads_faster_than_25_cps_even_when_later_cues_must_wait(tmp_path
     assert all(cps <= captions.HARD_MAX_CPS + 1e-6 for *_, cps in cues), cues
     assert " ".join(text for _, _, text, _ in cues) == FAST + " Next."
     assert cues[-1][0] == pytest.approx(30.0, abs=0.25)  # the later silence took the delay back
+
+
+def test_a_cue_after_silence_appears_early_for_reading_speed_not_into_speech(tmp_path):
+    # after a pause, a speaker talks on without a break to the end of the media (18 characters a
+    # second of English, longer in Portuguese): 0.25 s early and 0.75 s late leave the last cue
+    # reading at 18.5 cps; the first may use the silence before it (up to 1.5 s), which gives
+    # every cue its 17 cps; cues that follow speech still appear at most 0.25 s before their own
+    en1 = "we moved the servers last week and since then every build has been twice as slow as before"
+    en2 = "so today we will look at the logs together and find out what changed"
+    w0, w1 = _fast_speech("Okay.", 0.5, 12.0), _fast_speech(en1, 4.0, 18.0)
+    w2 = _fast_speech(en2, w1[-1].end, 18.0)
+    source = _transcript([Segment(0, 0.5, w0[-1].end, "Okay.", words=w0), Segment(1, 4.0, w1[-1].end, en1, words=w1),
+                          Segment(2, w2[0].start, w2[-1].end, en2, words=w2)], duration=w2[-1].end + 0.3)
+    pt = source.translated("pt", ["Certo.", "nós mudamos os servidores na semana passada e desde então cada compilação ficou "
+                                  "duas vezes mais lenta", "então hoje vamos olhar os registros juntos e descobrir o que mudou"])
+    cues = _srt_cues(tmp_path, pt, source)
+    assert all(cps <= 17.0 + 1e-6 for *_, cps in cues), cues
+    assert " ".join(text for _, _, text, _ in cues) == " ".join(s.text for s in pt.segments)  # every word, in order
+    starts = [c[0] for c in cues]
+    assert w0[-1].end <= starts[1] < 4.0 - 0.25  # into the silence, not into "Okay."
+    assert starts[1] >= 4.0 - captions.CaptionNorms().quiet_lead - 1e-6
+    # the next segment's cue follows speech: no more than the lead-in before its words
+    third = next(start for start, _, text, _ in cues if text.startswith("então hoje"))
+    assert third >= w2[0].start - 0.25 - 1e-6
+    for (_, end, _, _), (start, _, _, _) in zip(cues, cues[1:]):
+        assert start - end >= 2 / 24 - 1e-3  # two frames between cues

@@ -1,6 +1,6 @@
 """Files in flight (`--jobs`): a library's file runs overlap, its speech recognitions take turns
-at the cores, and `--jobs 1` runs one file after another. Read back from a real Prefect server's
-record of the runs."""
+at the cores, and `--jobs 1` runs one file after another. Read back from the record of the runs
+kept by the API the CLI runs against by default: the embedded Prefect server (flows/embedded.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +10,25 @@ import pytest
 from lingoflow import parallel
 from lingoflow.config import LocalizeOptions
 
-from .ops_fixtures import api_post, prefect_api  # noqa: F401 (fixture)
+from .ops_fixtures import api_post
+
+
+@pytest.fixture(scope="module")
+def embedded_api():
+    """The CLI's embedded Prefect API (Prefect's server app behind flows/serverapp.py)."""
+    from lingoflow.flows import embedded
+
+    embedded.start_in_background()
+    try:
+        with embedded.api():  # waits until it answers
+            yield embedded.url()
+    finally:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=10)  # the runs' last logs and events reach it before it stops
+        EventsWorker.drain_all(timeout=10)
+        embedded.stop()
 
 CLIPS = ["asr/en_jfk.flac", "asr/en_fw_stereo_diarization.wav", "asr/en_ljspeech_LJ002-0020.wav"]
 
@@ -49,15 +67,15 @@ def _localize(eval_dir, tmp_path, monkeypatch, api: str, jobs: int) -> tuple[lis
     return files, asr
 
 
-def test_two_jobs_overlap_files_while_speech_recognition_takes_turns(eval_dir, tmp_path, monkeypatch, prefect_api):
-    files, asr = _localize(eval_dir, tmp_path, monkeypatch, prefect_api, jobs=2)
+def test_two_jobs_overlap_files_while_speech_recognition_takes_turns(eval_dir, tmp_path, monkeypatch, embedded_api):
+    files, asr = _localize(eval_dir, tmp_path, monkeypatch, embedded_api, jobs=2)
     assert _most_at_once(_spans(files)) == 2  # two files in flight, never three
     assert _most_at_once(_spans(asr)) <= parallel.asr_slots(2)
     assert all(f["parent_task_run_id"] for f in files)  # each still a subflow of the library run (the UI's tree)
 
 
-def test_one_job_runs_one_file_after_another(eval_dir, tmp_path, monkeypatch, prefect_api):
-    files, _ = _localize(eval_dir, tmp_path, monkeypatch, prefect_api, jobs=1)
+def test_one_job_runs_one_file_after_another(eval_dir, tmp_path, monkeypatch, embedded_api):
+    files, _ = _localize(eval_dir, tmp_path, monkeypatch, embedded_api, jobs=1)
     assert _most_at_once(_spans(files)) == 1
 
 

@@ -1,6 +1,9 @@
 """Checks before any audio is processed, and the loading of what the stages will need."""
 from __future__ import annotations
 
+import logging
+import threading
+
 from .. import mt, tts
 from ..asr import AsrOptions, get_transcriber
 from ..config import LocalizeOptions
@@ -49,17 +52,31 @@ def check_asr(options: LocalizeOptions, load: bool = True) -> None:
         check(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
 
 
-def warm_up(options: LocalizeOptions) -> None:
+def warm_up(options: LocalizeOptions, background: bool = False) -> None:
     """Load what a file's stages will need (the speech model, the speaker encoder, the MT
-    models a target may use), so that the CLI loads them while the embedded Prefect API starts
-    rather than after it; each is loaded once per process, so the stages then find them ready."""
+    models a target may use); each is loaded once per process, so the stages then find them
+    ready. The speech model loads here and now (a damaged one fails before any audio);
+    `background`: the others load in a thread while the run goes on (the CLI: its first stage
+    then starts without waiting for them, and a stage that needs one waits for its load)."""
     check_asr(options)
-    if options.diarize_engine == "resemblyzer":
-        from ..diarize.encoder import encoder
+    if background:
+        threading.Thread(target=_warm_engines, args=(options, True), name="warm-up", daemon=True).start()
+    else:
+        _warm_engines(options, False)
 
-        encoder()
-    names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
-    for name in names:  # the engines that serve a pair into a target (the source is heard later)
-        engine = mt.registry.get_engine(name, options.mt_model)
-        if any(t == target and s != target for s, t in engine.pairs() for target in options.targets):
-            getattr(engine, "warm", lambda: None)()
+
+def _warm_engines(options: LocalizeOptions, quiet: bool) -> None:
+    try:
+        if options.diarize_engine == "resemblyzer":
+            from ..diarize.encoder import encoder
+
+            encoder()
+        names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
+        for name in names:  # the engines that serve a pair into a target (the source is heard later)
+            engine = mt.registry.get_engine(name, options.mt_model)
+            if any(t == target and s != target for s, t in engine.pairs() for target in options.targets):
+                getattr(engine, "warm", lambda: None)()
+    except Exception:  # in the background: the stage that needs the engine meets the same error, with its file
+        if not quiet:
+            raise
+        logging.getLogger("lingoflow").debug("warming up the engines failed", exc_info=True)

@@ -57,6 +57,12 @@ class DiarizeStage(Stage):
         return from_dict(data, work.ingested)
 
     def keep(self, work: FileWork, value, cached: bool) -> None:
+        # linked after the result is recorded, cached or not: the result stays the file's own, the
+        # library speakers (and the voices they bring) come from OUT's registry
+        from ..speaker_registry import SpeakerRegistry
+        from ..speakers import link
+
+        value = link(value, SpeakerRegistry.for_root(work.root), work.ingested.sha256, work.item, work.options)
         work.diarized, work.transcript = value, value.transcript
         from ..report import SpeakerReport
 

@@ -123,6 +123,24 @@ def library_rows(report: RunReport, out: Path) -> list[dict]:
     return rows
 
 
+def library_people(report: dict, out: Path) -> list[dict]:
+    """Each library speaker (report.json speakers' `library_id`) with the files they speak in,
+    the one heard longest first; only files of this run's report."""
+    people: dict[str, dict] = {}
+    for entry in report.get("items", []):
+        item = entry.get("item", "")
+        for s in entry.get("speakers") or []:
+            if not isinstance(s, dict) or not s.get("library_id"):
+                continue
+            person = people.setdefault(s["library_id"], {"id": s["library_id"], "seconds": 0.0, "files": [], "profiles": []})
+            person["seconds"] += float(s.get("seconds") or 0)
+            person["files"].append({"item": item, "speaker": s.get("speaker"), "seconds": float(s.get("seconds") or 0),
+                                    "page": f"{item}/review.html" if has_page(out, item) else None})
+            if s.get("profile") and s["profile"] not in person["profiles"]:
+                person["profiles"].append(s["profile"])
+    return sorted(people.values(), key=lambda p: (-len(p["files"]), -p["seconds"], p["id"]))
+
+
 def has_page(out: Path, item: str) -> bool:
     """A file gets its own page when its folder holds a transcript (failed files may not)."""
     return bool(item) and (out / item / "transcript.json").is_file()

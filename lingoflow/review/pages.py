@@ -44,7 +44,8 @@ def render_library(report: RunReport, out: Path, without_page: set[str] = frozen
             row["page"] = None
     counts = {"all": len(rows), "ok": sum(r["status"] == "ok" for r in rows), "failed": sum(r["status"] != "ok" for r in rows)}
     generated = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    return _env().get_template("report.html.j2").render(report=report, rows=rows, counts=counts, generated=generated)
+    people = data.library_people(report, out)
+    return _env().get_template("report.html.j2").render(report=report, rows=rows, counts=counts, generated=generated, people=people)
 
 
 def render_item(entry: ItemReport, out: Path) -> str:

@@ -5,10 +5,12 @@
 2. Every other speaker, the one who speaks most first, gets a profile no other speaker of the
    file has, of the pitch range (low/high) that matches their measured pitch, from the profiles
    not reserved for enrolled people; when those run out, the least-used matching one.
+A speaker the library already knows (speaker_registry.py) keeps that person's profile
+(`recast_fixed`, after 1 and before 2).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -32,6 +34,7 @@ class Casting:
 
 
 def cast(speakers: list[SpeakerInfo], library: VoiceLibrary, enrolled: dict[str, np.ndarray] | None = None) -> dict[str, Casting]:
+    """Each speaker's profile: enrolled matches first, then distinct pitch-matched profiles."""
     enrolled = enrolled or {}
     profile_of = {sp.name: sp.profile for sp in library.speakers}
     result: dict[str, Casting] = {
@@ -56,8 +59,28 @@ def cast(speakers: list[SpeakerInfo], library: VoiceLibrary, enrolled: dict[str,
         taken_speakers.add(label)
         taken_names.add(name)
         result[label].profile, result[label].enrolled, result[label].similarity = profile_of[name], name, round(sim, 3)
-    # 2. everybody else: distinct, pitch-matched profiles
-    reserved = set(profile_of.values())
+    _fill(result, speakers, library, taken_speakers)
+    return result
+
+
+def recast_fixed(casting: dict[str, Casting], speakers: list[SpeakerInfo], library: VoiceLibrary,
+                 fixed: dict[str, str]) -> dict[str, Casting]:
+    """The casting again with some speakers' profiles fixed (the library speaker they are, see
+    speaker_registry.py): enrolled matches stay, fixed speakers get their profile, everybody
+    else a distinct pitch-matched profile as in `cast`."""
+    result = {label: replace(c) for label, c in casting.items()}
+    taken = {label for label, c in result.items() if c.enrolled}
+    for label, profile in fixed.items():
+        if label in result and label not in taken and profile in library.profiles:
+            result[label].profile = profile
+            taken.add(label)
+    _fill(result, speakers, library, taken)
+    return result
+
+
+def _fill(result: dict[str, Casting], speakers: list[SpeakerInfo], library: VoiceLibrary, taken_speakers: set[str]) -> None:
+    """2. everybody not yet cast: distinct, pitch-matched profiles."""
+    reserved = {sp.profile for sp in library.speakers}
     free = [p for p in library.profiles if p not in reserved] or list(library.profiles)
     used: dict[str, int] = {p: 0 for p in library.profiles}
     for label in taken_speakers:
@@ -70,4 +93,3 @@ def cast(speakers: list[SpeakerInfo], library: VoiceLibrary, enrolled: dict[str,
         choice = unused[0] if unused else min(fits, key=lambda p: used[p])
         used[choice] += 1
         result[s.label].profile = choice
-    return result
