@@ -225,7 +225,7 @@ def main() -> None:
 
     encoder.encoder()  # loaded before timing
     from lingoflow.speaker_registry import LINK_THRESHOLD, SpeakerRegistry
-    from lingoflow.storage import LocalStore
+    from lingoflow.store.storage import LocalStore
 
     registry = SpeakerRegistry(LocalStore(Path(tempfile.mkdtemp(prefix="lingoflow-bench-registry-"))))
     metrics = {}

@@ -26,10 +26,11 @@ class StageReport(Record):
 
 @dataclass
 class SpeakerReport(Record):
-    """One speaker of a file: how much they speak, their pitch, and (when the file is dubbed) the
-    voice profile they got and the enrolled person they matched."""
+    """One speaker of a file: who they are in the library, how much they speak, their pitch, and
+    (when the file is dubbed) the voice profile they got and the enrolled person they matched."""
 
     speaker: str
+    library_id: str | None = None  # the same person across the library's files (speaker_registry.py)
     seconds: float = 0.0
     segments: int = 0
     pitch_hz: float | None = None

@@ -123,21 +123,20 @@ def library_rows(report: RunReport, out: Path) -> list[dict]:
     return rows
 
 
-def library_people(report: dict, out: Path) -> list[dict]:
+def library_people(report: RunReport, out: Path) -> list[dict]:
     """Each library speaker (report.json speakers' `library_id`) with the files they speak in,
     the one heard longest first; only files of this run's report."""
     people: dict[str, dict] = {}
-    for entry in report.get("items", []):
-        item = entry.get("item", "")
-        for s in entry.get("speakers") or []:
-            if not isinstance(s, dict) or not s.get("library_id"):
+    for entry in report.items:
+        for s in entry.speakers:
+            if not s.library_id:
                 continue
-            person = people.setdefault(s["library_id"], {"id": s["library_id"], "seconds": 0.0, "files": [], "profiles": []})
-            person["seconds"] += float(s.get("seconds") or 0)
-            person["files"].append({"item": item, "speaker": s.get("speaker"), "seconds": float(s.get("seconds") or 0),
-                                    "page": f"{item}/review.html" if has_page(out, item) else None})
-            if s.get("profile") and s["profile"] not in person["profiles"]:
-                person["profiles"].append(s["profile"])
+            person = people.setdefault(s.library_id, {"id": s.library_id, "seconds": 0.0, "files": [], "profiles": []})
+            person["seconds"] += s.seconds
+            person["files"].append({"item": entry.item, "speaker": s.speaker, "seconds": s.seconds,
+                                    "page": f"{entry.item}/review.html" if has_page(out, entry.item) else None})
+            if s.profile and s.profile not in person["profiles"]:
+                person["profiles"].append(s.profile)
     return sorted(people.values(), key=lambda p: (-len(p["files"]), -p["seconds"], p["id"]))
 
 
