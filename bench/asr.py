@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 
-from lingoflow import media, stages
+from lingoflow import stages
+from lingoflow.io import media
 from lingoflow.asr.faster_whisper import load_model
 from lingoflow.config import LocalizeOptions
 

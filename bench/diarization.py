@@ -81,7 +81,8 @@ def clips(names: list[str] | None) -> list[dict]:
 
 def transcript_of(wav: Path, asr_model: str):
     """The transcribe stage's transcript, kept in bench/.work by the file's bytes and the model."""
-    from lingoflow import media, stages
+    from lingoflow import stages
+    from lingoflow.io import media
     from lingoflow.config import LocalizeOptions
     from lingoflow.schema import Transcript
 
@@ -169,7 +170,8 @@ def long_file(done: list[tuple], minutes: float, options) -> None:
     """The diarize stage on the clips strung together (repeated) to ``minutes``: speed and memory."""
     import numpy as np
 
-    from lingoflow import media, speakers
+    from lingoflow import speakers
+    from lingoflow.io import media
     from lingoflow.schema import SourceInfo, Transcript
 
     audio_parts, segments, offset = [], [], 0.0
@@ -223,7 +225,7 @@ def main() -> None:
 
     encoder.encoder()  # loaded before timing
     from lingoflow.speaker_registry import LINK_THRESHOLD, SpeakerRegistry
-    from lingoflow.storage import LocalStore
+    from lingoflow.store.storage import LocalStore
 
     registry = SpeakerRegistry(LocalStore(Path(tempfile.mkdtemp(prefix="lingoflow-bench-registry-"))))
     metrics = {}

@@ -31,7 +31,7 @@ def main() -> None:
 
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from lingoflow import media
+    from lingoflow.io import media
     from lingoflow.diarize import apply_turns, encoder
     from lingoflow.diarize.assign import speech_regions
     from lingoflow.diarize.clustering import Bounds

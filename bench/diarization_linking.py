@@ -46,7 +46,7 @@ def link_all(files: list[tuple[str, list]], threshold: float) -> dict[str, dict[
     from lingoflow import speaker_registry as reg
     from lingoflow.config import LocalizeOptions
     from lingoflow.speakers import Diarized, link
-    from lingoflow.storage import LocalStore
+    from lingoflow.store.storage import LocalStore
 
     before = reg.LINK_THRESHOLD
     reg.LINK_THRESHOLD = threshold
@@ -89,7 +89,8 @@ def main() -> None:
     os.environ.setdefault("LINGOFLOW_CACHE", tempfile.mkdtemp(prefix="lingoflow-bench-link-"))
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from lingoflow import media, speakers
+    from lingoflow import speakers
+    from lingoflow.io import media
     from lingoflow import speaker_registry as reg
     from lingoflow.config import LocalizeOptions
 

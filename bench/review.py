@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from lingoflow import captions, dubfit
-from lingoflow.atomic import write_json
+from lingoflow.store.atomic import write_json
 from lingoflow.dub import FitStats, Placement
 from lingoflow.review import write_pages
 from lingoflow.samples import make_library

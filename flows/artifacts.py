@@ -15,10 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from lingoflow.cache import digest
+from lingoflow.store.cache import digest
 from lingoflow.errors import ConfigError
 from lingoflow.report import ItemReport
-from lingoflow.storage import is_s3, split_s3
+from lingoflow.store.storage import is_s3, split_s3
 
 MAX_OUTPUT_LINKS = 100  # per-file link artifacts in one run; beyond, report.html lists them
 MAX_LISTED_FAILURES = 50  # failures spelled out in the markdown summary
@@ -53,7 +53,7 @@ def cached_label(report: ItemReport) -> str:
 
 
 def glossary_label(report: ItemReport) -> str:
-    parts = [f"{lang} {g.get('honored', 0)}/{g.get('applied', 0)}" for lang, g in sorted(report.glossary.items())]
+    parts = [f"{lang} {g.honored}/{g.applied}" for lang, g in sorted(report.glossary.items())]
     return ", ".join(parts) or "-"
 
 
@@ -137,7 +137,7 @@ class Linker:
     def url(self, rel: str) -> str:
         if not is_s3(self.out):
             return (Path(self.out).resolve() / rel).as_uri()
-        from lingoflow import s3client
+        from lingoflow.store import s3client
 
         bucket, prefix = split_s3(self.out)
         key = f"{prefix}/{rel}" if prefix else rel

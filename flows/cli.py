@@ -78,21 +78,14 @@ def localize(
 
     console = Console(stderr=True, quiet=quiet)
     errors = Console(stderr=True)  # errors show even with --quiet
-    from lingoflow.config import LocalizeOptions
-    from pydantic import ValidationError
-
-    try:
-        options = LocalizeOptions(
-            targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching, asr_batch=asr_batch,
-            mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
-            voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
-            background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,
-            max_cps=max_cps, min_speakers=min_speakers, max_speakers=max_speakers,
-        )
-        refresh = _check_run(options, list(inputs), out, refresh, fan_out)
-    except (ConfigError, ValidationError) as exc:
-        errors.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE)
+    options, refresh = _checked_run(
+        errors, list(inputs), out, refresh, fan_out,
+        targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching, asr_batch=asr_batch,
+        mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
+        voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
+        background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,
+        max_cps=max_cps, min_speakers=min_speakers, max_speakers=max_speakers,
+    )
     _prefect_env(verbose)
     report = _run(options, list(inputs), out, refresh, fan_out, console, errors, quiet)
     _summary(console, report, out)
@@ -101,12 +94,27 @@ def localize(
     raise typer.Exit(EXIT_FAILED if report["failed"] or report.get("publish_error") else EXIT_OK)
 
 
+def _checked_run(errors, inputs: list[str], out: str, refresh: list[str], fan_out: bool, **fields):
+    """The run's LocalizeOptions (from `fields`) and its --refresh names, both checked before any
+    audio; a usage error (exit 2) naming the cause otherwise."""
+    from pydantic import ValidationError
+
+    from lingoflow.config import LocalizeOptions
+
+    try:
+        options = LocalizeOptions(**fields)
+        return options, _check_run(options, inputs, out, refresh, fan_out)
+    except (ConfigError, ValidationError) as exc:
+        errors.print(f"[red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
 def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool) -> list[str]:
     """Everything that can be wrong with a run, found before any audio (ConfigError); the
     checked --refresh names."""
     from lingoflow import stages
-    from lingoflow.incremental import check_refresh
-    from lingoflow.storage import is_s3, split_s3
+    from lingoflow.pipeline.runner import check_refresh
+    from lingoflow.store.storage import is_s3, split_s3
 
     stages.check_targets(options)
     refresh = check_refresh(refresh)
@@ -119,7 +127,7 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
             raise ConfigError(f"input not found: {given}")
     stages.check_asr(options, load=False)  # loaded once a file needs it (see plan_library)
     if any(is_s3(u) for u in [*inputs, out]):  # endpoint, credentials, buckets: before any audio
-        from lingoflow.sources import check_s3_access
+        from lingoflow.io.sources import check_s3_access
 
         from .s3 import s3_config
 
@@ -168,11 +176,12 @@ def _one_line(exc: Exception) -> str:
 
 def _summary(console, report: dict, out: str) -> None:
     from lingoflow import sidecar
+    from lingoflow.report import RunReport
 
-    for item in report["items"]:
-        mark = "[green]ok[/]" if item["status"] == "ok" else f"[red]failed[/]: {item['error']}"
-        console.print(f"  {item['item']}: {mark}", highlight=False)
-        for line in sidecar.describe(item.get("text_source")):  # human captions used or rejected
+    for item in RunReport.from_dict(report).items:
+        mark = "[green]ok[/]" if item.status == "ok" else f"[red]failed[/]: {item.error}"
+        console.print(f"  {item.item}: {mark}", highlight=False)
+        for line in sidecar.describe(item.text_source):  # human captions used or rejected
             console.print(f"    {line}", highlight=False, soft_wrap=True)
     console.print(
         f"{len(report['items'])} file(s), {report['failed']} failed, {report['audio_seconds']:.1f} s of audio "
@@ -194,6 +203,16 @@ def translate(
     """Translate text lines from stdin to stdout, one line out for each line in, enforcing the glossaries.
 
     A summary of glossary adherence goes to stderr."""
+    engine, terms, source, target = _translation_setup(to, source_language, glossary, mt_engine, mt_model)
+    if terms is not None and not terms.terms(source, target):
+        typer.echo(f"warning: the glossaries have no {source} term with a {target} translation", err=True)
+    applied, honored = _translate_stream(engine, terms, source, target, 1 if sys.stdin.isatty() else batch)  # by hand: each line at once
+    if terms is not None:
+        typer.echo(f"glossary: {honored}/{applied} term uses honored ({engine.name}, {source}->{target})", err=True)
+
+
+def _translation_setup(to: str, source_language, glossary: list[str], mt_engine, mt_model: list[str]):
+    """(engine, glossary terms or None, source, target) for `translate`; a usage error otherwise."""
     from pydantic import ValidationError
 
     from lingoflow import mt, stages
@@ -206,16 +225,18 @@ def translate(
         target = options.targets[0]
         if source == target:
             raise ConfigError(f"source and target language are both {target!r}")
-        engine = mt.select_engine(source, target, options.mt_engine, options.mt_model)
+        return mt.select_engine(source, target, options.mt_engine, options.mt_model), terms, source, target
     except (ConfigError, ValidationError) as exc:
         typer.echo(f"error: {_one_line(exc)}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    if terms is not None and not terms.terms(source, target):
-        typer.echo(f"warning: the glossaries have no {source} term with a {target} translation", err=True)
+
+
+def _translate_stream(engine, terms, source: str, target: str, batch: int) -> tuple[int, int]:
+    """stdin to stdout, `batch` lines at a time; (term uses applied, honored)."""
+    from lingoflow import mt
+
     applied = honored = 0
     lines: list[str] = []
-    if sys.stdin.isatty():  # typed by hand: answer each line at once
-        batch = 1
 
     def flush() -> None:
         nonlocal applied, honored
@@ -237,8 +258,7 @@ def translate(
             flush()
     if lines:
         flush()
-    if terms is not None:
-        typer.echo(f"glossary: {honored}/{applied} term uses honored ({engine.name}, {source}->{target})", err=True)
+    return applied, honored
 
 
 @app.command()

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import ConfigError
-from lingoflow.storage import is_s3, split_s3
+from lingoflow.store.storage import is_s3, split_s3
 
 from .localize import localize_file, localize_library
 

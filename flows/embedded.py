@@ -106,7 +106,7 @@ def start_in_background() -> None:
                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=_errors, start_new_session=bool(idle))
     _url, _own = f"http://127.0.0.1:{port}/api", not idle
     if idle:
-        from lingoflow.atomic import write_text
+        from lingoflow.store.atomic import write_text
 
         write_text(state, json.dumps({"url": _url, "pid": _server.pid, "fingerprint": _fingerprint()}))
     atexit.register(stop)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lingoflow.cache import digest
+from lingoflow.store.cache import digest
 from lingoflow.report import ItemReport
-from lingoflow.storage import is_s3
+from lingoflow.store.storage import is_s3
 
 from .artifacts import MAX_LISTED_FAILURES, cached_label, file_seconds, key_slug
 
@@ -53,7 +53,7 @@ def file_figures(r: ItemReport) -> dict:
     seconds = file_seconds(r)
     return {"language": r.language, "targets": r.targets, "audio_seconds": r.audio_seconds, "seconds": seconds,
             "realtime_factor": round(r.audio_seconds / seconds, 3) if seconds > 0 and r.audio_seconds else None,
-            "speakers": len(r.speakers), "glossary": r.glossary, "cached": cached_label(r) == "cached", "run": cached_label(r),
+            "speakers": len(r.speakers), "glossary": {lang: g.to_dict() for lang, g in r.glossary.items()}, "cached": cached_label(r) == "cached", "run": cached_label(r),
             "stages": {k: {"seconds": s.seconds, "cached": s.cached} for k, s in r.stages.items()}, "worker": r.worker}
 
 

@@ -14,12 +14,12 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lingoflow.cache import ResultStore, cache_dir
+from lingoflow.store.cache import ResultStore, cache_dir
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import LingoflowError
-from lingoflow.library import Source
+from lingoflow.io.library import Source
 from lingoflow.report import ItemReport
-from lingoflow.storage import LocalStore
+from lingoflow.store.storage import LocalStore
 
 MAX_WAITING = 64  # file runs started and awaited at once by one library run
 
@@ -73,7 +73,7 @@ def report_store(out: str, s3_config=None, shared: bool = True):
 
 def record_item_report(store, flow_run_id: str, report: dict) -> None:
     """A file run's report, where the library run that started it can read it back."""
-    from lingoflow.storage import put_json
+    from lingoflow.store.storage import put_json
 
     put_json(store, _record_key(flow_run_id), report)
 
@@ -81,7 +81,7 @@ def record_item_report(store, flow_run_id: str, report: dict) -> None:
 def take_item_report(store, flow_run_id) -> ItemReport | None:
     """The report a file run recorded, removed once read (one record a file run would pile up
     under nightly runs of large libraries); None when there is none."""
-    from lingoflow.storage import get_json
+    from lingoflow.store.storage import get_json
 
     if flow_run_id is None:
         return None

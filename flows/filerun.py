@@ -10,19 +10,20 @@ import sys
 import time
 from pathlib import Path
 
-from lingoflow import sources, stages
-from lingoflow.atomic import write_json
-from lingoflow.cache import ResultStore
+from lingoflow import stages
+from lingoflow.io import sources
+from lingoflow.store.atomic import write_json
+from lingoflow.store.cache import ResultStore
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import InputError, LingoflowError
-from lingoflow.incremental import NeedsRun, StageRunner, check_refresh
-from lingoflow.outroot import OutputRoot, sweep_partials
+from lingoflow.pipeline.runner import NeedsRun, StageRunner, check_refresh
+from lingoflow.store.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
 from lingoflow.pipeline import plan
 from lingoflow.pipeline.stage import FileWork
-from lingoflow.report import ItemReport, run_report
+from lingoflow.report import ItemReport, RunReport
 from lingoflow.review import write_pages
-from lingoflow.storage import is_s3
+from lingoflow.store.storage import is_s3
 
 from .fanout import record_item_report, report_store, worker_name
 from .s3 import s3_config
@@ -164,7 +165,7 @@ def finish_library(sources_found, reports: dict[str, ItemReport], out: str, s3_b
     """OUT/report.json and the review pages (uploaded when OUT is on S3); `publish` and
     `publish_pages` are the tasks, or None to write directly (no Prefect)."""
     root = OutputRoot(out, s3_config([out], s3_block))
-    report = run_report([reports[src.item] for src in sources_found], time.perf_counter() - started)
+    report = RunReport.of([reports[src.item] for src in sources_found], time.perf_counter() - started).to_dict()
     local_report = publish(report, str(root.local)) if publish else str(write_json(inside(root.local, "report.json"), report))
     pages = publish_pages(report, str(root.local)) if publish_pages else [str(p) for p in write_pages(report, str(root.local))]
     if root.remote is not None:

@@ -25,7 +25,7 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
     """Every stage for one source file; returns its report (a Failed state when it failed).
 
     Each stage runs only when no result with the same key (source bytes, settings, model,
-    code) is recorded, see lingoflow/cache.py; `refresh` names stages to run regardless.
+    code) is recorded, see lingoflow/store/cache.py; `refresh` names stages to run regardless.
     """
     report = run_file(source, item, out, options, refresh, s3_block)
     log_stages(get_run_logger(), report)

@@ -1,6 +1,6 @@
 """S3/MinIO credentials for the flows: a prefect-aws MinIOCredentials block, else the environment.
 
-The core (lingoflow.storage) reads only the environment; a block is resolved here, in the
+The core (lingoflow.store.storage) reads only the environment; a block is resolved here, in the
 Prefect layer, and handed down as an S3Config. Secrets are never logged.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ import os
 from urllib.parse import urlparse
 
 from lingoflow.errors import ConfigError
-from lingoflow.storage import S3Config, is_s3
+from lingoflow.store.storage import S3Config, is_s3
 
 
 def s3_config(uris: list[str], block: str | None = None) -> S3Config | None:

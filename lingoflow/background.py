@@ -7,8 +7,8 @@ import ffmpeg
 import numpy as np
 
 from .longform import WavSamples
-from .atomic import atomic_path
-from .media import MediaInfo, ffmpeg_args, file_url, run
+from .store.atomic import atomic_path
+from .io.media import MediaInfo, ffmpeg_args, file_url, run
 from .paths import cache_dir
 
 RAMP = 0.15  # seconds over which the level glides down before speech and back up after it

@@ -12,9 +12,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .atomic import atomic_path
+from .store.atomic import atomic_path
 from .errors import InputError, ToolError
-from .media import file_url, probe, run
+from .io.media import file_url, probe, run
 from .paths import cache_dir
 
 FONT_FAMILY = "DejaVu Sans"

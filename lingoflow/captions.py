@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pysubs2
 
-from .atomic import write_text
+from .store.atomic import write_text
 from .schema import Segment, Transcript
 
 

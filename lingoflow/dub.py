@@ -28,8 +28,8 @@ import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence, detect_silence
 
-from .atomic import atomic_path
-from .media import ffmpeg_args, file_url, run
+from .store.atomic import atomic_path
+from .io.media import ffmpeg_args, file_url, run
 
 MAX_SPEED = 1.35  # atempo's limit: beyond it a time stretch sounds processed
 MIN_SPEED = 0.9

@@ -10,13 +10,82 @@ otherwise its clip came from the cache). The review page draws its timeline from
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .atomic import write_json
-from .dub import FitStats
+from .store.atomic import write_json
+from .record import Record
 from .schema import Transcript
 
+if TYPE_CHECKING:
+    from .dub import FitStats
+
 DUBFIT_SCHEMA = "lingoflow.dubfit/1"
+
+
+@dataclass
+class FitSummary(Record):
+    """report.json ``dub_fit`` for one language: how the dub fitted its slots, in totals
+    (the values come from dub.FitStats.summary)."""
+
+    segments: int = 0
+    sped_up: int = 0
+    max_speed: float = 1.0
+    overflowed: list[int] = field(default_factory=list)  # segment ids cut
+    tightened: int = 0
+    slowed: int = 0
+    min_speed: float = 1.0
+    borrowed: int = 0
+    background: str = "none"
+    voices: dict[str, str] = field(default_factory=dict)  # speaker -> voice identity
+    rate_sped_up: int = 0
+    max_engine_speed: float = 1.0
+    max_effective_speed: float = 1.0
+    lost_seconds: float = 0.0
+    worst_drift: float = 0.0
+    early: int = 0
+    pushed: int = 0
+    removed_words: dict[str, list[str]] = field(default_factory=dict)  # segment id (as JSON keys are) -> words cut
+
+
+@dataclass
+class FitSegment:
+    """One spoken segment of ``dub.<lang>.fit.json``."""
+
+    id: int
+    start: float  # the source slot
+    end: float
+    dub_start: float | None = None  # where the dub sits in the track (None in fits written before it could move)
+    dub_end: float | None = None
+    speed: float = 1.0
+    engine_speed: float = 1.0
+    overflow: float = 0.0
+    removed_words: list[str] = field(default_factory=list)
+    text: str | None = None
+    edited: bool = False
+    resynthesized: bool = False
+
+
+@dataclass
+class FitFile:
+    """``dub.<lang>.fit.json``, read back (the review page's timeline and fit columns)."""
+
+    language: str
+    segments: list[FitSegment] = field(default_factory=list)
+    sped_up: int = 0
+    max_speed: float = 1.0
+    overflowed: list[int] = field(default_factory=list)
+    max_effective_speed: float = 1.0
+    lost_seconds: float = 0.0
+    worst_drift: float = 0.0
+    resynthesized: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FitFile":
+        d = {k: v for k, v in d.items() if k != "schema"}
+        d["segments"] = [FitSegment(**s) for s in d.get("segments", [])]
+        return cls(**d)
 
 
 def to_dict(translation: Transcript, stats: FitStats) -> dict:
@@ -57,10 +126,16 @@ def write(path: Path, translation: Transcript, stats: FitStats) -> Path:
     return write_json(path, to_dict(translation, stats))
 
 
-def read(path: Path) -> dict | None:
-    """The fit file, or None when it is missing or not one of ours (the page then draws no fit row)."""
+def read(path: Path) -> FitFile | None:
+    """The fit file, or None when it is missing or not one of ours (the page then draws no fit row).
+    A file of ours that does not hold what ``to_dict`` writes is an error naming it."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and data.get("schema") == DUBFIT_SCHEMA else None
+    if not (isinstance(data, dict) and data.get("schema") == DUBFIT_SCHEMA):
+        return None
+    try:
+        return FitFile.from_dict(data)
+    except (TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: a damaged dub fit file: {exc}") from exc

@@ -25,7 +25,7 @@ import pysubs2
 from . import captions
 from .errors import InputError
 from .mt.constrained import _term_regex
-from .schema import Transcript
+from .schema import TermUse, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +83,11 @@ def _source_of(folder: Path) -> Transcript | None:
         return None
 
 
-def _recheck(uses: list[dict] | None, text: str) -> list[dict] | None:
+def _recheck(uses: list[TermUse] | None, text: str) -> list[TermUse] | None:
     """The glossary terms of a segment, each honored or not in the reviewer's text."""
     if uses is None:
         return None
-    return [{**u, "honored": bool(_term_regex(u["target"]).search(text))} if u.get("target") else u for u in uses]
+    return [replace(u, honored=bool(_term_regex(u.target).search(text))) for u in uses]
 
 
 def reviewed_texts(folder: Path, lang: str) -> tuple[Transcript, dict[int, str]] | None:

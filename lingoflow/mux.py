@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import ffmpeg
 
 from . import languages
-from .atomic import atomic_path
-from .media import MediaInfo, ffmpeg_args, file_url, run
+from .store.atomic import atomic_path
+from .io.media import MediaInfo, ffmpeg_args, file_url, run
 
 _MP4_FAMILY = {".mp4", ".mov", ".m4v"}
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import ffmpeg
 import numpy as np
 
-from .atomic import atomic_path
-from .media import ffmpeg_args, file_url, run
+from .store.atomic import atomic_path
+from .io.media import ffmpeg_args, file_url, run
 from .tts import Voice, get_engine
 
 LESSONS = {

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from . import languages, textalign
 from .errors import ConfigError, InputError, LingoflowError
-from .cache import file_sha256
-from .media import file_url, run
-from .schema import Transcript
+from .store.cache import file_sha256
+from .io.media import file_url, run
+from .schema import TextSource, Transcript
 
 SIDECAR_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa", ".txt")  # in order of preference
 TEXT_CODECS = {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text"}
@@ -42,13 +42,11 @@ class Candidate:
 
     @property
     def label(self) -> str:
-        return self.path if self.stream is None else f"{self.path} (subtitle stream {self.stream})"
+        return self.record().label
 
-    def record(self) -> dict:
-        d = {"kind": self.kind, "path": self.path, "language": self.language}
-        if self.stream is not None:
-            d["stream"] = self.stream
-        return d
+    def record(self, **found) -> TextSource:
+        """This candidate in the transcript's ``text_source``, with what was found (coverage, reason)."""
+        return TextSource(self.kind, self.path, self.language, self.stream, **found)
 
 
 def sidecars(media_path: str | Path) -> list[Candidate]:
@@ -139,7 +137,7 @@ def _text_words(path: Path) -> list[textalign.HumanWord]:
 
 
 def apply_source_captions(transcript: Transcript, media_path: str | Path, mode: str = "auto",
-                          min_coverage: float = MIN_COVERAGE) -> tuple[Transcript, dict | None]:
+                          min_coverage: float = MIN_COVERAGE) -> tuple[Transcript, TextSource | None]:
     """The transcript with the first usable human captions' text (and ``text_source`` saying
     which, and how much aligned); with none found, the transcript unchanged and None; with
     only rejected ones, the ASR transcript with ``text_source`` listing them."""
@@ -154,40 +152,35 @@ def apply_source_captions(transcript: Transcript, media_path: str | Path, mode: 
     rejected = []
     for cand in found:
         if cand.language and cand.language != transcript.language:
-            rejected.append({**cand.record(), "reason": f"its language is {cand.language}, the speech is in {transcript.language}"})
+            rejected.append(cand.record(reason=f"its language is {cand.language}, the speech is in {transcript.language}"))
             continue
         try:
             human = load_words(cand)
         except LingoflowError as exc:
-            rejected.append({**cand.record(), "reason": str(exc)})
+            rejected.append(cand.record(reason=str(exc)))
             continue
         if not human:
-            rejected.append({**cand.record(), "reason": "it holds no text"})
+            rejected.append(cand.record(reason="it holds no text"))
             continue
         result = textalign.align(human, asr_words, transcript.language, (0.0, transcript.source.duration))
         if result.coverage < min_coverage and mode == "auto":
-            rejected.append({**cand.record(), "coverage": result.coverage,
-                             "reason": f"only {result.coverage:.0%} of its words align with the speech (at least {min_coverage:.0%} needed)"})
+            rejected.append(cand.record(coverage=result.coverage,
+                                        reason=f"only {result.coverage:.0%} of its words align with the speech (at least {min_coverage:.0%} needed)"))
             continue
-        record = {**cand.record(), "coverage": result.coverage, "aligned_words": sum(result.aligned), "words": len(human)}
-        if rejected:
-            record["rejected"] = rejected
+        record = cand.record(coverage=result.coverage, aligned_words=sum(result.aligned), words=len(human), rejected=rejected)
         segments = textalign.segments(result.words, human, transcript.language)
         return replace(transcript, segments=segments, text_source=record), record
-    record = {"kind": "asr", "rejected": rejected}
+    record = TextSource("asr", rejected=rejected)
     return replace(transcript, text_source=record), record
 
 
-def describe(record: dict | None) -> list[str]:
+def describe(record: TextSource | None) -> list[str]:
     """The report's lines for a transcript's text source (empty for plain ASR with nothing found)."""
     if not record:
         return []
-    lines = [f"{r['path'] if r.get('stream') is None else r['path'] + ' (subtitle stream ' + str(r['stream']) + ')'} "
-             f"rejected: {r['reason']}; ASR used" for r in record.get("rejected", [])]
-    if record.get("kind") != "asr":
-        where = record["path"] if record.get("stream") is None else f"{record['path']} (subtitle stream {record['stream']})"
-        lines.append(f"human captions used: {where}, {record['coverage']:.0%} aligned "
-                     f"({record['aligned_words']}/{record['words']} words timed by the ASR)")
-    if len(lines) > 1 and record.get("kind") != "asr":
-        lines = [line.replace("; ASR used", "") for line in lines]
+    used = record.kind != "asr"
+    lines = [f"{r.label} rejected: {r.reason}" + ("" if used else "; ASR used") for r in record.rejected]
+    if used:
+        lines.append(f"human captions used: {record.label}, {record.coverage:.0%} aligned "
+                     f"({record.aligned_words}/{record.words} words timed by the ASR)")
     return lines

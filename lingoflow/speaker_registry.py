@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .paths import cache_dir
-from .storage import LocalStore, S3Store, get_json, put_json
+from .store.storage import LocalStore, S3Store, get_json, put_json
 
 LINK_THRESHOLD = 0.91  # cosine, file speaker to library speaker centroid (bench/diarization_linking.py)
 PREFIX = "speakers"
@@ -129,7 +129,7 @@ class SpeakerRegistry:
 
     @classmethod
     def for_root(cls, root) -> "SpeakerRegistry":
-        """The registry of an OutputRoot (lingoflow/outroot.py)."""
+        """The registry of an OutputRoot (lingoflow/store/outroot.py)."""
         if root.remote is not None:
             return cls(S3Store(root.uri + "/.lingoflow", root.remote.config, client=root.remote.client))
         return cls(LocalStore(root.local / ".lingoflow"))

@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from . import media, progress
-from .atomic import atomic_path, write_json
+from . import progress
+from .io import media
+from .store.atomic import atomic_path, write_json
 from .config import LocalizeOptions
 from .diarize import apply_turns, get_diarizer
 from .diarize.assign import speech_regions

@@ -3,7 +3,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from lingoflow.atomic import write_json
+from lingoflow.store.atomic import write_json
 from lingoflow.paths import inside
 
 from .retry import RETRIES, RETRY_DELAYS, transient_only

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pysubs2
 
-PART = re.compile(r"^\..*\.part(\.[^.]+)?$")  # lingoflow.atomic's temporary names
+PART = re.compile(r"^\..*\.part(\.[^.]+)?$")  # lingoflow.store.atomic's temporary names
 
 
 def check_complete(path: Path) -> None:

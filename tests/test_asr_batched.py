@@ -4,12 +4,13 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from lingoflow import media, stages
+from lingoflow import stages
+from lingoflow.io import media
 from lingoflow.pipeline import transcribe as transcribe_stage
 from lingoflow.asr import batched
 from lingoflow.asr.base import AsrOptions
 from lingoflow.asr.faster_whisper import FasterWhisperTranscriber
-from lingoflow.cache import settings_for
+from lingoflow.store.cache import settings_for
 from lingoflow.config import LocalizeOptions
 
 from .conftest import run_cli

@@ -7,7 +7,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from lingoflow import burnin, media, writers
+from lingoflow import burnin, writers
+from lingoflow.io import media
 from lingoflow.mux import Track, mux
 from lingoflow.schema import Segment, SourceInfo, Transcript
 

@@ -5,13 +5,13 @@ import time
 
 import pytest
 
-from lingoflow.cache import ResultStore, settings_for, stage_key
+from lingoflow.store.cache import ResultStore, settings_for, stage_key
 from lingoflow.config import LocalizeOptions
-from lingoflow.incremental import NeedsRun, StageRunner, check_refresh
+from lingoflow.pipeline.runner import NeedsRun, StageRunner, check_refresh
 from lingoflow.errors import ConfigError
-from lingoflow.outroot import OutputRoot, sweep_partials
+from lingoflow.store.outroot import OutputRoot, sweep_partials
 from lingoflow.report import ItemReport
-from lingoflow.storage import LocalStore
+from lingoflow.store.storage import LocalStore
 
 
 def key(stage, **opts):

@@ -7,7 +7,7 @@ import pytest
 
 from lingoflow import captions, edits
 from lingoflow.errors import InputError
-from lingoflow.schema import Segment, SourceInfo, Transcript
+from lingoflow.schema import Segment, SourceInfo, TermUse, Transcript
 
 
 def _source() -> Transcript:
@@ -215,11 +215,10 @@ def test_an_emptied_segment_is_an_edit_that_silences_it(tmp_path):
 
 def test_glossary_terms_of_an_edited_segment_are_checked_against_the_reviewers_text(tmp_path):
     source = _source()
-    uses = [[], [{"term": "delta", "target": "delta", "honored": True}, {"term": "river", "target": "rio", "honored": True}], []]
+    uses = [[], [TermUse("delta", "delta", True), TermUse("river", "rio", True)], []]
     machine = source.translated("pt", ["Bom dia.", "Um delta é a terra onde um rio encontra o mar.", "Obrigado."], uses)
     previous = source.translated("pt", ["Bom dia.", "Um delta é a terra onde um rio encontra o mar.", "Obrigado."], uses)
     previous.segments[1].text = "Um delta é a terra onde a corrente encontra o mar."
     _write(tmp_path, previous)
     merged = edits.keep_edits(machine, tmp_path)
-    assert merged.segments[1].glossary == [{"term": "delta", "target": "delta", "honored": True},
-                                           {"term": "river", "target": "rio", "honored": False}]
+    assert merged.segments[1].glossary == [TermUse("delta", "delta", True), TermUse("river", "rio", False)]

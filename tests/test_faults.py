@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lingoflow import atomic, media
+from lingoflow.io import media
+from lingoflow.store import atomic
 from lingoflow.errors import InputError, OutputError, ToolError
 
 from .complete import check_tree
@@ -215,6 +216,6 @@ def test_a_file_state_that_comes_back_without_its_data_still_gives_its_report(tm
     assert items["notes"]["status"] == "failed"
     assert items["notes"]["error"].startswith(str(lib / "notes.wav")) and "FailedRun" not in items["notes"]["error"]
     # each record is removed once read: nightly runs of a large library leave none behind
-    from lingoflow.cache import cache_dir
+    from lingoflow.store.cache import cache_dir
 
     assert [i for i in run_ids if (cache_dir() / "runs" / f"{i}.json").exists()] == []

@@ -125,8 +125,8 @@ def test_translated_segments_record_terms_and_report_sums(tmp_path):
     assert d["segments"][1]["glossary"] == []
     assert d["segments"][2]["glossary"] == [{"term": "quiz", "target": "questionário", "honored": True}]
     assert out.segments[2].text.lower().count("questionário") == 2
-    assert Transcript.from_dict(json.loads(json.dumps(d))).segments[0].glossary == d["segments"][0]["glossary"]
-    assert stages.glossary_summary(out) == {"applied": 2, "honored": 2, "missed": {}}
+    assert [u.to_dict() for u in Transcript.from_dict(json.loads(json.dumps(d))).segments[0].glossary] == d["segments"][0]["glossary"]
+    assert stages.glossary_summary(out).to_dict() == {"applied": 2, "honored": 2, "missed": {}}
     plain = stages.translate(tr, "pt", LocalizeOptions(targets=["pt"])).to_dict()
     assert "glossary" not in plain["segments"][0]  # no glossary given: the contract is unchanged
 

@@ -55,10 +55,10 @@ def test_compose_file_references_what_exists():
     worker = services["worker"]
     assert worker["command"][:5] == ["prefect", "worker", "start", "--pool", "lingoflow"]
     env = worker["environment"]
-    # the variables the code reads (lingoflow/storage.py), pointed at the compose services
+    # the variables the code reads (lingoflow/store/storage.py), pointed at the compose services
     assert env["LINGOFLOW_S3_ENDPOINT"] == "minio:9000" and env["PREFECT_API_URL"].startswith("http://prefect-server:4200")
     assert {"LINGOFLOW_S3_ACCESS_KEY", "LINGOFLOW_S3_SECRET_KEY", "LINGOFLOW_S3_SECURE"} <= set(env)
-    storage = (ROOT / "lingoflow" / "storage.py").read_text()
+    storage = (ROOT / "lingoflow" / "store" / "storage.py").read_text()
     for var in ("LINGOFLOW_S3_ENDPOINT", "LINGOFLOW_S3_ACCESS_KEY", "LINGOFLOW_S3_SECRET_KEY", "LINGOFLOW_S3_SECURE"):
         assert var in storage
     assert "deployments/prefect.yaml" in " ".join(services["setup"]["command"])

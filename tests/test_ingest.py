@@ -3,7 +3,7 @@ import wave
 
 import pytest
 
-from lingoflow import media
+from lingoflow.io import media
 from lingoflow.errors import InputError
 
 from .conftest import ffmpeg

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from lingoflow import media
+from lingoflow.io import media
 from lingoflow.mux import Track, mux, output_suffix
 
 from .conftest import ffmpeg, ffprobe_streams

@@ -3,8 +3,11 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from lingoflow import captions, dubfit
 from lingoflow.dub import FitStats, Placement
+from lingoflow.report import RunReport
 from lingoflow.review import write_pages
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
@@ -132,11 +135,38 @@ def test_player_falls_back_to_the_source_by_a_relative_escaped_link(tmp_path):
     assert srcs == ["talk.localized.mka", "../../lib/talk%20%231%3F.wav"]
 
 
-def test_report_fields_of_other_shapes_are_tolerated(tmp_path):
+def test_a_report_written_before_a_field_existed_renders_it_empty(tmp_path):
     entry = _item(tmp_path)
-    entry["speakers"], entry["glossary"] = ["A", "B"], None
-    entry["glossary_adherence"] = {"pt": 0.9}
-    del entry["edited"], entry["resynthesized"], entry["dub_fit"]
+    for name in ("speakers", "glossary", "edited", "resynthesized", "dub_fit", "text_source", "worker"):
+        entry.pop(name, None)
     write_pages(_report(entry), tmp_path)
     html = (tmp_path / "report.html").read_text()
-    assert "A, B" in html and "pt: 90%" in html
+    assert "SPEAKER_00, SPEAKER_01" in html  # from the transcript
+    assert "narrator" not in html and "terms)" not in html and "1/2 sped up" not in html
+
+
+def test_a_report_field_of_another_shape_is_an_error_not_a_guess(tmp_path):
+    entry = _item(tmp_path)
+    entry["glossary_adherence"] = {"pt": 0.9}
+    with pytest.raises(TypeError, match="glossary_adherence"):
+        write_pages(_report(entry), tmp_path)
+    with pytest.raises(ValueError, match="not a lingoflow report"):
+        write_pages({**_report(_item(tmp_path, "other")), "schema": "someone.else/1"}, tmp_path)
+
+
+def test_report_json_keeps_its_shape_through_the_types():
+    entry = {"item": "a", "source": "/a.wav", "status": "ok", "error": None, "language": "en", "targets": ["pt"], "audio_seconds": 5.0,
+             "stages": {"ingest": {"seconds": 0.5, "cached": False}}, "outputs": ["a/transcript.json"],
+             "dub_fit": {"pt": FitStats(2, 1, 1.3, [1], [Placement(1, 2.5, 4.0, 4.0, 1.35, 0.4, removed_words=["x"])]).summary()},
+             "glossary": {"pt": {"applied": 2, "honored": 1, "missed": {"term": 1}}},
+             "speakers": [{"speaker": "S0", "library_id": "spk-1", "seconds": 1.5, "segments": 1, "pitch_hz": 120.0, "pitch_range": "low"},
+                          {"speaker": "S1", "library_id": None, "seconds": 2.0, "segments": 2, "pitch_hz": None, "pitch_range": None,
+                           "profile": "guest", "enrolled": None, "similarity": 0.4}],
+             "edited": {"pt": [1]}, "resynthesized": {"pt": []}, "worker": "host",
+             "text_source": {"kind": "sidecar", "path": "/a.srt", "language": "en", "coverage": 1.0, "aligned_words": 3, "words": 3,
+                             "rejected": [{"kind": "stream", "path": "/a.mkv", "language": None, "stream": 0, "reason": "it holds no text"}]}}
+    report = {"schema": "lingoflow.report/1", "items": [entry], "audio_seconds": 5.0, "wall_seconds": 1.0, "realtime_factor": 5.0, "failed": 0}
+    assert RunReport.from_dict(report).to_dict() == report
+    asr = {**entry, "text_source": {"kind": "asr", "rejected": [{"kind": "sidecar", "path": "/a.srt", "language": "de", "reason": "de"}]}}
+    assert RunReport.from_dict({**report, "items": [asr]}).to_dict()["items"] == [asr]
+    assert RunReport.from_dict({**report, "publish_error": "no"}).to_dict()["publish_error"] == "no"

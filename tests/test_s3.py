@@ -8,7 +8,7 @@ import time
 import pytest
 
 from lingoflow.errors import ConfigError
-from lingoflow.storage import S3Config, S3Store, check_key, split_s3
+from lingoflow.store.storage import S3Config, S3Store, check_key, split_s3
 
 from .ops_fixtures import ROOT, clips, minio_client, nanio, prefect_api  # noqa: F401 (fixtures)
 
@@ -101,7 +101,7 @@ MinIOCredentials(minio_root_user=sys.argv[2], minio_root_password=sys.argv[3],
 
 USE_SCRIPT = """
 from lingoflow.flows.s3 import s3_config
-from lingoflow.storage import S3Store
+from lingoflow.store.storage import S3Store
 config = s3_config(["s3://blocks/x"])
 print(repr(config))
 print(sorted(o.key for o in S3Store("s3://blocks/x", config).list()))

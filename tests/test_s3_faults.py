@@ -182,7 +182,7 @@ def test_endpoint_dying_mid_run_loses_nothing_and_leaks_no_secret(clips, tmp_pat
 def test_retries_are_bounded_and_only_for_transient_failures(caplog, monkeypatch):
     from minio.error import S3Error
 
-    from lingoflow import s3client
+    from lingoflow.store import s3client
     from lingoflow.errors import InputError
 
     monkeypatch.setenv("LINGOFLOW_S3_RETRIES", "3")
@@ -233,7 +233,7 @@ def test_retries_are_bounded_and_only_for_transient_failures(caplog, monkeypatch
 
 
 def test_listing_pages_through_a_real_server(nanio, monkeypatch):
-    from lingoflow.storage import S3Store
+    from lingoflow.store.storage import S3Store
 
     for k, v in nanio.items():
         monkeypatch.setenv(k, v)

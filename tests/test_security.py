@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lingoflow import media
+from lingoflow.io import media
 from lingoflow.errors import ConfigError
 from lingoflow.paths import inside, sanitize_name, unique_item_names
 
@@ -175,7 +175,7 @@ def test_api_triggered_parameters_are_validated():
 
 def test_output_folder_inside_the_library_is_not_taken_for_sources(tmp_path):
     """OUT inside an input folder: a re-run must not localize last run's dubs and containers."""
-    from lingoflow.library import discover
+    from lingoflow.io.library import discover
 
     lib = tmp_path / "lib"
     (lib / "out" / "talk").mkdir(parents=True)

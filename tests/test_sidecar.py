@@ -55,8 +55,8 @@ def test_srt_beside_the_media_becomes_the_transcript_word_for_word(eval_dir, tmp
     t = stages.transcribe(stages.ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))  # auto, the default
     assert _text(t) == JFK  # the dialogue dash is layout, not a word
     assert [w.text for s in t.segments for w in s.words] == JFK.split()
-    assert t.text_source["kind"] == "sidecar" and t.text_source["path"] == str(tmp_path / "lecture.srt")
-    assert t.text_source["coverage"] >= 0.8
+    assert t.text_source.kind == "sidecar" and t.text_source.path == str(tmp_path / "lecture.srt")
+    assert t.text_source.coverage >= 0.8
     offsets = _shared_word_offsets(t, jfk_asr)
     assert len(offsets) >= 18 and max(offsets) <= 0.3
     words = [w for s in t.segments for w in s.words]
@@ -72,7 +72,7 @@ def test_plain_transcript_of_an_ljspeech_clip(eval_dir, tmp_path):
     asr = _asr(media)
     (tmp_path / "LJ002-0035.en.txt").write_text("EIGHT THE PRESS YARD\n", encoding="utf-8")  # manifest.tsv's reference
     t, info = sidecar.apply_source_captions(asr, media, "auto")
-    assert _text(t) == "EIGHT THE PRESS YARD" and info["kind"] == "sidecar" and info["language"] == "en"
+    assert _text(t) == "EIGHT THE PRESS YARD" and info.kind == "sidecar" and info.language == "en"
     offsets = _shared_word_offsets(t, asr)
     assert len(offsets) >= 3 and max(offsets) <= 0.3
     assert t.segments[0].words[0].start >= 0.0 and t.segments[-1].end <= asr.source.duration + 1e-6
@@ -85,14 +85,14 @@ def test_captions_of_another_recording_are_rejected_and_the_asr_kept(eval_dir, t
     asr = _asr(media)
     t = stages.transcribe(stages.ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))
     assert _text(t) == _text(asr) and "curtain" in _text(t)
-    assert t.text_source["kind"] == "asr"
-    (rejected,) = t.text_source["rejected"]
-    assert rejected["path"] == str(tmp_path / "talk.srt") and rejected["coverage"] < sidecar.MIN_COVERAGE
+    assert t.text_source.kind == "asr"
+    (rejected,) = t.text_source.rejected
+    assert rejected.path == str(tmp_path / "talk.srt") and rejected.coverage < sidecar.MIN_COVERAGE
     (line,) = sidecar.describe(t.text_source)
     assert line.startswith(f"{tmp_path / 'talk.srt'} rejected: only ") and line.endswith("ASR used")
     # prefer: the human text however little aligns, timed inside its own cues
     t, info = sidecar.apply_source_captions(asr, media, "prefer")
-    assert _text(t) == JFK and info["coverage"] < sidecar.MIN_COVERAGE
+    assert _text(t) == JFK and info.coverage < sidecar.MIN_COVERAGE
     words = [w for s in t.segments for w in s.words]
     assert all(0 <= a.start <= a.end <= b.start + 1e-6 for a, b in zip(words, words[1:]))
 
@@ -106,7 +106,7 @@ def test_mkv_with_an_english_subtitle_stream(eval_dir, tmp_path, jfk_asr):
     assert [s["codec_type"] for s in ffprobe_streams(media)] == ["audio", "subtitle"]
     t = stages.transcribe(stages.ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))
     assert _text(t) == JFK
-    assert t.text_source["kind"] == "stream" and t.text_source["stream"] == 0 and t.text_source["language"] == "en"
+    assert t.text_source.kind == "stream" and t.text_source.stream == 0 and t.text_source.language == "en"
     offsets = _shared_word_offsets(t, jfk_asr)
     assert len(offsets) >= 18 and max(offsets) <= 0.3
     # ignore: the ASR's own text (tiny.en writes "And so," with a comma the human text has not)
@@ -120,7 +120,7 @@ def test_a_caption_in_another_language_is_never_the_source(tmp_path, jfk_asr):
     (tmp_path / "lecture.notes.txt").write_text("not a caption", encoding="utf-8")
     assert [c.language for c in sidecar.sidecars(media)] == ["de"]
     t, info = sidecar.apply_source_captions(jfk_asr, media, "prefer")
-    assert t.segments == jfk_asr.segments and info["rejected"][0]["reason"] == "its language is de, the speech is in en"
+    assert t.segments == jfk_asr.segments and info.rejected[0].reason == "its language is de, the speech is in en"
 
 
 def test_webvtt_quirks_leave_only_the_spoken_words(eval_dir):

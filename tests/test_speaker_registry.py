@@ -14,7 +14,7 @@ from lingoflow import speaker_registry as reg
 from lingoflow.config import LocalizeOptions
 from lingoflow.diarize.measure import SpeakerInfo
 from lingoflow.speakers import Diarized, link
-from lingoflow.storage import LocalStore
+from lingoflow.store.storage import LocalStore
 from lingoflow.voices import cast, load_library
 
 RNG = np.random.default_rng(17)
@@ -149,8 +149,8 @@ def test_a_damaged_claim_is_linked_again(registry, tmp_path):
 
 
 def test_the_registry_lives_in_an_s3_out(nanio):
-    from lingoflow.outroot import OutputRoot
-    from lingoflow.storage import S3Config
+    from lingoflow.store.outroot import OutputRoot
+    from lingoflow.store.storage import S3Config
 
     from .ops_fixtures import minio_client
 

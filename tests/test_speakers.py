@@ -162,7 +162,7 @@ def test_given_speaker_count_is_used(transcribed):
 def test_reference_clip_for_cloning_holds_only_that_speaker(transcribed):
     import numpy as np
 
-    from lingoflow import media
+    from lingoflow.io import media
     from lingoflow.diarize import encoder
 
     ingested, transcript = transcribed["one"]

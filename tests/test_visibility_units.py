@@ -11,7 +11,8 @@ import pytest
 
 from lingoflow.errors import ConfigError
 from lingoflow.flows import artifacts, events, notify
-from lingoflow.report import ItemReport, StageReport, run_report
+from lingoflow.mt.constrained import GlossaryAdherence
+from lingoflow.report import ItemReport, RunReport, SpeakerReport, StageReport
 
 KEY = re.compile(r"^[a-z0-9-]+$")
 
@@ -19,8 +20,8 @@ KEY = re.compile(r"^[a-z0-9-]+$")
 def _reports() -> list[ItemReport]:
     ok = ItemReport("Lesson 1 · Welcome", "/lib/Lesson 1.mp4", language="en", targets=["pt", "es"], audio_seconds=12.5,
                     stages={"ingest": StageReport(0.5, True), "transcribe": StageReport(2.0, False), "mux": StageReport(0.5, False)},
-                    outputs=["lesson-1/transcript.json", "lesson-1/lesson-1.localized.mka"], speakers=[{"label": "S1"}, {"label": "S2"}],
-                    glossary={"pt": {"applied": 4, "honored": 3, "missed": {}}, "es": {"applied": 2, "honored": 2, "missed": {}}})
+                    outputs=["lesson-1/transcript.json", "lesson-1/lesson-1.localized.mka"], speakers=[SpeakerReport("S1"), SpeakerReport("S2")],
+                    glossary={"pt": GlossaryAdherence(4, 3), "es": GlossaryAdherence(2, 2)})
     cached = ItemReport("b", "/lib/b.wav", language="en", audio_seconds=3.0, stages={"ingest": StageReport(0.01, True), "mux": StageReport(0.01, True)},
                         outputs=["b/b.localized.mka"])
     bad = ItemReport("c_*bad*", "/lib/c.wav", status="failed", error="/lib/c.wav: ffmpeg could not read it as media `x` [link](http://e)")
@@ -49,7 +50,7 @@ def test_table_has_one_row_per_file_with_its_figures():
 
 
 def test_summary_counts_and_names_each_failure_without_markup_from_names():
-    report = run_report(_reports(), wall_seconds=10.0)
+    report = RunReport.of(_reports(), wall_seconds=10.0).to_dict()
     text = artifacts.summary_markdown(report, "/x/out", "file:///x/out/report.html")
     assert text.startswith("# Library run: 3 file(s), 1 failed")
     assert "| 3 | 2 | 1 | 1 | 15.5 s | 10.0 s | 1.55x |" in text
@@ -93,11 +94,11 @@ def test_events_label_the_library_and_carry_the_figures():
     assert events.file_event(cached, ["/lib"], "/o", [])["payload"]["figures"]["cached"] is True
     assert failed["payload"]["error"] == bad.error
 
-    report = run_report([ok, cached, bad], 10.0)
+    report = RunReport.of([ok, cached, bad], 10.0).to_dict()
     lib_event = events.library_event(report, ["/lib"], "s3://b/out", related, {"report": "https://x"})
     assert lib_event["resource"]["lingoflow.status"] == "failed" and lib_event["payload"]["failed"] == 1
     assert lib_event["payload"]["failures"] == [{"item": bad.item, "source": bad.source, "error": bad.error}]
-    assert events.library_event(run_report([ok], 1.0), ["/lib"], "/o", [])["resource"]["lingoflow.status"] == "ok"
+    assert events.library_event(RunReport.of([ok], 1.0).to_dict(), ["/lib"], "/o", [])["resource"]["lingoflow.status"] == "ok"
     assert events.library_id(["/lib"]) != events.library_id(["/lib2"]) and events.library_id(["s3://b/lib"]).startswith("lib-")
 
 

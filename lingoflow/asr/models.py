@@ -13,7 +13,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from ..atomic import atomic_path
+from ..store.atomic import atomic_path
 from ..errors import ConfigError
 from ..paths import cache_dir
 

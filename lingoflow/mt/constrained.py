@@ -20,21 +20,13 @@ through the engine untouched, so an empty glossary changes nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from ..glossary import Glossary, Term
+from ..record import Record
+from ..schema import TermUse
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+)[\"'“‘«¿¡(]*$")
-
-
-@dataclass
-class TermUse:
-    term: str  # the glossary's source term
-    target: str  # the translation it requires
-    honored: bool
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -183,15 +175,25 @@ def translate(engine, texts: list[str], source: str, target: str, glossary: Glos
     return results  # type: ignore[return-value]
 
 
-def summarize(uses: list[list[dict]]) -> dict:
+@dataclass
+class GlossaryAdherence(Record):
+    """report.json ``glossary`` for one language: the terms applied, how many came out in the
+    glossary's translation, and the missed ones (term -> times)."""
+
+    applied: int = 0
+    honored: int = 0
+    missed: dict[str, int] = field(default_factory=dict)
+
+
+def summarize(uses: list[list[TermUse]]) -> GlossaryAdherence:
     """Per-language totals for report.json from the segments' ``glossary`` lists."""
     applied = honored = 0
     missed: dict[str, int] = {}
     for seg in uses:
         for use in seg or []:
             applied += 1
-            if use["honored"]:
+            if use.honored:
                 honored += 1
             else:
-                missed[use["term"]] = missed.get(use["term"], 0) + 1
-    return {"applied": applied, "honored": honored, "missed": missed}
+                missed[use.term] = missed.get(use.term, 0) + 1
+    return GlossaryAdherence(applied, honored, missed)

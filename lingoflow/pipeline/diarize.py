@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from ..cache import code_identity, stage_key
+from ..store.cache import code_identity, stage_key
 from ..config import LocalizeOptions
 from ..schema import Transcript
 from .ingest import Ingested
@@ -64,4 +64,6 @@ class DiarizeStage(Stage):
 
         value = link(value, SpeakerRegistry.for_root(work.root), work.ingested.sha256, work.item, work.options)
         work.diarized, work.transcript = value, value.transcript
-        work.report.speakers = value.report()
+        from ..report import SpeakerReport
+
+        work.report.speakers = [SpeakerReport.from_dict(s) for s in value.report()]

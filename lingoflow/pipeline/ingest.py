@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import wave
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from .. import media
-from ..atomic import atomic_path
+from ..io import media
+from ..store.atomic import atomic_path
 from ..paths import cache_dir
 from .stage import FileWork, Stage
 
@@ -19,11 +19,24 @@ class Ingested:
     audio_wav: str  # 16 kHz mono, in the cache, keyed by the source bytes
     duration: float
 
+    def to_dict(self) -> dict:
+        """The decoded audio's path is not stored: it follows from the hash (and the cache folder)."""
+        return {"uri": self.uri, "info": self.info.to_dict(), "sha256": self.sha256, "duration": self.duration}
+
+    @classmethod
+    def from_dict(cls, d: dict, uri: str) -> "Ingested":
+        """`uri`: the source as this run names it (a stored result may come from another name)."""
+        return cls(uri, media.MediaInfo.from_dict(d["info"]), d["sha256"], str(_decoded(d["sha256"])), d["duration"])
+
+
+def _decoded(sha256: str) -> Path:
+    return cache_dir() / "audio" / f"{sha256}.wav"
+
 
 def ingest(path: str, uri: str | None = None) -> Ingested:
     info = media.probe(path)
     sha = media.sha256_file(path)
-    wav = cache_dir() / "audio" / f"{sha}.wav"
+    wav = _decoded(sha)
     if not wav.is_file():
         with atomic_path(wav) as tmp:
             media.decode_audio(info, tmp)
@@ -35,44 +48,33 @@ def ingest(path: str, uri: str | None = None) -> Ingested:
 
 def key(identity: dict) -> str:
     """`identity`: the source's content (sources.identity: its SHA-256, or its S3 ETag and size)."""
-    from ..cache import code_identity, stage_key
+    from ..store.cache import code_identity, stage_key
 
     return stage_key("ingest", code=code_identity(ingest), inputs=identity)
-
-
-def to_dict(ingested: Ingested) -> dict:
-    return {"uri": ingested.uri, "info": asdict(ingested.info), "sha256": ingested.sha256, "duration": ingested.duration}
-
-
-def from_dict(d: dict, uri: str) -> Ingested:
-    info = dict(d["info"])
-    info["audio_streams"] = [media.AudioStream(**s) for s in info.get("audio_streams", [])]
-    wav = cache_dir() / "audio" / f"{d['sha256']}.wav"
-    return Ingested(uri, media.MediaInfo(**info), d["sha256"], str(wav), d["duration"])
 
 
 class IngestStage(Stage):
     kind = "ingest"
 
     def key(self, work: FileWork) -> str:
-        from .. import sources
+        from ..io import sources
 
         return key(sources.identity(work.source, work.s3))
 
     def run(self, work: FileWork, task) -> Ingested:
-        from .. import sources
+        from ..io import sources
 
         return task(sources.local_copy(work.source, work.s3), work.report.source)
 
     def encode(self, value: Ingested) -> dict:
-        return to_dict(value)
+        return value.to_dict()
 
     def decode(self, data: dict, work: FileWork) -> Ingested:
-        return from_dict(data, work.report.source)
+        return Ingested.from_dict(data, work.report.source)
 
     def valid(self, data: dict) -> bool:
         """The decoded audio (in the cache) and the local source are still there."""
-        return (cache_dir() / "audio" / f"{data['sha256']}.wav").is_file() and Path(data["info"]["path"]).is_file()
+        return _decoded(data["sha256"]).is_file() and Path(data["info"]["path"]).is_file()
 
     def keep(self, work: FileWork, value: Ingested, cached: bool) -> None:
         work.ingested = value

@@ -20,7 +20,7 @@ def remux(ingested: Ingested, transcript: Transcript, targets: list[str], folder
 
 def key(ingested: Ingested, transcript: Transcript, targets: list[str], local_root: Path, item: str) -> str:
     """Keyed by the files it muxes (by their bytes)."""
-    from ..cache import code_identity, file_sha256, stage_key
+    from ..store.cache import code_identity, file_sha256, stage_key
 
     names = [f"{item}/dub.{lang}.wav" for lang in targets] + [f"{item}/captions.{lang}.srt" for lang in dict.fromkeys([transcript.language, *targets])]
     files = {n: file_sha256(Path(local_root) / n) for n in names}
@@ -58,7 +58,7 @@ class BurnInStage(Stage):
 
     def key(self, work: FileWork) -> str:
         from .. import burnin
-        from ..cache import code_identity, file_sha256, stage_key
+        from ..store.cache import code_identity, file_sha256, stage_key
 
         languages = [work.transcript.language, *work.options.targets]
         if self.lang not in languages:

@@ -25,7 +25,7 @@ def key(transcript: Transcript, suffix: str, item: str, formats=None, source: Tr
     """The files carry the source URI and live in the item's folder: both are inputs; so are the
     formats chosen and, for a translation, its source (its cues follow the source's word
     timings; the bilingual files show its text)."""
-    from ..cache import code_identity, digest, stage_key
+    from ..store.cache import code_identity, digest, stage_key
 
     return stage_key("captions", code=code_identity(write_transcript, *(type(w) for w in writers.WRITERS.values())),
                      inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item, "max_cps": max_cps,

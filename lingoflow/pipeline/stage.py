@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..cache import digest
+from ..store.cache import digest
 from ..schema import SourceInfo, Transcript
 
 if TYPE_CHECKING:  # annotations only: not part of any stage's code identity
     from ..config import LocalizeOptions
-    from ..outroot import OutputRoot
+    from ..store.outroot import OutputRoot
     from ..report import ItemReport
 
 
@@ -31,7 +31,7 @@ class FileWork:
     options: LocalizeOptions
     root: OutputRoot
     report: ItemReport
-    s3: Any = None  # the S3 settings (lingoflow.s3client.S3Config) when a URI is on S3
+    s3: Any = None  # the S3 settings (lingoflow.store.storage.S3Config) when a URI is on S3
     log: logging.Logger | logging.LoggerAdapter = field(default_factory=lambda: logging.getLogger("lingoflow"))
     ingested: Any = None  # pipeline.ingest.Ingested
     transcript: Transcript | None = None  # the source transcript (with speakers once diarized)

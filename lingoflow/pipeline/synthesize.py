@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from .. import dub, dubfit, progress, tts
-from ..atomic import atomic_path
+from ..store.atomic import atomic_path
 from ..config import LocalizeOptions
 from ..paths import cache_dir
 from ..schema import Transcript
@@ -81,7 +81,7 @@ def key(translation: Transcript, ingested: Ingested, options: LocalizeOptions, i
     """The voices come from the casting (and, for cloning, the diarized transcript's audio); the
     engines' identities enter through the casting and the default voice, their code through the
     stage's imports."""
-    from ..cache import code_identity, stage_key
+    from ..store.cache import code_identity, stage_key
 
     casting = {label: c.to_dict() for label, c in diarized.casting.items()} if diarized is not None else {}
     default = tts.default_voice(translation.language, options.tts_engine)
@@ -123,7 +123,7 @@ class SynthesizeStage(Stage):
 
     def keep(self, work: FileWork, value: dub.FitStats, cached: bool) -> None:
         report, lang = work.report, self.lang
-        report.dub_fit[lang] = value.summary()
+        report.dub_fit[lang] = dubfit.FitSummary.from_dict(value.summary())
         report.outputs += [work.root.rel(p) for p in self.outputs(work, value)]
         report.edited[lang] = [s.id for s in self._text(work).segments if s.edited]
         report.resynthesized[lang] = [] if cached else list(value.resynthesized)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .. import longform, media, parallel, progress
+from .. import longform, parallel, progress
+from ..io import media
 from ..asr import AsrOptions, get_transcriber
 from ..asr.base import AsrResult
 from ..config import LocalizeOptions
@@ -76,7 +77,7 @@ def key(ingested: Ingested, options: LocalizeOptions, hotwords: str | None = Non
     media enter by their bytes (a subtitle stream is in the source's); the fragment filter by its
     settings (its code is in the engine's imports)."""
     from ..asr import fragments
-    from ..cache import code_identity, stage_key
+    from ..store.cache import code_identity, stage_key
     from .. import sidecar
 
     if hotwords is None and options.glossaries:

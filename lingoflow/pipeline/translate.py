@@ -6,7 +6,7 @@ from pathlib import Path
 from .. import edits, mt
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
-from ..schema import Transcript
+from ..schema import TermUse, Transcript
 from .stage import FileWork, Stage, content_digest, module_of, with_source
 from .terms import load_glossary
 
@@ -21,7 +21,7 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
     """
     texts = [s.text for s in transcript.segments]
     terms = load_glossary(options) if options.glossaries else None
-    uses: list[list[dict]] = [[] for _ in texts]
+    uses: list[list[TermUse]] = [[] for _ in texts]
     groups: dict[str, list[int]] = {}
     for i, seg in enumerate(transcript.segments):
         lang = seg.language or transcript.language
@@ -34,12 +34,12 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
         engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
         for i, res in zip(idx, mt.constrained.translate(engine, [texts[i] for i in idx], lang, target, terms)):
             texts[i] = res.text
-            uses[i] = [u.to_dict() for u in res.terms]
+            uses[i] = res.terms
     machine = transcript.translated(target, texts, uses if terms is not None else None)
     return edits.keep_edits(machine, Path(folder)) if folder is not None else machine
 
 
-def glossary_summary(translation: Transcript) -> dict:
+def glossary_summary(translation: Transcript) -> mt.constrained.GlossaryAdherence:
     """report.json's per-language glossary totals: terms applied, honored, and the missed ones."""
     return mt.constrained.summarize([s.glossary or [] for s in translation.segments])
 
@@ -56,7 +56,7 @@ def key(transcript: Transcript, target: str, options: LocalizeOptions, folder: P
     """Keyed by every engine that may translate a segment (segments keep their own spoken
     language under code-switching): an engine the stage cannot use is not part of the key; a
     reviewer's edits of the previous translation in the item folder (edits.py) are an input."""
-    from ..cache import canonical, code_identity, stage_key
+    from ..store.cache import canonical, code_identity, stage_key
 
     models, modules = {}, []
     for lang in sorted({s.language or transcript.language for s in transcript.segments} | {transcript.language}):

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import jinja2
 
-from ..atomic import write_text
+from ..store.atomic import write_text
 from ..paths import inside
+from ..report import ItemReport, RunReport
 from . import data, timeline
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def render_library(report: dict, out: Path, without_page: set[str] = frozenset()) -> str:
+def render_library(report: RunReport, out: Path, without_page: set[str] = frozenset()) -> str:
     rows = data.library_rows(report, out)
     for row in rows:
         if row["item"] in without_page:
@@ -47,7 +48,7 @@ def render_library(report: dict, out: Path, without_page: set[str] = frozenset()
     return _env().get_template("report.html.j2").render(report=report, rows=rows, counts=counts, generated=generated, people=people)
 
 
-def render_item(entry: dict, out: Path) -> str:
+def render_item(entry: ItemReport, out: Path) -> str:
     page = data.item_page(entry, out)
     script_data = {k: page[k] for k in ("item", "duration", "video", "dubs", "captions", "language", "targets")}
     script_data["segments"] = [{"id": s["id"], "start": s["start"], "end": s["end"]} for s in page["segments"]]
@@ -55,16 +56,18 @@ def render_item(entry: dict, out: Path) -> str:
 
 
 def write_pages(report: dict, out: str | os.PathLike) -> list[Path]:
-    """Write every item page, then the library page (each atomically); return their paths."""
+    """Write every item page, then the library page (each atomically); return their paths.
+    ``report``: report.json's content (RunReport.to_dict)."""
     root = Path(out).resolve()
+    run = RunReport.from_dict(report)
     written, broken = [], set()
-    for entry in report.get("items", []):
-        item = entry.get("item")
+    for entry in run.items:
+        item = entry.item
         if item and data.has_page(root, item):
             try:
                 written.append(write_text(inside(root, item, "review.html"), render_item(entry, root)))
             except Exception as exc:  # a file whose outputs cannot be read never stops the library page
                 log.warning("%s: no review page: %s: %s", item, type(exc).__name__, exc)
                 broken.add(item)
-    written.append(write_text(inside(root, "report.html"), render_library(report, root, broken)))
+    written.append(write_text(inside(root, "report.html"), render_library(run, root, broken)))
     return written

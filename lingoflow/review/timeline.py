@@ -73,15 +73,14 @@ def build(page: dict) -> Timeline:
         y += ROW + GAP
     for lang, fit in page["fits"].items():
         rows.append(Row(f"dub {lang}", y))
-        for f in fit.get("segments", []):
-            speed, overflow = float(f.get("speed") or 1.0), float(f.get("overflow") or 0.0)
-            kind = "dub-cut" if overflow > 0 else "dub-fast" if speed > 1.0 else "dub-ok"
-            note = f"cut {overflow:.2f} s" if overflow > 0 else f"{speed:.2f}x" if speed != 1.0 else "as spoken"
-            end = f.get("dub_end") or f.get("end") or f["start"]
-            if f.get("edited"):
+        for f in fit.segments if fit else []:
+            kind = "dub-cut" if f.overflow > 0 else "dub-fast" if f.speed > 1.0 else "dub-ok"
+            note = f"cut {f.overflow:.2f} s" if f.overflow > 0 else f"{f.speed:.2f}x" if f.speed != 1.0 else "as spoken"
+            end = f.dub_end if f.dub_end is not None else f.end
+            if f.edited:
                 kind += " edited"
-            boxes.append(Box(x(f["start"]), y, max(x(end) - x(f["start"]), 1.0), ROW, kind, f["start"], f["id"],
-                             f"#{f['id']} {lang} {note}{' (edited)' if f.get('edited') else ''}{' (re-dubbed)' if f.get('resynthesized') else ''}"))
+            boxes.append(Box(x(f.start), y, max(x(end) - x(f.start), 1.0), ROW, kind, f.start, f.id,
+                             f"#{f.id} {lang} {note}{' (edited)' if f.edited else ''}{' (re-dubbed)' if f.resynthesized else ''}"))
         y += ROW + GAP
     step = _step(duration)
     ticks = [(x(t * step), _clock(t * step)) for t in range(int(duration // step) + 1)]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import media
-from ..atomic import atomic_path
+from ..io import media
+from ..store.atomic import atomic_path
 from ..diarize import encoder
 from ..errors import ConfigError, InputError
 from ..paths import cache_dir

@@ -3,7 +3,7 @@ and one entry in WRITERS.
 
 Every stage that writes a language's files calls write_outputs: the transcript (json, txt),
 then the caption formats the run chose (``--formats``; default srt and vtt). Each file is
-written under a temporary name and renamed (lingoflow.atomic)."""
+written under a temporary name and renamed (lingoflow.store.atomic)."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import write_text
+from ..store.atomic import write_text
 from ..schema import Transcript
 
 

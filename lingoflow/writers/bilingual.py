@@ -11,7 +11,7 @@ from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path
 
-from ..atomic import write_text
+from ..store.atomic import write_text
 from .base import Document, Writer
 from .subtitles import to_ssa
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomic import write_json, write_text
+from ..store.atomic import write_json, write_text
 from .base import Document, Writer
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable
 
-from .paths import cache_dir
+from ..paths import cache_dir
 from .storage import LocalStore, S3Store, get_json, put_json
 
 CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
@@ -112,7 +112,7 @@ def code_identity(*parts: Callable | ModuleType | str) -> str:
     """A hash of the source of everything that computes a stage (plus CACHE_EPOCH): the modules
     of the functions or modules given and every lingoflow module they import, transitively
     (lingoflow/codehash.py); strings are hashed as given."""
-    from . import codehash
+    from .. import codehash
 
     names = tuple(dict.fromkeys(codehash.module_name(p) for p in parts if not isinstance(p, str)))
     key = (names, tuple(p for p in parts if isinstance(p, str)))
@@ -158,7 +158,7 @@ def file_sha256(path: str | os.PathLike) -> str:
     except OSError:
         sha = ""
     if len(sha) != 64:
-        from .media import sha256_file
+        from ..io.media import sha256_file
 
         sha = sha256_file(path)
         remember_sha256(path, sha, sk)

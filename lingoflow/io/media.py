@@ -11,13 +11,13 @@ import os
 import stat
 import subprocess
 import wave
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import ffmpeg  # ffmpeg-python: builds the argument lists of our ffmpeg graphs
 import numpy as np
 
-from .errors import InputError, OutputError, ToolError
+from ..errors import InputError, OutputError, ToolError
 
 SAMPLE_RATE = 16000
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts"}
@@ -53,6 +53,13 @@ class MediaInfo:
             if s.default:
                 return s
         return self.audio_streams[0]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "MediaInfo":
+        return cls(**{**d, "audio_streams": [AudioStream(**s) for s in d.get("audio_streams", [])]})
 
 
 def file_url(path: str | os.PathLike) -> str:

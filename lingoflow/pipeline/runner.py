@@ -9,16 +9,16 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterable
 
-from . import progress
-from .cache import ResultStore, outputs_sha
-from .outroot import OutputRoot
-from .report import ItemReport, StageReport
+from .. import progress
+from ..store.cache import ResultStore, outputs_sha
+from ..store.outroot import OutputRoot
+from ..report import ItemReport, StageReport
 
 STAGES = ("ingest", "transcribe", "diarize", "captions", "translate", "synthesize", "mux", "burn-in")
 
 
 def check_refresh(names: Iterable[str]) -> list[str]:
-    from .errors import ConfigError
+    from ..errors import ConfigError
 
     out = []
     for name in names:

@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Callable, TypeVar
 
-from .errors import ConfigError, InputError, ToolError
+from ..errors import ConfigError, InputError, ToolError
 
 log = logging.getLogger("lingoflow.s3")
 T = TypeVar("T")

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from .cache import digest
-from .errors import ConfigError, InputError
+from ..store.cache import digest
+from ..errors import ConfigError, InputError
 from .library import Source, discover, named
 from .media import MEDIA_EXTENSIONS
-from .paths import cache_dir
-from .storage import S3Config, S3Store, is_s3
+from ..paths import cache_dir
+from ..store.storage import S3Config, S3Store, is_s3
 
 
 def discover_any(inputs: list[str], s3_config: S3Config | None = None, exclude: list[str] = ()) -> list[Source]:

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from .atomic import atomic_path, copy_file, write_bytes
-from .errors import ConfigError, InputError
+from ..errors import ConfigError, InputError
 from .s3client import MISSING_CODES, StorageUnavailable, call, make_client
 
 PART_SIZE = 16 * 1024 * 1024  # multipart upload part size (S3 minimum is 5 MiB)

@@ -5,9 +5,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .media import MEDIA_EXTENSIONS
-from .paths import unique_item_names
+from ..paths import unique_item_names
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .cache import digest, file_sha256, remember_sha256
-from .paths import cache_dir, inside
+from ..paths import cache_dir, inside
 from .storage import S3Config, S3Store, is_s3
 
 PARTIAL_MAX_AGE = 6 * 3600  # leftovers of a killed run older than this are swept

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OutputError
+from ..errors import OutputError
 
 # write failures that mean "no room": clear error, not retried, nothing partial left behind
 NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
