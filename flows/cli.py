@@ -137,7 +137,7 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
 
 def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool, console, errors, quiet: bool) -> dict:
     """The run's report: from the cache when every file is, else from the library flow."""
-    from lingoflow import parallel, progress
+    from lingoflow import parallel, progress, stages
 
     from . import embedded
     from .filerun import cached_library
@@ -149,11 +149,19 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
     try:
         # nothing to run and no Prefect server configured: answer from the cache, without
         # importing Prefect or starting its embedded API (README: Caching and resume)
-        report = None if os.environ.get("PREFECT_API_URL") else cached_library(inputs, out, options, refresh,
-                                                                               on_work=embedded.start_in_background)
+        def on_work() -> None:  # a file must run: the API and the speech model start coming up
+            embedded.start_in_background()
+            stages.load_asr_in_background(options)
+
+        report = None if os.environ.get("PREFECT_API_URL") else cached_library(inputs, out, options, refresh, on_work=on_work)
         if report is None:
             from .deployments import FILE_DEPLOYMENT
             from .localize import localize_library
+
+            stages.asr_ready()  # a damaged model fails here, before any audio
+            # the speaker encoder and MT models load beside the flow's start, after Prefect's
+            # import (the two would only share the core the first stage waits on)
+            stages.warm_up(options, background=True)
 
             with embedded.api(), bars.progress if not quiet else contextlib.nullcontext():
                 report = localize_library(inputs, out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)

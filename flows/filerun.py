@@ -123,9 +123,10 @@ def _plan_id(inputs: list[str], out: str, options: LocalizeOptions, refresh: lis
 def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, on_work=None):
     """The library's files, and the reports of those whose every stage is recorded with its
     outputs in place: these need no file run at all. `on_work` is called once, as soon as a
-    file is found that must run (the CLI starts the embedded API then)."""
+    file is found that must run (the CLI starts the embedded API then, and the speech model's load,
+    which it waits for before its flow: the model is then not loaded here)."""
     planned = _planned.pop(_plan_id(inputs, out, options, refresh, s3_block), None)
-    warm = on_work is not None
+    loads_asr = on_work is None
     if planned is not None:  # planned a moment ago by the CLI, in this process: not again
         return planned
     stages.check_targets(options)  # fail fast: before any audio is touched
@@ -135,7 +136,7 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     if fresh and on_work:
         on_work()  # every file must run
         on_work = None
-    stages.check_asr(options, load=fresh)
+    stages.check_asr(options, load=fresh and loads_asr)
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
     sources.check_s3_access([*inputs, out], s3)
@@ -144,19 +145,15 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
         sweep_partials(out)  # a report.json temporary of a killed run
     reports: dict[str, ItemReport] = {}
     for src in sources_found:
-        reused = reuse_file(src.path, src.item, out, options, refresh, s3_block)
+        reused = None if fresh else reuse_file(src.path, src.item, out, options, refresh, s3_block)  # (nor makes OUT)
         if reused is not None:
             reports[src.item] = ItemReport.from_dict(reused)
         elif on_work:
             on_work()  # the first file that must run
             on_work = None
     if len(reports) < len(sources_found):
-        # a damaged model fails here, still before any audio is decoded; the CLI's run (`warm`)
-        # loads the other engines in the background meanwhile
-        if warm:
-            stages.warm_up(options, background=True)
-        else:
-            stages.check_asr(options)
+        if loads_asr:
+            stages.check_asr(options)  # a damaged model fails here, still before any audio is decoded
     return sources_found, reports
 
 

@@ -52,6 +52,38 @@ def check_asr(options: LocalizeOptions, load: bool = True) -> None:
         check(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
 
 
+_asr_load: tuple[threading.Thread, list] | None = None  # load_asr_in_background's thread, its error
+
+
+def load_asr_in_background(options: LocalizeOptions) -> None:
+    """Load the speech model in a thread (the CLI: beside Prefect's import); `asr_ready` waits."""
+    global _asr_load
+    errors: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            check_asr(options)
+        except BaseException as exc:  # handed to asr_ready, in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=load, name="asr-load", daemon=True)
+    thread.start()
+    _asr_load = (thread, errors)
+
+
+def asr_ready() -> None:
+    """Wait for load_asr_in_background's load; raise its error (a damaged model), as check_asr
+    would have, still before any audio is decoded."""
+    global _asr_load
+    if _asr_load is None:
+        return
+    thread, errors = _asr_load
+    _asr_load = None
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
 def warm_up(options: LocalizeOptions, background: bool = False) -> None:
     """Load what a file's stages will need (the speech model, the speaker encoder, the MT
     models a target may use); each is loaded once per process, so the stages then find them
