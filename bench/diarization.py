@@ -142,18 +142,9 @@ def linking(rows: list[dict]) -> tuple[float, float, int, int]:
             lib = r["library_ids"].get(hyp_label)
             if lib:
                 items.append((r["name"], ref_label, lib))
-    tp = fp = fn = 0
-    for i, a in enumerate(items):
-        for b in items[i + 1 :]:
-            if a[0] == b[0]:
-                continue
-            truth, said = a[1] == b[1], a[2] == b[2]
-            tp += truth and said
-            fp += said and not truth
-            fn += truth and not said
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return precision, recall, tp + fn, tp + fp
+    from .diarization_linking import pair_scores
+
+    return pair_scores(items)
 
 
 def write_wav(path: Path, audio) -> None:
