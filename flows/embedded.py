@@ -73,8 +73,8 @@ def _shared_server() -> str | None:
         os.kill(int(state["pid"]), 0)  # the process exists
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if state.get("fingerprint") != _fingerprint():
-        return None
+    if state.get("fingerprint") != _fingerprint() or not str(state.get("url", "")).startswith("http://127.0.0.1:"):
+        return None  # started for other settings, or not one this module starts
     return state["url"] if _answers(state["url"], timeout=1.0) else None
 
 
