@@ -91,7 +91,7 @@ def save(name: str, data: dict, quick: bool = False) -> Path:
 
 _RSS_WRAPPER = (
     "import resource, subprocess, sys\n"
-    "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode\n"
+    "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)"
 )
 
@@ -102,4 +102,6 @@ def peak_rss_mb_of(args: list[str], env: dict | None = None) -> tuple[float, flo
     proc = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *args], env={**os.environ, **(env or {})}, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     rss_kb, rc = proc.stdout.split()[-2:]
+    if int(rc) != 0:  # the figures of a failed run mean nothing: say why it failed
+        print(f"{' '.join(args[:4])} ... exited {rc}: {proc.stderr[-3000:]}", file=sys.stderr)
     return wall, int(rss_kb) / 1024, int(rc)

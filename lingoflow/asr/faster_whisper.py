@@ -73,6 +73,12 @@ class FasterWhisperTranscriber:
         """Find the model without loading it (ConfigError naming it when missing)."""
         models.resolve(options.model)
 
+    def import_runtime(self) -> None:
+        """Import faster-whisper (and its ctranslate2, tokenizers, huggingface_hub, httpx) in the
+        calling thread: a load in another thread then imports nothing beside the caller's imports
+        (two threads importing one package tree at once can meet a half-initialized module)."""
+        import faster_whisper  # noqa: F401
+
     def load(self, options: AsrOptions) -> None:
         """Load the model now (ConfigError naming it when missing or damaged)."""
         load_model(options.model, options.device, options.compute_type)

@@ -58,6 +58,9 @@ _asr_load: tuple[threading.Thread, list] | None = None  # load_asr_in_background
 def load_asr_in_background(options: LocalizeOptions) -> None:
     """Load the speech model in a thread (the CLI: beside Prefect's import); `asr_ready` waits."""
     global _asr_load
+    check_asr(options, load=False)  # a missing model fails here, in the caller's thread
+    engine = get_transcriber(options.asr_engine)
+    getattr(engine, "import_runtime", lambda: None)()  # the thread then only loads (see there)
     errors: list[BaseException] = []
 
     def load() -> None:
