@@ -122,12 +122,10 @@ def main(argv=None) -> dict:
 
 
 def stop_shared_api(prefect_home: Path) -> None:
-    """End the embedded API a run left up in this PREFECT_HOME (it would end itself once idle)."""
-    import contextlib
-    import signal
+    """End the embedded API a run left up in this PREFECT_HOME."""
+    from lingoflow.flows import embedded
 
-    with contextlib.suppress(OSError, ValueError, KeyError):
-        os.kill(int(json.loads((prefect_home / "lingoflow-api.json").read_text())["pid"]), signal.SIGTERM)
+    embedded.stop_shared(prefect_home)
 
 
 def _duration(path: Path) -> float:

@@ -2,7 +2,6 @@
 lingoflow cache."""
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -114,9 +113,6 @@ def tiny_nllb(tmp_path_factory) -> Path:
 
 def pytest_sessionfinish(session, exitstatus):
     """Stop the session's shared embedded API (it would end itself once idle)."""
-    import json
-    import signal
+    from lingoflow.flows import embedded
 
-    with contextlib.suppress(OSError, ValueError, KeyError):
-        state = json.loads((Path(os.environ["PREFECT_HOME"]) / "lingoflow-api.json").read_text())
-        os.kill(int(state["pid"]), signal.SIGTERM)
+    embedded.stop_shared()
