@@ -33,6 +33,7 @@ from lingoflow.errors import LingoflowError
 
 IDLE_ENV = "LINGOFLOW_API_IDLE_SECONDS"
 DEFAULT_IDLE_SECONDS = 600.0
+ORPHAN_IDLE_SECONDS = 60.0  # a run's own server (LINGOFLOW_API_IDLE_SECONDS=0) whose run is gone
 
 _server: subprocess.Popen | None = None  # a server started by this process
 _own = False  # it is this run's own (stopped at exit), not the shared one
@@ -44,9 +45,17 @@ def idle_seconds() -> float:
     return max(0.0, float(os.environ.get(IDLE_ENV, DEFAULT_IDLE_SECONDS)))
 
 
-def _state_file() -> Path:
-    home = os.environ.get("PREFECT_HOME") or str(Path.home() / ".prefect")
+def _state_file(prefect_home: str | os.PathLike | None = None) -> Path:
+    home = prefect_home or os.environ.get("PREFECT_HOME") or str(Path.home() / ".prefect")
     return Path(home).expanduser() / "lingoflow-api.json"
+
+
+def stop_shared(prefect_home: str | os.PathLike | None = None) -> None:
+    """End the shared API recorded in PREFECT_HOME (it would end itself once idle)."""
+    import signal
+
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        os.kill(int(json.loads(_state_file(prefect_home).read_text())["pid"]), signal.SIGTERM)
 
 
 def _fingerprint() -> str:
@@ -94,7 +103,10 @@ def start_in_background() -> None:
         _url = shared
         return
     port = _free_port()
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1", IDLE_ENV: str(idle)}
+    # a run's own server also ends itself once idle: the run holds it open while it lives, and a
+    # run killed before its exit handler (SIGKILL) would otherwise leave it running for good
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+           IDLE_ENV: str(idle or ORPHAN_IDLE_SECONDS)}
     state = _state_file()
     if idle:  # the shared one: its own session (a Ctrl-C of this run is not its), its log beside the state
         state.parent.mkdir(parents=True, exist_ok=True)

@@ -59,3 +59,48 @@ def test_a_server_started_for_other_settings_is_not_reused(tmp_path, monkeypatch
     assert embedded._shared_server() is None  # recorded, alive, matching, but not answering
     monkeypatch.setenv("PREFECT_SERVER_DATABASE_TIMEOUT", "30")  # another server setting
     assert embedded._fingerprint() != fingerprint
+
+
+def test_a_killed_runs_own_api_ends_itself(tmp_path):
+    """LINGOFLOW_API_IDLE_SECONDS=0: the run's own server; a run killed before its exit handler
+    (SIGKILL) does not leave it running for good."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "prefect-home"
+    make_media(np.random.default_rng(7).normal(0, 1e-4, 48000).astype(np.float32), tmp_path / "a.wav")
+    env = {**os.environ, "PREFECT_HOME": str(home), "LINGOFLOW_API_IDLE_SECONDS": "0"}
+    env.pop("PREFECT_API_URL", None)
+    before = set(_servers())
+    run = subprocess.Popen([sys.executable, "-m", "lingoflow.flows.cli", "localize", str(tmp_path / "a.wav"), "--out", str(tmp_path / "out"),
+                            "--quiet", "--asr-model", "tiny.en"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (set(_servers()) - before) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    server = set(_servers()) - before
+    run.kill()
+    run.wait()
+    assert server, "the run started no server of its own"
+    pid = server.pop()
+    try:
+        deadline = time.monotonic() + 150
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(1)
+        assert not _alive(pid)  # no run holds it open: it ended itself
+    finally:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _servers() -> list[int]:
+    """The embedded API servers running now (their command line names flows/serverapp.py)."""
+    found = []
+    for proc in os.listdir("/proc"):
+        if proc.isdigit():
+            try:
+                cmd = open(f"/proc/{proc}/cmdline", "rb").read()
+            except OSError:
+                continue
+            if b"lingoflow.flows.serverapp:create_app" in cmd and _alive(int(proc)):
+                found.append(int(proc))
+    return found
