@@ -159,9 +159,8 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
             from .localize import localize_library
 
             stages.asr_ready()  # a damaged model fails here, before any audio
-            # the speaker encoder and MT models load beside the flow's start, after Prefect's
-            # import (the two would only share the core the first stage waits on)
-            stages.warm_up(options, background=True)
+            # (the speaker encoder and MT models load while the first file's speech is recognized:
+            # lingoflow.pipeline.checks.warm_during_recognition)
 
             with embedded.api(), bars.progress if not quiet else contextlib.nullcontext():
                 report = localize_library(inputs, out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)

@@ -34,6 +34,31 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
     return Completed(data=report.to_dict())
 
 
+# the library's own file subflows: their parameters are this process's own typed objects, so
+# Prefect's validation of them (a pydantic model built per call) is skipped; a deployment's
+# file runs (JSON parameters) still validate
+_file_subflow = localize_file.with_options(validate_parameters=False)
+
+
+def _run_files(todo, reports: dict, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, jobs: int, on_done) -> None:
+    """The files as subflows of the library run, `jobs` at once, each in a thread that carries
+    the flow's context (so each is this run's subflow in the UI); the pool bounds the files in
+    flight. The file runs have no heartbeat of their own (the library run's says this process
+    lives; a file's heartbeat thread held each file up to 1 s at its end: Prefect joins it after
+    a 1 s sleep); the settings are made once: building them took ~0.3 s a file."""
+    store = report_store(out, shared=False)
+
+    def run_one(src) -> None:
+        state = _file_subflow(src.path, src.item, out, options, refresh, s3_block, return_state=True)
+        reports[src.item] = item_from_state(state, src, store)
+        on_done(reports[src.item])
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), \
+            ThreadPoolExecutor(max_workers=min(jobs, len(todo)), thread_name_prefix="file") as pool:
+        for done in [pool.submit(contextvars.copy_context().run, run_one, src) for src in todo]:
+            done.result()
+
+
 @flow(name="localize-library", log_prints=True)
 def localize_library(inputs: list[str], out: str, options: LocalizeOptions = LocalizeOptions(), refresh: list[str] = [],
                      s3_block: str | None = None, file_deployment: str | None = None) -> dict:
@@ -50,26 +75,15 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
     logger.info("%d source file(s), targets: %s; %d fully cached, %d to run", len(sources_found),
                 ", ".join(options.targets) or "none", len(reports), len(todo))
     watch = LibraryWatch(inputs, out, s3_config([out], s3_block), len(sources_found), logger)  # artifacts and events
-    for report in reports.values():
-        watch.file_done(report)
-    if file_deployment and todo:
-        reports.update((r.item, r) for r in fan_out(file_deployment, todo, out, options, refresh, s3_block, on_done=watch.file_done))
-    elif todo:
-        store = report_store(out, shared=False)
-
-        def run_one(src) -> None:
-            # no heartbeat of its own: the library run's says this process lives, and a file's
-            # heartbeat thread held each file up to 1 s at its end (Prefect joins it after a 1 s sleep)
-            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-                state = localize_file(src.path, src.item, out, options, refresh, s3_block, return_state=True)
-            reports[src.item] = item_from_state(state, src, store)
-            watch.file_done(reports[src.item])
-
-        # `jobs` file subflows at once, each in a thread that carries this flow's context (so
-        # each is this run's subflow in the UI); the pool bounds the files in flight
-        with ThreadPoolExecutor(max_workers=min(jobs, len(todo)), thread_name_prefix="file") as pool:
-            for done in [pool.submit(contextvars.copy_context().run, run_one, src) for src in todo]:
-                done.result()
-    report = finish_library(sources_found, reports, out, s3_block, started, publish_report, publish_review)
-    watch.library_done(report)
+    try:
+        for report in reports.values():
+            watch.file_done(report)
+        if file_deployment and todo:
+            reports.update((r.item, r) for r in fan_out(file_deployment, todo, out, options, refresh, s3_block, on_done=watch.file_done))
+        elif todo:
+            _run_files(todo, reports, out, options, refresh, s3_block, jobs, watch.file_done)
+        report = finish_library(sources_found, reports, out, s3_block, started, publish_report, publish_review)
+        watch.library_done(report)
+    finally:
+        watch.close()
     return report

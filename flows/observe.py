@@ -7,6 +7,7 @@ a warning and never changes a file's or the run's outcome.
 """
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 
@@ -40,14 +41,19 @@ class LibraryWatch:
         self.inputs, self.out, self.total, self.log = list(inputs), out, total, log
         self.linker = artifacts.Linker(out, s3_config)
         self.done = 0
-        self._shown = 0.0  # when the progress artifact was last updated
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._closing = False
+        self._shower: threading.Thread | None = None
         self.progress_id = None
         self.run, self.deployment = self._guard("read the run", _root_run) or (None, None)
         self.prefix = artifacts.key_prefix(self.deployment.name if self.deployment else None, out)
         self.related = events.run_related(self.run, self.deployment)
         if total:
             self.progress_id = self._guard("create the progress artifact", artifacts.create_progress, self.prefix, self._run_id(), 0, total)
+        if self.progress_id is not None:  # updated from a thread of its own (with this run's context): a file never waits on it
+            self._shower = threading.Thread(target=contextvars.copy_context().run, args=(self._show_progress,), name="progress", daemon=True)
+            self._shower.start()
 
     def _run_id(self):
         return self.run.id if self.run is not None else None
@@ -62,14 +68,39 @@ class LibraryWatch:
     def file_done(self, report: ItemReport) -> None:
         """A file finished (ran, failed, or fully cached): its event, the progress bar."""
         self._guard("emit the file event", events.emit, events.file_event(report, self.inputs, self.out, self.related))
-        with self._lock:  # held through the update: the fan-out's threads must not land an older count last
+        with self._changed:
             self.done += 1
-            # one API call per PROGRESS_EVERY seconds at most (a 1000-file library, mostly cached, would make 1000)
-            if self.progress_id is not None and (self.done == self.total or time.monotonic() - self._shown >= PROGRESS_EVERY):
-                self._shown = time.monotonic()
-                self._guard("update the progress artifact", artifacts.update_progress, self.progress_id, self.done, self.total)
+            self._changed.notify()
+
+    def _show_progress(self) -> None:
+        """Keep the progress artifact at the count of finished files: one API call per
+        PROGRESS_EVERY seconds at most (a 1000-file library, mostly cached, would make 1000),
+        and the last count always shown before the run's end (library_done waits for it)."""
+        shown = 0
+        while True:
+            with self._changed:
+                while self.done == shown and not self._closing:
+                    self._changed.wait()
+                done, closing = self.done, self._closing
+            if done != shown:
+                self._guard("update the progress artifact", artifacts.update_progress, self.progress_id, done, self.total)
+                shown = done
+            if closing:
+                return
+            with self._changed:  # the next update after PROGRESS_EVERY, or at once when the run ends
+                self._changed.wait_for(lambda: self._closing, timeout=PROGRESS_EVERY)
+
+    def close(self) -> None:
+        """Show the last count and end the progress thread (again: nothing)."""
+        if self._shower is None:
+            return
+        with self._changed:
+            self._closing = True
+            self._changed.notify()
+        self._shower.join()
 
     def library_done(self, report: dict) -> None:
+        self.close()
         report_link = self._guard("create the run's artifacts", artifacts.create_run_artifacts, self.prefix, self._run_id(), report,
                                   self.linker, self.log)
         links = {"report": report_link} if report_link else {}

