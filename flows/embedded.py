@@ -39,6 +39,7 @@ _server: subprocess.Popen | None = None  # a server started by this process
 _own = False  # it is this run's own (stopped at exit), not the shared one
 _url: str | None = None
 _errors = None  # the server's stderr (a file: a pipe nobody reads could fill and stall it)
+_registering = False  # the server started here registers Prefect's block types (see _blocks_registered)
 
 
 def idle_seconds() -> float:
@@ -87,6 +88,36 @@ def _shared_server() -> str | None:
     return state["url"] if _answers(state["url"], timeout=1.0) else None
 
 
+def _blocks_key() -> str | None:
+    """What the block types in Prefect's database depend on: this server's fingerprint, the
+    Prefect collections installed (prefect-aws's S3 blocks) and the database itself (the default
+    SQLite file by its inode: a new file is a new database). None: no database yet."""
+    db = os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL")
+    if not db:
+        path = _state_file().parent / "prefect.db"
+        try:
+            db = f"{path}@{path.stat().st_ino}"
+        except OSError:
+            return None
+    collections = sorted(f"{ep.dist.name}=={ep.dist.version}" for ep in metadata.entry_points(group="prefect.collections") if ep.dist)
+    return hashlib.sha256("\0".join([_fingerprint(), *collections, db]).encode()).hexdigest()
+
+
+def _blocks_mark() -> Path:
+    return _state_file().with_name("lingoflow-api-blocks.json")
+
+
+def _blocks_registered() -> bool:
+    """Whether a server started here registered the block types in this database already.
+    Prefect's server does it at every start unless told otherwise, and only to find that nothing
+    changed it imports every collection first (prefect-aws: 1.5 s of a 5-6 s start on 2 cores)."""
+    key = _blocks_key()
+    try:
+        return key is not None and json.loads(_blocks_mark().read_text()).get("registered") == key
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,7 +126,7 @@ def _free_port() -> int:
 
 def start_in_background() -> None:
     """Find the shared embedded API, or start one (once; nothing when a server is configured)."""
-    global _server, _own, _url, _errors
+    global _server, _own, _url, _errors, _registering
     if _url is not None or os.environ.get("PREFECT_API_URL"):
         return
     idle = idle_seconds()
@@ -107,6 +138,9 @@ def start_in_background() -> None:
     # run killed before its exit handler (SIGKILL) would otherwise leave it running for good
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
            IDLE_ENV: str(idle or ORPHAN_IDLE_SECONDS)}
+    _registering = not _blocks_registered()
+    if not _registering:  # registered by an earlier start (a new block type registers itself when saved)
+        env.update({"PREFECT_API_BLOCKS_REGISTER_ON_START": "false", "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"})
     state = _state_file()
     if idle:  # the shared one: its own session (a Ctrl-C of this run is not its), its log beside the state
         state.parent.mkdir(parents=True, exist_ok=True)
@@ -137,9 +171,21 @@ def _wait(timeout: float) -> None:
             detail = _errors.read().decode(errors="replace")[-2000:]
             raise LingoflowError(f"Prefect's embedded API exited while starting (exit status {_server.returncode}): {detail}")
         if _answers(_url, timeout=2):
+            _mark_registered()
             return
         time.sleep(0.1)
     raise LingoflowError(f"Prefect's embedded API did not answer within {timeout:.0f} s (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+
+
+def _mark_registered() -> None:
+    """A server started here answers: its start-up registered the block types (once)."""
+    global _registering
+    if _registering and (key := _blocks_key()) is not None:
+        from lingoflow.store.atomic import write_text
+
+        with contextlib.suppress(OSError):
+            write_text(_blocks_mark(), json.dumps({"registered": key}))
+    _registering = False
 
 
 @contextlib.contextmanager

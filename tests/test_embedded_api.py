@@ -44,9 +44,32 @@ def test_the_next_run_finds_the_api_up_and_it_ends_once_idle(tmp_path):
         while _alive(state["pid"]) and time.monotonic() < deadline:
             time.sleep(1)
         assert not _alive(state["pid"])  # idle for 8 s: it stopped by itself
+        # the next start skips Prefect's block-type registration (done by the first, in this
+        # database) and the types are still there for S3 and webhook blocks
+        assert json.loads((home / "lingoflow-api-blocks.json").read_text())["registered"]
+        third = run_cli("localize", str(tmp_path / "a.wav"), "--out", str(tmp_path / "out-c"), "--quiet", "--asr-model", "tiny.en", env=env)
+        assert third.returncode == 0, third.stderr
+        state = json.loads((home / "lingoflow-api.json").read_text())
+        with open(f"/proc/{state['pid']}/environ", "rb") as fh:
+            assert b"PREFECT_API_BLOCKS_REGISTER_ON_START=false" in fh.read().split(b"\0")
+        types = {t["slug"] for t in api_post(state["url"], "/block_types/filter", {})}
+        assert {"aws-credentials", "s3-bucket", "webhook"} <= types, types
     finally:
         if _alive(state["pid"]):
             os.kill(state["pid"], signal.SIGKILL)
+
+
+def test_block_types_register_again_in_a_new_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.delenv("PREFECT_API_DATABASE_CONNECTION_URL", raising=False)
+    assert embedded._blocks_key() is None and not embedded._blocks_registered()  # no database yet
+    (tmp_path / "prefect.db").write_bytes(b"")
+    key = embedded._blocks_key()
+    (tmp_path / "lingoflow-api-blocks.json").write_text(json.dumps({"registered": key}))
+    assert embedded._blocks_registered()
+    (tmp_path / "prefect.db").rename(tmp_path / "old.db")  # the user removed the database: a new one is made
+    (tmp_path / "prefect.db").write_bytes(b"")
+    assert not embedded._blocks_registered()
 
 
 def test_a_server_started_for_other_settings_is_not_reused(tmp_path, monkeypatch):
