@@ -137,7 +137,7 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
 
 def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool, console, errors, quiet: bool) -> dict:
     """The run's report: from the cache when every file is, else from the library flow."""
-    from lingoflow import parallel, progress, stages
+    from lingoflow import heap, parallel, progress, stages
 
     from . import embedded
     from .filerun import cached_library
@@ -153,15 +153,16 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
             embedded.start_in_background()
             stages.load_asr_in_background(options)
 
-        report = None if os.environ.get("PREFECT_API_URL") else cached_library(inputs, out, options, refresh, on_work=on_work)
+        with heap.loading():  # Prefect's modules and the speech model (lingoflow/heap.py)
+            report = None if os.environ.get("PREFECT_API_URL") else cached_library(inputs, out, options, refresh, on_work=on_work)
+            if report is None:
+                from .deployments import FILE_DEPLOYMENT
+                from .localize import localize_library
+
+                stages.asr_ready()  # a damaged model fails here, before any audio
+                # (the speaker encoder and MT models load while the first file's speech is recognized:
+                # lingoflow.pipeline.checks.warm_during_recognition)
         if report is None:
-            from .deployments import FILE_DEPLOYMENT
-            from .localize import localize_library
-
-            stages.asr_ready()  # a damaged model fails here, before any audio
-            # (the speaker encoder and MT models load while the first file's speech is recognized:
-            # lingoflow.pipeline.checks.warm_during_recognition)
-
             with embedded.api(), bars.progress if not quiet else contextlib.nullcontext():
                 report = localize_library(inputs, out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
     except LingoflowError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from .. import mt, tts
+from .. import heap, mt, tts
 from ..asr import AsrOptions, get_transcriber
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
@@ -107,14 +107,15 @@ def warm_during_recognition(options: LocalizeOptions) -> None:
 
 def _warm_engines(options: LocalizeOptions) -> None:
     try:
-        if options.diarize_engine.startswith("resemblyzer"):  # both resemblyzer engines
-            from ..diarize.encoder import encoder
+        with heap.loading():  # torch's modules and the models (lingoflow/heap.py)
+            if options.diarize_engine.startswith("resemblyzer"):  # both resemblyzer engines
+                from ..diarize.encoder import encoder
 
-            encoder()
-        names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
-        for name in names:  # the engines that serve a pair into a target (the source is heard later)
-            engine = mt.registry.get_engine(name, options.mt_model)
-            if any(t == target and s != target for s, t in engine.pairs() for target in options.targets):
-                getattr(engine, "warm", lambda: None)()
+                encoder()
+            names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
+            for name in names:  # the engines that serve a pair into a target (the source is heard later)
+                engine = mt.registry.get_engine(name, options.mt_model)
+                if any(t == target and s != target for s, t in engine.pairs() for target in options.targets):
+                    getattr(engine, "warm", lambda: None)()
     except Exception:  # in the background: the stage that needs the engine meets the same error, with its file
         logging.getLogger("lingoflow").debug("warming up the engines failed", exc_info=True)
