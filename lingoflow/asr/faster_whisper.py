@@ -1,5 +1,6 @@
-"""faster-whisper engine: int8 on CPU, Silero VAD, word timestamps, language detection; the
-fragments Whisper makes up over silence and noise are dropped here (fragments.py)."""
+"""faster-whisper engine: int8 on CPU, Silero VAD, word timestamps, language detection; quiet
+recordings raised to a level Whisper hears well first (level.py); the fragments Whisper makes up
+over silence and noise are dropped here (fragments.py)."""
 from __future__ import annotations
 
 import copy
@@ -13,7 +14,7 @@ import numpy as np
 from .. import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
-from . import batched, fragments, models
+from . import batched, fragments, level, models
 from .base import AsrOptions, AsrResult
 
 _models: dict[tuple, object] = {}
@@ -87,6 +88,7 @@ class FasterWhisperTranscriber:
         model = load_model(options.model, options.device, options.compute_type)
         if audio.size < 1600:  # under 0.1 s: nothing Whisper can hear
             return AsrResult(options.language or "en", 0.0, [])
+        audio = level.raised(audio)  # VAD, both decoders and the fragment filter hear the same samples
         if options.batch_size > 0 and options.vad:
             return _transcribe_batched(model, audio, options, on_progress)
         recorder = None
