@@ -88,14 +88,15 @@ class FasterWhisperTranscriber:
         model = load_model(options.model, options.device, options.compute_type)
         if audio.size < 1600:  # under 0.1 s: nothing Whisper can hear
             return AsrResult(options.language or "en", 0.0, [])
-        audio = level.raised(audio)  # VAD, both decoders and the fragment filter hear the same samples
+        heard = level.raised(audio)  # what the VAD and the decoders hear; the fragment filter judges the
+        # recording as it is (its VAD rule was calibrated there; raised, Silero heard less under two real "Hello."s on AMI)
         if options.batch_size > 0 and options.vad:
-            return _transcribe_batched(model, audio, options, on_progress)
+            return _transcribe_batched(model, heard, audio, options, on_progress)
         recorder = None
         if options.multilingual and model.model.is_multilingual:
             model = copy.copy(model)  # a shallow copy: the shared model stays untouched
             model.model = recorder = _LanguageRecorder(model.model)
-        segments_iter, info = model.transcribe(audio, **_decode_settings(options, bool(recorder)))
+        segments_iter, info = model.transcribe(heard, **_decode_settings(options, bool(recorder)))
         duration = max(info.duration, 1e-9)
         decoded: list[tuple[Segment, fragments.Candidate]] = []
         for seg in segments_iter:
@@ -156,8 +157,9 @@ def _batch_options(tokenizer, options: AsrOptions):
     )
 
 
-def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progress) -> AsrResult:
-    """Chunks cut in pauses, decoded `options.batch_size` at a time (see batched.py)."""
+def _transcribe_batched(model, audio: np.ndarray, recorded: np.ndarray, options: AsrOptions, on_progress) -> AsrResult:
+    """Chunks cut in pauses, decoded `options.batch_size` at a time (see batched.py); `audio` is
+    what is decoded, `recorded` what the fragment filter judges."""
     def fallback(chunk_audio: np.ndarray, language: str) -> list[dict]:
         settings = {**_decode_settings(options, False), "language": language, "vad_filter": False}
         segs, _ = model.transcribe(chunk_audio, **settings)
@@ -176,4 +178,4 @@ def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progre
         segment = Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=text,
                           language=seg["language"], confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
         decoded.append((segment, fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]])))
-    return _filtered(decoded, audio, options, language, probability)
+    return _filtered(decoded, recorded, options, language, probability)
