@@ -88,42 +88,71 @@ class FasterWhisperTranscriber:
         model = load_model(options.model, options.device, options.compute_type)
         if audio.size < 1600:  # under 0.1 s: nothing Whisper can hear
             return AsrResult(options.language or "en", 0.0, [])
-        heard = level.raised(audio)  # what the VAD and the decoders hear; the fragment filter judges the
-        # recording as it is (its VAD rule was calibrated there; raised, Silero heard less under two real "Hello."s on AMI)
+        heard = level.raised(audio)  # what the VAD and the decoders hear (the fragment filter looks at both)
         if options.batch_size > 0 and options.vad:
             return _transcribe_batched(model, heard, audio, options, on_progress)
         recorder = None
         if options.multilingual and model.model.is_multilingual:
             model = copy.copy(model)  # a shallow copy: the shared model stays untouched
             model.model = recorder = _LanguageRecorder(model.model)
-        segments_iter, info = model.transcribe(heard, **_decode_settings(options, bool(recorder)))
+        found, info = _decode_speech(model, heard, options, bool(recorder))
         duration = max(info.duration, 1e-9)
         decoded: list[tuple[Segment, fragments.Candidate]] = []
-        for seg in segments_iter:
-            text = seg.text.strip()
+        for seg, decoded_end in found:
+            text = seg["text"].strip()
             if not text:
                 continue
-            words = [Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 4)) for w in (seg.words or [])]
+            words = [Word(round(float(w["start"]), 3), round(float(w["end"]), 3), w["word"].strip(), round(float(w["probability"]), 4)) for w in seg["words"]]
             segment = Segment(
                 id=0,
-                start=round(float(seg.start), 3),
-                end=round(float(seg.end), 3),
+                start=round(float(seg["start"]), 3),
+                end=round(float(seg["end"]), 3),
                 text=text,
                 language=recorder.last[0] if recorder and recorder.last else info.language,
-                confidence=round(math.exp(float(seg.avg_logprob)), 4),
+                confidence=round(math.exp(float(seg["avg_logprob"])), 4),
                 words=words,
             )
-            candidate = fragments.Candidate(float(seg.start), float(seg.end), text, [float(w.probability) for w in (seg.words or [])],
-                                            float(seg.no_speech_prob))
+            candidate = fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]],
+                                            float(seg["no_speech_prob"]))
             decoded.append((segment, candidate))
             if on_progress:
-                on_progress(min(seg.end / duration, 1.0))
-        return _filtered(decoded, audio, options, info.language, info.language_probability)
+                on_progress(min(decoded_end / duration, 1.0))
+        return _filtered(decoded, audio, heard, options, info.language, info.language_probability)
 
 
-def _filtered(decoded: list, audio: np.ndarray, options: AsrOptions, language: str, probability: float) -> AsrResult:
-    """Both decoders' segments through the hallucinated-fragment filter (fragments.py), renumbered."""
-    why = fragments.reasons([c for _, c in decoded], audio) if options.drop_fragments else [None] * len(decoded)
+def _decode_speech(model, audio: np.ndarray, options: AsrOptions, multilingual: bool):
+    """The sequential decoder over the speech Silero VAD finds (faster-whisper's own step: the
+    speech regions joined and decoded as one stream), as (segment dict in the audio's time, where
+    the decode was in the joined stream); and the decode's info.
+
+    faster-whisper puts each word back where it was said but keeps a segment whole across the
+    silence it cut out between two regions: "Okay. Okay." and a question 5 s later (an AMI
+    meeting) became one segment spanning the silence, a caption and a dub line across it and, to
+    the diarizer, 5 s of speech that is not there. Here a segment is split where the silence was
+    cut out, as the batched decoder does (batched.to_window_time); words and text are unchanged.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    settings = _decode_settings(options, multilingual)
+    regions = get_speech_timestamps(audio, VadOptions()) if options.vad else []
+    if not regions:  # no VAD, or no speech: faster-whisper as it is (a silent file still gets its language answer)
+        segments, info = model.transcribe(audio, **settings)
+        return ((_as_dict(seg), seg.end) for seg in segments), info
+    speech = batched.Chunk(regions)
+    segments, info = model.transcribe(speech.audio(audio), **{**settings, "vad_filter": False})
+    return ((part, seg.end) for seg in segments for part in batched.to_window_time([_as_dict(seg)], speech)), info
+
+
+def _as_dict(seg) -> dict:
+    return dict(text=seg.text, start=seg.start, end=seg.end, avg_logprob=seg.avg_logprob, no_speech_prob=seg.no_speech_prob,
+                words=[dict(word=w.word, start=w.start, end=w.end, probability=w.probability) for w in seg.words or []])
+
+
+def _filtered(decoded: list, audio: np.ndarray, heard: np.ndarray, options: AsrOptions, language: str, probability: float) -> AsrResult:
+    """Both decoders' segments through the hallucinated-fragment filter (fragments.py), renumbered:
+    `audio` as recorded, `heard` as decoded (raised when quiet, level.py)."""
+    raised = heard if heard is not audio else None
+    why = fragments.reasons([c for _, c in decoded], audio, raised=raised) if options.drop_fragments else [None] * len(decoded)
     segments = [replace(s, id=i) for i, s in enumerate(s for (s, _), reason in zip(decoded, why) if reason is None)]
     dropped = [(s, reason) for (s, _), reason in zip(decoded, why) if reason is not None]
     return AsrResult(language, round(float(probability), 4), segments, dropped)
@@ -159,7 +188,7 @@ def _batch_options(tokenizer, options: AsrOptions):
 
 def _transcribe_batched(model, audio: np.ndarray, recorded: np.ndarray, options: AsrOptions, on_progress) -> AsrResult:
     """Chunks cut in pauses, decoded `options.batch_size` at a time (see batched.py); `audio` is
-    what is decoded, `recorded` what the fragment filter judges."""
+    what is decoded (raised when quiet), `recorded` the audio as recorded."""
     def fallback(chunk_audio: np.ndarray, language: str) -> list[dict]:
         settings = {**_decode_settings(options, False), "language": language, "vad_filter": False}
         segs, _ = model.transcribe(chunk_audio, **settings)
@@ -178,4 +207,4 @@ def _transcribe_batched(model, audio: np.ndarray, recorded: np.ndarray, options:
         segment = Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=text,
                           language=seg["language"], confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
         decoded.append((segment, fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]])))
-    return _filtered(decoded, recorded, options, language, probability)
+    return _filtered(decoded, recorded, audio, options, language, probability)
