@@ -1,6 +1,5 @@
-"""faster-whisper engine: int8 on CPU, Silero VAD, word timestamps, language detection; quiet
-recordings raised to a level Whisper hears well first (level.py); the fragments Whisper makes up
-over silence and noise are dropped here (fragments.py)."""
+"""faster-whisper engine: int8 on CPU, Silero VAD, word timestamps, language detection; the
+fragments Whisper makes up over silence and noise are dropped here (fragments.py)."""
 from __future__ import annotations
 
 import copy
@@ -14,7 +13,7 @@ import numpy as np
 from .. import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
-from . import batched, fragments, level, models
+from . import batched, fragments, models
 from .base import AsrOptions, AsrResult
 
 _models: dict[tuple, object] = {}
@@ -88,14 +87,13 @@ class FasterWhisperTranscriber:
         model = load_model(options.model, options.device, options.compute_type)
         if audio.size < 1600:  # under 0.1 s: nothing Whisper can hear
             return AsrResult(options.language or "en", 0.0, [])
-        heard = level.raised(audio)  # what the VAD and the decoders hear (the fragment filter looks at both)
         if options.batch_size > 0 and options.vad:
-            return _transcribe_batched(model, heard, audio, options, on_progress)
+            return _transcribe_batched(model, audio, options, on_progress)
         recorder = None
         if options.multilingual and model.model.is_multilingual:
             model = copy.copy(model)  # a shallow copy: the shared model stays untouched
             model.model = recorder = _LanguageRecorder(model.model)
-        found, info = _decode_speech(model, heard, options, bool(recorder))
+        found, info = _decode_speech(model, audio, options, bool(recorder))
         duration = max(info.duration, 1e-9)
         decoded: list[tuple[Segment, fragments.Candidate]] = []
         for seg, decoded_end in found:
@@ -117,7 +115,7 @@ class FasterWhisperTranscriber:
             decoded.append((segment, candidate))
             if on_progress:
                 on_progress(min(decoded_end / duration, 1.0))
-        return _filtered(decoded, audio, heard, options, info.language, info.language_probability)
+        return _filtered(decoded, audio, options, info.language, info.language_probability)
 
 
 def _decode_speech(model, audio: np.ndarray, options: AsrOptions, multilingual: bool):
@@ -126,10 +124,10 @@ def _decode_speech(model, audio: np.ndarray, options: AsrOptions, multilingual: 
     the decode was in the joined stream); and the decode's info.
 
     faster-whisper puts each word back where it was said but keeps a segment whole across the
-    silence it cut out between two regions: "Okay. Okay." and a question 5 s later (an AMI
-    meeting) became one segment spanning the silence, a caption and a dub line across it and, to
-    the diarizer, 5 s of speech that is not there. Here a segment is split where the silence was
-    cut out, as the batched decoder does (batched.to_window_time); words and text are unchanged.
+    silence it cut out between two regions: on the AMI meetings "...it's great joy." and
+    "Aren't..." 2.8 s later were one segment, a caption and a dub line across the silence and,
+    to the diarizer's scoring, speech that is not there. Here a segment is split where silence was
+    cut out, as the batched decoder does (batched.to_window_time); the words are unchanged.
     """
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
@@ -148,11 +146,9 @@ def _as_dict(seg) -> dict:
                 words=[dict(word=w.word, start=w.start, end=w.end, probability=w.probability) for w in seg.words or []])
 
 
-def _filtered(decoded: list, audio: np.ndarray, heard: np.ndarray, options: AsrOptions, language: str, probability: float) -> AsrResult:
-    """Both decoders' segments through the hallucinated-fragment filter (fragments.py), renumbered:
-    `audio` as recorded, `heard` as decoded (raised when quiet, level.py)."""
-    raised = heard if heard is not audio else None
-    why = fragments.reasons([c for _, c in decoded], audio, raised=raised) if options.drop_fragments else [None] * len(decoded)
+def _filtered(decoded: list, audio: np.ndarray, options: AsrOptions, language: str, probability: float) -> AsrResult:
+    """Both decoders' segments through the hallucinated-fragment filter (fragments.py), renumbered."""
+    why = fragments.reasons([c for _, c in decoded], audio) if options.drop_fragments else [None] * len(decoded)
     segments = [replace(s, id=i) for i, s in enumerate(s for (s, _), reason in zip(decoded, why) if reason is None)]
     dropped = [(s, reason) for (s, _), reason in zip(decoded, why) if reason is not None]
     return AsrResult(language, round(float(probability), 4), segments, dropped)
@@ -186,9 +182,8 @@ def _batch_options(tokenizer, options: AsrOptions):
     )
 
 
-def _transcribe_batched(model, audio: np.ndarray, recorded: np.ndarray, options: AsrOptions, on_progress) -> AsrResult:
-    """Chunks cut in pauses, decoded `options.batch_size` at a time (see batched.py); `audio` is
-    what is decoded (raised when quiet), `recorded` the audio as recorded."""
+def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progress) -> AsrResult:
+    """Chunks cut in pauses, decoded `options.batch_size` at a time (see batched.py)."""
     def fallback(chunk_audio: np.ndarray, language: str) -> list[dict]:
         settings = {**_decode_settings(options, False), "language": language, "vad_filter": False}
         segs, _ = model.transcribe(chunk_audio, **settings)
@@ -207,4 +202,4 @@ def _transcribe_batched(model, audio: np.ndarray, recorded: np.ndarray, options:
         segment = Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=text,
                           language=seg["language"], confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
         decoded.append((segment, fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]])))
-    return _filtered(decoded, recorded, audio, options, language, probability)
+    return _filtered(decoded, audio, options, language, probability)

@@ -68,23 +68,19 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def reasons(candidates: list[Candidate], audio: np.ndarray, settings: FragmentSettings = SETTINGS,
-            raised: np.ndarray | None = None) -> list[str | None]:
+def reasons(candidates: list[Candidate], audio: np.ndarray, settings: FragmentSettings = SETTINGS) -> list[str | None]:
     """For each candidate, why it is a fragment to drop, or None to keep it.
 
     No speech under it (by VAD) is needed for every drop: a short or improbable segment over
-    speech may be a misheard word, but it is speech, and the captions and the dub keep it.
-    `raised`: the audio as the decoder heard it when asr/level.py raised a quiet recording; speech
-    is under a segment when Silero hears it at either level (on far-field AMI speech it missed
-    real words at each level that it heard at the other: two "Okay."s as recorded, two "Hello."s raised)."""
+    speech may be a misheard word, but it is speech, and the captions and the dub keep it."""
     out: list[str | None] = [None] * len(candidates)
-    regions: list[list[tuple[float, float]]] | None = None
+    regions: list[tuple[float, float]] | None = None
 
     def share(c: Candidate) -> float:
         nonlocal regions
         if regions is None:  # VAD only for audio with a suspect segment
-            regions = [speech_regions(a, settings) for a in (audio, raised) if a is not None]
-        return max(_speech_share(c, r) for r in regions)
+            regions = speech_regions(audio, settings)
+        return _speech_share(c, regions)
 
     for i, c in enumerate(candidates):
         short = c.end - c.start < settings.short_seconds
