@@ -100,7 +100,7 @@ def main(argv=None) -> dict:
     engine = FasterWhisperTranscriber()
     columns = ["vad", "vad raised", "vad thr.35", "vad thr.25"] + ([] if args.no_decode else ["words", "words raised"])
     totals = {c: [0.0, 0.0] for c in columns}
-    reference, word_counts, seconds = 0.0, [0, 0], [0.0, 0.0]
+    reference, word_counts, seconds, n_ami = 0.0, [0, 0], [0.0, 0.0], 0
     print(f"{'clip':16} {'peak':>5} {'spk pk':>6} {'gain':>5} {'ref s':>5}  " + "  ".join(f"{c:>14}" for c in columns))
     for clip in clips(args.clips):
         from lingoflow import stages
@@ -125,10 +125,11 @@ def main(argv=None) -> dict:
                 totals[c][1] += extra
             cells.append(f"{hit:5.1f} +{extra:4.1f}")
         reference += speech.duration() * (clip["set"] != "sample")
+        n_ami += clip["set"] != "sample"
         peak = 20 * np.log10(max(float(np.abs(audio).max()), 1e-10))
         print(f"{clip['name']:16} {peak:>5.1f} {speech_peak_dbfs(audio):>6.1f} {gain_db(audio):>5.1f} "
               f"{speech.duration():>5.1f}  " + "  ".join(f"{c:>14}" for c in cells))
-    print(f"\nAMI (12 clips, {reference:.1f} s of reference speech): share heard (+ seconds outside the reference speech)")
+    print(f"\nAMI ({n_ami} clips, {reference:.1f} s of reference speech): share heard (+ seconds outside the reference speech)")
     for c in columns:
         print(f"  {c:14} {totals[c][0] / max(reference, 1e-9):.3f} (+{totals[c][1]:.1f} s)")
     if not args.no_decode:
