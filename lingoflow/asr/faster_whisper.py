@@ -93,36 +93,62 @@ class FasterWhisperTranscriber:
         if options.multilingual and model.model.is_multilingual:
             model = copy.copy(model)  # a shallow copy: the shared model stays untouched
             model.model = recorder = _LanguageRecorder(model.model)
-        segments_iter, info = model.transcribe(audio, **_decode_settings(options, bool(recorder)))
+        found, info = _decode_speech(model, audio, options, bool(recorder))
         duration = max(info.duration, 1e-9)
-        decoded: list[tuple[Segment, fragments.Candidate]] = []
-        for seg in segments_iter:
-            text = seg.text.strip()
-            if not text:
-                continue
-            words = [Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 4)) for w in (seg.words or [])]
-            segment = Segment(
-                id=0,
-                start=round(float(seg.start), 3),
-                end=round(float(seg.end), 3),
-                text=text,
-                language=recorder.last[0] if recorder and recorder.last else info.language,
-                confidence=round(math.exp(float(seg.avg_logprob)), 4),
-                words=words,
-            )
-            candidate = fragments.Candidate(float(seg.start), float(seg.end), text, [float(w.probability) for w in (seg.words or [])],
-                                            float(seg.no_speech_prob))
-            decoded.append((segment, candidate))
+        language = lambda: recorder.last[0] if recorder and recorder.last else info.language
+        decoded: list[tuple[list[Segment], fragments.Candidate]] = []
+        for parts, decoded_end in found:
+            segments = [_segment(part, language()) for part in parts if part["text"].strip()]
+            if segments:  # the fragment filter judges the segment as Whisper made it, before the split
+                words = [w for part in parts for w in part["words"]]
+                decoded.append((segments, fragments.Candidate(float(parts[0]["start"]), float(parts[-1]["end"]), "".join(p["text"] for p in parts).strip(),
+                                                              [float(w["probability"]) for w in words], float(parts[0]["no_speech_prob"]))))
             if on_progress:
-                on_progress(min(seg.end / duration, 1.0))
+                on_progress(min(decoded_end / duration, 1.0))
         return _filtered(decoded, audio, options, info.language, info.language_probability)
 
 
+def _segment(seg: dict, language: str) -> Segment:
+    words = [Word(round(float(w["start"]), 3), round(float(w["end"]), 3), w["word"].strip(), round(float(w["probability"]), 4)) for w in seg["words"]]
+    return Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=seg["text"].strip(), language=language,
+                   confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
+
+
+def _decode_speech(model, audio: np.ndarray, options: AsrOptions, multilingual: bool):
+    """The sequential decoder over the speech Silero VAD finds (faster-whisper's own step: the
+    speech regions joined and decoded as one stream): for each segment it decoded, its parts
+    (segment dicts in the audio's time) and where the decode was in the joined stream; and the
+    decode's info.
+
+    faster-whisper puts each word back where it was said but keeps a segment whole across the
+    silence it cut out between two regions: on the AMI meetings "...it's great joy." and
+    "Aren't..." 2.8 s later were one segment, a caption and a dub line across the silence and,
+    to the diarizer's scoring, speech that is not there. Here a segment is split where silence was
+    cut out, as the batched decoder does (batched.to_window_time); the words are unchanged.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    settings = _decode_settings(options, multilingual)
+    regions = get_speech_timestamps(audio, VadOptions()) if options.vad else []
+    if not regions:  # no VAD, or no speech: faster-whisper as it is (a silent file still gets its language answer)
+        segments, info = model.transcribe(audio, **settings)
+        return (([_as_dict(seg)], seg.end) for seg in segments), info
+    speech = batched.Chunk(regions)
+    segments, info = model.transcribe(speech.audio(audio), **{**settings, "vad_filter": False})
+    return ((batched.to_window_time([_as_dict(seg)], speech), seg.end) for seg in segments), info
+
+
+def _as_dict(seg) -> dict:
+    return dict(text=seg.text, start=seg.start, end=seg.end, avg_logprob=seg.avg_logprob, no_speech_prob=seg.no_speech_prob,
+                words=[dict(word=w.word, start=w.start, end=w.end, probability=w.probability) for w in seg.words or []])
+
+
 def _filtered(decoded: list, audio: np.ndarray, options: AsrOptions, language: str, probability: float) -> AsrResult:
-    """Both decoders' segments through the hallucinated-fragment filter (fragments.py), renumbered."""
+    """Both decoders' segments through the hallucinated-fragment filter (fragments.py), renumbered:
+    `decoded` holds (segments, candidate), the segments a candidate's verdict keeps or drops."""
     why = fragments.reasons([c for _, c in decoded], audio) if options.drop_fragments else [None] * len(decoded)
-    segments = [replace(s, id=i) for i, s in enumerate(s for (s, _), reason in zip(decoded, why) if reason is None)]
-    dropped = [(s, reason) for (s, _), reason in zip(decoded, why) if reason is not None]
+    segments = [replace(s, id=i) for i, s in enumerate(s for (parts, _), reason in zip(decoded, why) if reason is None for s in parts)]
+    dropped = [(s, reason) for (parts, _), reason in zip(decoded, why) if reason is not None for s in parts]
     return AsrResult(language, round(float(probability), 4), segments, dropped)
 
 
@@ -165,7 +191,7 @@ def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progre
 
     pipeline = batched.LosslessBatchedPipeline(model, options.batch_size, lambda tokenizer: _batch_options(tokenizer, options), fallback)
     found, language, probability = pipeline.transcribe(audio, options.language, options.multilingual, on_progress)
-    decoded: list[tuple[Segment, fragments.Candidate]] = []
+    decoded: list[tuple[list[Segment], fragments.Candidate]] = []
     for seg in found:
         text = seg["text"].strip()
         if not text:
@@ -173,5 +199,5 @@ def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progre
         words = [Word(round(float(w["start"]), 3), round(float(w["end"]), 3), w["word"].strip(), round(float(w["probability"]), 4)) for w in seg["words"]]
         segment = Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=text,
                           language=seg["language"], confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
-        decoded.append((segment, fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]])))
+        decoded.append(([segment], fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]])))
     return _filtered(decoded, audio, options, language, probability)
