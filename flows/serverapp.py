@@ -7,6 +7,14 @@ that cleared in milliseconds. Here the server tries such a request again itself 
 100 ms, ... (each attempt is a fresh transaction, as the client's own retry would be), and
 only after about 1.5 s lets the 503 reach the client, which then backs off as before.
 
+SQLite's wait for another connection's write is cut from Prefect's 60 s to BUSY_TIMEOUT_MS. With
+two files in flight, now and then several of the server's transactions (the task-run recorder's
+insert, a progress artifact's update, the triggers' evaluation) all waited on a write lock held
+by one that ended only once they gave up: Prefect's wait is 60 s, so a 12-file run stalled a
+minute (76 s instead of 14; "database is locked" in the server's log; 3 times in about 20 runs).
+The holder is inside Prefect's server and was not found; a short wait ends such a stall in
+seconds, the recorder keeps its event to write again, and a request answered 503 is retried here.
+
 A shared embedded API (flows/embedded.py) also ends itself once idle: ExitWhenIdle.
 
 uvicorn loads this by name (`lingoflow.flows.serverapp:create_app`, see flows/embedded.py).
@@ -24,6 +32,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)  # seconds before each new attempt at a 503
+BUSY_TIMEOUT_MS = 2000  # SQLite's wait for a lock (Prefect sets 60 s); a healthy write holds it for milliseconds
 
 
 class RetryBusy:
@@ -119,11 +128,31 @@ class ExitWhenIdle:
                 return
 
 
+def _shorter_sqlite_waits(milliseconds: int = BUSY_TIMEOUT_MS) -> None:
+    """Every SQLite connection of this server waits at most `milliseconds` for a lock: Prefect's
+    own connection set-up runs first (WAL, foreign keys, its 60 s busy timeout), then this."""
+    from prefect.server.database.configurations import AioSqliteConfiguration
+
+    prefect_setup = AioSqliteConfiguration.setup_sqlite
+    if getattr(prefect_setup, "lingoflow_busy_ms", None) == milliseconds:
+        return
+
+    def setup_sqlite(self, conn, record) -> None:
+        prefect_setup(self, conn, record)
+        cursor = conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)};")
+        cursor.close()
+
+    setup_sqlite.lingoflow_busy_ms = milliseconds
+    AioSqliteConfiguration.setup_sqlite = setup_sqlite
+
+
 def create_app():
     """Prefect's API app (as its SubprocessASGIServer makes it), behind RetryBusy, and behind
     ExitWhenIdle for a shared server (LINGOFLOW_API_IDLE_SECONDS > 0)."""
     from prefect.server.api.server import create_app as prefect_app
 
+    _shorter_sqlite_waits()
     app = RetryBusy(prefect_app())
     idle = float(os.environ.get("LINGOFLOW_API_IDLE_SECONDS") or 0)
     return ExitWhenIdle(app, idle) if idle > 0 else app

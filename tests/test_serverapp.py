@@ -8,6 +8,7 @@ import json
 
 import httpx
 
+from lingoflow.flows import serverapp
 from lingoflow.flows.serverapp import RetryBusy
 
 
@@ -57,3 +58,18 @@ def test_other_answers_pass_through_on_the_first_attempt():
     ok = BusyApp(busy=0)
     response = _post(RetryBusy(ok), b"{}")
     assert response.status_code == 201 and len(ok.bodies) == 1
+
+
+def test_the_embedded_servers_sqlite_connections_wait_seconds_not_a_minute(tmp_path):
+    """Prefect sets SQLite's busy timeout to 60 s; the embedded server's connections wait
+    BUSY_TIMEOUT_MS (a transaction that cannot end before the waiter stalled a run 60 s)."""
+    import sqlite3
+
+    from prefect.server.database.configurations import AioSqliteConfiguration
+
+    serverapp._shorter_sqlite_waits()
+    conn = sqlite3.connect(tmp_path / "prefect.db")
+    AioSqliteConfiguration.setup_sqlite(AioSqliteConfiguration(connection_url=f"sqlite+aiosqlite:///{tmp_path}/prefect.db"), conn, None)
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == serverapp.BUSY_TIMEOUT_MS
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # Prefect's own set-up still ran
+    conn.close()
