@@ -160,8 +160,11 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
                 from .localize import localize_library
 
                 stages.asr_ready()  # a damaged model fails here, before any audio
-                # (the speaker encoder and MT models load while the first file's speech is recognized:
+            if report is None and embedded.starting():
+                # the run waits for the API it started: the speaker encoder and MT models load
+                # meanwhile (else while the first file's speech is recognized: see
                 # lingoflow.pipeline.checks.warm_during_recognition)
+                stages.warm_during_recognition(options)
         if report is None:
             with embedded.api(), bars.progress if not quiet else contextlib.nullcontext():
                 report = localize_library(inputs, out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)

@@ -158,6 +158,11 @@ def start_in_background() -> None:
     atexit.register(stop)
 
 
+def starting() -> bool:
+    """Whether a server this process started has yet to answer (a run then waits for it)."""
+    return _server is not None and _url is not None and _server.poll() is None and not _answers(_url, timeout=0.2)
+
+
 def url() -> str | None:
     """The embedded API's URL once found or started here (None: neither)."""
     return _url
