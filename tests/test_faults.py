@@ -191,7 +191,7 @@ def test_a_file_state_that_comes_back_without_its_data_still_gives_its_report(tm
     from lingoflow.flows import localize as flows_localize
     from lingoflow.config import LocalizeOptions
 
-    real = flows_localize.localize_file
+    real = flows_localize._file_subflow  # the library's file subflow (localize_file)
     stripped, run_ids = [], []
 
     def servers_copy(*args, **kwargs):
@@ -203,7 +203,7 @@ def test_a_file_state_that_comes_back_without_its_data_still_gives_its_report(tm
         run_ids.append(state.state_details.flow_run_id)
         return copy
 
-    monkeypatch.setattr(flows_localize, "localize_file", servers_copy)
+    monkeypatch.setattr(flows_localize, "_file_subflow", servers_copy)
     lib = tmp_path / "lib"
     lib.mkdir()
     (lib / "good.wav").write_bytes(speech_wav.read_bytes())
