@@ -41,8 +41,7 @@ class LibraryWatch:
         self.inputs, self.out, self.total, self.log = list(inputs), out, total, log
         self.linker = artifacts.Linker(out, s3_config)
         self.done = 0
-        self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
+        self._changed = threading.Condition()  # guards done and _closing; wakes the progress thread
         self._closing = False
         self._shower: threading.Thread | None = None
         self.progress_id = None
