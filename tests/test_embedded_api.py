@@ -2,6 +2,7 @@
 (flows/embedded.py, flows/serverapp.py): real CLI runs, read back from the server's own record."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -51,12 +52,41 @@ def test_the_next_run_finds_the_api_up_and_it_ends_once_idle(tmp_path):
         assert third.returncode == 0, third.stderr
         state = json.loads((home / "lingoflow-api.json").read_text())
         with open(f"/proc/{state['pid']}/environ", "rb") as fh:
-            assert b"PREFECT_API_BLOCKS_REGISTER_ON_START=false" in fh.read().split(b"\0")
+            environ = fh.read().split(b"\0")
+        assert b"PREFECT_API_BLOCKS_REGISTER_ON_START=false" in environ
+        assert b"PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE=100" in environ  # task-run events in batches
         types = {t["slug"] for t in api_post(state["url"], "/block_types/filter", {})}
         assert {"aws-credentials", "s3-bucket", "webhook"} <= types, types
     finally:
         if _alive(state["pid"]):
             os.kill(state["pid"], signal.SIGKILL)
+
+
+def test_a_runs_own_api_records_every_task_run_before_it_stops(tmp_path):
+    """The server records task-run events in batches a second apart (flows/embedded.py
+    RECORDER_BATCHING): a run's own server, stopped as the run ends, still writes the last batch."""
+    import sqlite3
+
+    home = tmp_path / "prefect-home"
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(2):
+        make_media(np.random.default_rng(i).normal(0, 1e-4, 8000).astype(np.float32), lib / f"t{i}.wav")
+    run = run_cli("localize", str(lib), "--out", str(tmp_path / "out"), "--quiet", "--asr-model", "tiny.en",
+                  env={"PREFECT_HOME": str(home), "LINGOFLOW_API_IDLE_SECONDS": "0"})
+    assert run.returncode == 0, run.stderr
+    assert not _servers_of(home)  # stopped with the run
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    with contextlib.closing(sqlite3.connect(home / "prefect.db")) as db:
+        for item in report["items"]:
+            recorded = {name.rsplit("-", 1)[0]: state for name, state in db.execute(
+                "select t.name, t.state_type from task_run t join flow_run f on t.flow_run_id = f.id where f.name = ?", (item["item"],))}
+            stages = {name.split(".")[0] for name in item["stages"]}  # captions.en: task "captions"
+            assert stages and {recorded.get(s) for s in stages} == {"COMPLETED"}, (item["item"], recorded)
+
+
+def _servers_of(home) -> list[int]:
+    return [pid for pid in _servers() if f"PREFECT_HOME={home}".encode() in open(f"/proc/{pid}/environ", "rb").read().split(b"\0")]
 
 
 def test_block_types_register_again_in_a_new_database(tmp_path, monkeypatch):

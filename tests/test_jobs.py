@@ -3,6 +3,7 @@ at the cores, and `--jobs 1` runs one file after another. Read back from the rec
 kept by the API the CLI runs against by default: the embedded Prefect server (flows/embedded.py)."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pytest
@@ -62,7 +63,12 @@ def _localize(eval_dir, tmp_path, monkeypatch, api: str, jobs: int) -> tuple[lis
     assert [i["status"] for i in report["items"]] == ["ok"] * 3, [i["error"] for i in report["items"]]
     files = api_post(api, "/flow_runs/filter", {"flow_runs": {"name": {"any_": [i["item"] for i in report["items"]]}},
                                                 "flows": {"name": {"any_": ["localize-file"]}}, "sort": "START_TIME_DESC", "limit": 3})
-    asr = api_post(api, "/task_runs/filter", {"flow_runs": {"id": {"any_": [f["id"] for f in files]}}, "task_runs": {"name": {"like_": "transcribe-"}}})
+    deadline = time.monotonic() + 15  # the server records task runs from their events, in batches a second apart
+    while True:
+        asr = api_post(api, "/task_runs/filter", {"flow_runs": {"id": {"any_": [f["id"] for f in files]}}, "task_runs": {"name": {"like_": "transcribe-"}}})
+        if (len(asr) == 3 and all(r["end_time"] for r in asr)) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert len(files) == 3 and len(asr) == 3
     return files, asr
 
