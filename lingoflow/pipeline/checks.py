@@ -1,10 +1,12 @@
 """Checks before any audio is processed, and the loading of what the stages will need."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from typing import Iterator
 
-from .. import heap, mt, tts
+from .. import heap, mt, progress, tts
 from ..asr import AsrOptions, get_transcriber
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
@@ -94,15 +96,32 @@ _warming_lock = threading.Lock()
 def warm_during_recognition(options: LocalizeOptions) -> None:
     """Load the engines the stages after speech recognition need (the speaker encoder, the MT
     models) in a thread while speech is recognized; the first transcribe stage of a process
-    (its task) starts it, later ones find it started. Not at the run's start: there the load (4-5 s of
-    CPU for the encoder's torch and librosa) only slowed Prefect's flow start and the first
-    stage, which need neither."""
+    that hears speech (warm_once_speech_is_heard) starts it, later ones find it started. Not at the
+    run's start: there the load (4-5 s of CPU for the encoder's torch and librosa) only slowed
+    Prefect's flow start and the first stage, which need neither."""
     engines = repr((options.diarize_engine, options.mt_engine, options.mt_model, sorted(options.targets)))
     with _warming_lock:
         if engines in _warming:
             return
         _warming.add(engines)
     threading.Thread(target=_warm_engines, args=(options,), name="warm-up", daemon=True).start()
+
+
+@contextlib.contextmanager
+def warm_once_speech_is_heard(options: LocalizeOptions) -> Iterator[None]:
+    """Around a transcribe stage: warm_during_recognition once the engine decodes speech (its first
+    progress report inside the stage; the stage's own 0 and 1 are its start and end). Speech
+    nobody heard needs no speaker encoder and no translation: a library of silent or music-only
+    files never loads them (5 s of CPU, under the GIL, in a short run)."""
+    def heard(_item: str, stage: str, fraction: float) -> None:
+        if stage == "transcribe" and 0.0 < fraction < 1.0:
+            warm_during_recognition(options)
+
+    unsubscribe = progress.subscribe(heard)
+    try:
+        yield
+    finally:
+        unsubscribe()
 
 
 def _warm_engines(options: LocalizeOptions) -> None:
