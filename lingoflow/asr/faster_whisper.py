@@ -13,7 +13,7 @@ import numpy as np
 from .. import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
-from . import batched, fragments, models
+from . import batched, detect, fragments, models
 from .base import AsrOptions, AsrResult
 
 _models: dict[tuple, object] = {}
@@ -134,7 +134,7 @@ def _decode_speech(model, audio: np.ndarray, options: AsrOptions, multilingual: 
         segments, info = model.transcribe(audio, **settings)
         return (([_as_dict(seg)], seg.end) for seg in segments), info
     speech = batched.Chunk(regions)
-    segments, info = model.transcribe(speech.audio(audio), **{**settings, "vad_filter": False})
+    segments, info = detect.transcribe(model, speech.audio(audio), {**settings, "vad_filter": False})
     return ((batched.to_window_time([_as_dict(seg)], speech), seg.end) for seg in segments), info
 
 
