@@ -15,7 +15,7 @@ def transcribe(ingested: stages.Ingested, options: LocalizeOptions, item: str = 
     """Speech to timed text with faster-whisper (model loaded once per process); the engines the
     next stages need load meanwhile once speech is heard (here, not in the stage: they are not part
     of a transcript's code identity), or after it when the stage reported none on the way."""
-    with stages.warm_once_speech_is_heard(options):
+    with stages.warm_once_speech_is_heard(options, item):
         transcript = stages.transcribe(ingested, options, item)
     if transcript.segments:
         stages.warm_during_recognition(options)

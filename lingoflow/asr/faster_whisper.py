@@ -94,6 +94,8 @@ class FasterWhisperTranscriber:
             model = copy.copy(model)  # a shallow copy: the shared model stays untouched
             model.model = recorder = _LanguageRecorder(model.model)
         found, info = _decode_speech(model, audio, options, bool(recorder))
+        if on_progress and info.duration_after_vad > 0:  # speech to decode (no VAD: all of it); decoding begins
+            on_progress(0.0)
         duration = max(info.duration, 1e-9)
         language = lambda: recorder.last[0] if recorder and recorder.last else info.language
         decoded: list[tuple[list[Segment], fragments.Candidate]] = []

@@ -108,13 +108,14 @@ def warm_during_recognition(options: LocalizeOptions) -> None:
 
 
 @contextlib.contextmanager
-def warm_once_speech_is_heard(options: LocalizeOptions) -> Iterator[None]:
-    """Around a transcribe stage: warm_during_recognition once the engine decodes speech (its first
-    progress report inside the stage; the stage's own 0 and 1 are its start and end). Speech
-    nobody heard needs no speaker encoder and no translation: a library of silent or music-only
-    files never loads them (5 s of CPU, under the GIL, in a short run)."""
-    def heard(_item: str, stage: str, fraction: float) -> None:
-        if stage == "transcribe" and 0.0 < fraction < 1.0:
+def warm_once_speech_is_heard(options: LocalizeOptions, item: str) -> Iterator[None]:
+    """Around the transcribe stage of `item`: warm_during_recognition once its engine reports
+    progress (it does once the VAD found speech to decode, and after each decoded segment; the
+    stage's own 0 and 1, its start and end, fall outside this block). Speech nobody heard needs no
+    speaker encoder and no translation: a library of silent or music-only files never loads them
+    (5 s of CPU, under the GIL, in a short run)."""
+    def heard(heard_item: str, stage: str, fraction: float) -> None:
+        if heard_item == item and stage == "transcribe" and fraction < 1.0:
             warm_during_recognition(options)
 
     unsubscribe = progress.subscribe(heard)
