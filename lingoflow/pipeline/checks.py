@@ -114,8 +114,11 @@ def warm_once_speech_is_heard(options: LocalizeOptions, item: str) -> Iterator[N
     stage's own 0 and 1, its start and end, fall outside this block). Speech nobody heard needs no
     speaker encoder and no translation: a library of silent or music-only files never loads them
     (5 s of CPU, under the GIL, in a short run)."""
+    started = threading.Event()  # once per stage: later segments' reports change nothing
+
     def heard(heard_item: str, stage: str, fraction: float) -> None:
-        if heard_item == item and stage == "transcribe" and fraction < 1.0:
+        if not started.is_set() and heard_item == item and stage == "transcribe" and fraction < 1.0:
+            started.set()
             warm_during_recognition(options)
 
     unsubscribe = progress.subscribe(heard)
