@@ -12,43 +12,24 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 setup: system compiler $(STAMP)
 
-# ffmpeg, espeak-ng and the DejaVu fonts (captions burned into video, --burn-in) come from Debian;
-# installed only when missing (the font is checked with fontconfig's fc-list)
+# Debian packages, installed only when missing, by scripts/apt-install.sh (root or sudo, else it
+# says what to run): ffmpeg, espeak-ng and the DejaVu fonts (captions burned into video, --burn-in;
+# checked with fontconfig's fc-list)
 SYSTEM_PACKAGES := ffmpeg espeak-ng fontconfig fonts-dejavu-core
 system:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	{ command -v fc-list >/dev/null && fc-list 'DejaVu Sans' file | grep -q .; } || missing="$$missing fonts-dejavu-core"; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing $(SYSTEM_PACKAGES) (missing:$$missing)"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
-	    echo "error: ffmpeg, espeak-ng and fonts-dejavu-core are needed; run as root: apt-get install -y $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
-	  $$SUDO apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; } || \
-	  { echo "error: could not install $(SYSTEM_PACKAGES) with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
-	fi
+	[ -z "$$missing" ] || scripts/apt-install.sh "missing:$$missing" $(SYSTEM_PACKAGES)
 
 # webrtcvad (needed by resemblyzer) ships only as source: a C compiler and Python's headers build it
 compiler:
-	@if ! command -v cc >/dev/null || ! $(PYTHON) -c 'import os, sysconfig; assert os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; then \
-	  echo "installing gcc and python3-dev (to build webrtcvad)"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
-	    echo "error: a C compiler and Python headers are needed; run as root: apt-get install -y gcc python3-dev" >&2; exit 1; fi; \
-	  $$SUDO apt-get install -y -q gcc python3-dev >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q gcc python3-dev >/dev/null; } || \
-	  { echo "error: could not install gcc and python3-dev with apt-get; install them by hand, then re-run make" >&2; exit 1; }; \
-	fi
+	@{ command -v cc >/dev/null && $(PYTHON) -c 'import os, sysconfig; assert os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; } || \
+	scripts/apt-install.sh "to build webrtcvad" gcc python3-dev
 
 # Debian chromium for the review-page browser tests (driven by python playwright; its own
-# browser download does not work offline); installed only when missing
+# browser download does not work offline)
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "installing chromium (for the review-page browser tests)"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
-	    echo "error: the browser tests need chromium; run as root: apt-get install -y chromium" >&2; exit 1; fi; \
-	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; } || \
-	  { echo "error: could not install chromium with apt-get; install it by hand, then re-run make" >&2; exit 1; }; \
-	fi
+	@[ -x /usr/bin/chromium ] || scripts/apt-install.sh "for the review-page browser tests" chromium
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"' || exit 1

@@ -105,3 +105,12 @@ def peak_rss_mb_of(args: list[str], env: dict | None = None) -> tuple[float, flo
     if int(rc) != 0:  # the figures of a failed run mean nothing: say why it failed
         print(f"{' '.join(args[:4])} ... exited {rc}: {proc.stderr[-3000:]}", file=sys.stderr)
     return wall, int(rss_kb) / 1024, int(rc)
+
+
+def write_cue_files(cues, srt_path, vtt_path) -> None:
+    """The SRT and WebVTT of these cues, through lingoflow's own writers."""
+    from lingoflow.store.atomic import write_text
+    from lingoflow.writers.subtitles import SrtWriter, VttWriter
+
+    for path, writer in ((srt_path, SrtWriter()), (vtt_path, VttWriter())):
+        write_text(path, writer.render(cues))

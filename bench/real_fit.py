@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pysubs2
 
-from .common import SHARED_EVAL, WORK, header, save, table
+from .common import write_cue_files, SHARED_EVAL, WORK, header, save, table
 from .quality import caption_conformance
 
 
@@ -126,7 +126,7 @@ def baseline_srt(transcript, source, folder: Path) -> Path:
     norms = captions.norms_for(transcript.language)
     cues = captions.make_cues(transcript, replace(norms, quiet_lead=norms.lead_in), source)
     srt = folder / f"baseline.{transcript.language}.srt"
-    captions.write(cues, srt, folder / f"baseline.{transcript.language}.vtt")
+    write_cue_files(cues, srt, folder / f"baseline.{transcript.language}.vtt")
     return srt
 
 

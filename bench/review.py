@@ -25,7 +25,7 @@ from lingoflow.samples import make_library
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
 from . import clips
-from .common import WORK, header, peak_rss_mb_of, save, table, timed
+from .common import write_cue_files, WORK, header, peak_rss_mb_of, save, table, timed
 
 LINGOFLOW = [sys.executable, "-m", "lingoflow.flows.cli", "localize"]
 
@@ -76,7 +76,7 @@ def synthetic_hour(out: Path, segments: int = 900) -> dict:
     write_json(folder / "transcript.json", src.to_dict())
     write_json(folder / "transcript.pt.json", tr.to_dict())
     for t in (src, tr):
-        captions.write(captions.make_cues(t), folder / f"captions.{t.language}.srt", folder / f"captions.{t.language}.vtt")
+        write_cue_files(captions.make_cues(t), folder / f"captions.{t.language}.srt", folder / f"captions.{t.language}.vtt")
     placements = [Placement(i, i * 4.0, i * 4.0 + 3.0, i * 4.0 + 3.2, 1.0 + (i % 5) * 0.05, 0.0) for i in range(segments)]
     dubfit.write(folder / "dub.pt.fit.json", tr, FitStats(segments, segments * 4 // 5, 1.2, [], placements))
     return {"item": "hour", "source": "hour.flac", "status": "ok", "error": None, "language": "en", "targets": ["pt"],

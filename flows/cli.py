@@ -17,6 +17,18 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Batch media 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _registered(kind: str) -> str:
+    """The names a registry holds, for the options' help: a new engine or format shows up here
+    from its registry line alone (tests/test_registries.py)."""
+    if kind == "formats":
+        from lingoflow.writers import CAPTION_FORMATS
+
+        return ", ".join(CAPTION_FORMATS)
+    from importlib import import_module
+
+    return ", ".join(import_module(f"lingoflow.{kind}.registry").ENGINES)
+
+
 def _prefect_env(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # the embedded API takes 5-25 s to start on a busy 2-core machine (bench/rerun.py); Prefect's
@@ -52,18 +64,18 @@ def localize(
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
     code_switching: bool = typer.Option(False, "--code-switching", help="detect the language of every 30 s window (recordings that mix languages)"),
     asr_batch: int = typer.Option(0, "--asr-batch", min=0, max=64, help="speech chunks (cut in pauses) decoded at once, e.g. 8; 0 (default): the sequential decoder"),
-    mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
+    mt_engine: Optional[str] = typer.Option(None, help=f"MT engine: {_registered('mt')} (default: the first that serves the pair)"),
     mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
     glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
-    tts_engine: Optional[str] = typer.Option(None, help="TTS engine (default: the first that speaks the language)"),
+    tts_engine: Optional[str] = typer.Option(None, help=f"TTS engine: {_registered('tts')} (default: the first that speaks the language)"),
     voices: Optional[Path] = typer.Option(None, "--voices", help="voice profile YAML: profiles and enrolled speakers (README: Speakers and voices)"),
     speakers: Optional[int] = typer.Option(None, "--speakers", min=1, max=32, help="number of speakers (default: estimated per file)"),
     min_speakers: int = typer.Option(1, "--min-speakers", min=1, max=32, help="at least this many speakers when estimating"),
     max_speakers: int = typer.Option(8, "--max-speakers", min=1, max=32, help="at most this many speakers when estimating"),
-    diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, resemblyzer-ahc, pyannote, or none"),
+    diarize_engine: str = typer.Option("resemblyzer", help=f"speaker diarization: {_registered('diarize')}, or none"),
     background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
     duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
-    formats: str = typer.Option("srt,vtt", "--formats", help="caption formats, comma-separated: srt, vtt, ass, ttml, bilingual (SRT is always written)"),
+    formats: str = typer.Option("srt,vtt", "--formats", help=f"caption formats, comma-separated: {_registered('formats')} (SRT is always written)"),
     burn_in: Optional[str] = typer.Option(None, "--burn-in", help="burn this language's captions into a copy of the video (<item>.burned-in.<lang>.mp4|mkv)"),
     source_captions: str = typer.Option("auto", "--source-captions", help="human captions or transcript beside the media or inside it: auto, prefer or ignore (README: Human captions as the source)"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, help="files in flight at once (default: from the cores; 1: one file after another)"),
@@ -207,7 +219,7 @@ def translate(
     to: str = typer.Option(..., "--to", "-t", help="target language (ISO 639-1)"),
     source_language: Optional[str] = typer.Option(None, "--from", help="source language (default: the glossaries' source language, else en)"),
     glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
-    mt_engine: Optional[str] = typer.Option(None, help="MT engine (default: the first that serves the pair)"),
+    mt_engine: Optional[str] = typer.Option(None, help=f"MT engine: {_registered('mt')} (default: the first that serves the pair)"),
     mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
     batch: int = typer.Option(64, min=1, help="lines translated together"),
 ) -> None:

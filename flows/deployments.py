@@ -64,7 +64,7 @@ def library_run(library: str, out: str, targets: list[str] = [], glossary: str |
 
     fan_out: hand each file to its own `localize-file` deployment run, so every worker of
     the pool shares the library. s3_block: a MinIOCredentials block name (else LINGOFLOW_S3_*).
-    formats: caption formats, as `--formats` (srt, vtt, ass, ttml, bilingual; default srt, vtt).
+    formats: caption formats, as `--formats` (the names `lingoflow localize --help` lists; default srt, vtt).
     """
     logger = get_run_logger()
     try:

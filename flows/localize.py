@@ -15,7 +15,7 @@ from lingoflow.tasks.publish import publish_report
 from lingoflow.tasks.review import publish_review
 
 from .fanout import fan_out, item_from_state, report_store
-from .filerun import cached_library, finish_library, plan_library, run_file  # noqa: F401 (cached_library: the CLI)
+from .filerun import finish_library, plan_library, run_file
 from .observe import LibraryWatch, log_stages
 from .s3 import s3_config
 

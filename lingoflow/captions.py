@@ -13,14 +13,11 @@ leave it.
 from __future__ import annotations
 
 import math
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 
-import pysubs2
 
-from .store.atomic import write_text
 from .schema import Segment, Transcript
 
 
@@ -401,17 +398,3 @@ def _settle(spans: list[tuple[float, float]], need: list[float], norms: CaptionN
         if end < want and room > end:
             out[j] = (start, _ms_up(min(want, room)) if want <= room else _ms_down(room))
     return out
-
-
-def to_ssa(cues: list[Cue]) -> pysubs2.SSAFile:
-    from .writers.subtitles import to_ssa as cues_to_ssa
-
-    return cues_to_ssa(cues)
-
-
-def write(cues: list[Cue], srt_path: str | os.PathLike, vtt_path: str | os.PathLike) -> None:
-    """The SRT and WebVTT of these cues (the formats themselves are writers: lingoflow/writers)."""
-    from .writers.subtitles import SrtWriter, VttWriter
-
-    for path, writer in ((srt_path, SrtWriter()), (vtt_path, VttWriter())):
-        write_text(path, writer.render(cues))

@@ -41,7 +41,7 @@ class LocalizeOptions(BaseModel):
     duck_db: float = Field(15.0, ge=0.0, le=60.0, description="how far the background is lowered under speech, in dB")
     jobs: int | None = Field(None, ge=1, le=64, description="files in flight at once in one process; None: from the cores (lingoflow/parallel.py)")
     # outputs and human captions (README "Outputs", "Human captions as the source")
-    formats: list[str] = Field(default_factory=lambda: ["srt", "vtt"], description="caption formats: srt, vtt, ass, ttml, bilingual (SRT always)")
+    formats: list[str] = Field(default_factory=lambda: ["srt", "vtt"], description="caption formats, by their names in lingoflow.writers.WRITERS (SRT always)")
     burn_in: str | None = Field(None, description="a language whose captions are burned into a copy of the video")
     source_captions: Literal["auto", "prefer", "ignore"] = Field("auto", description="human captions or transcript beside the media or in it")
 

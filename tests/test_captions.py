@@ -4,6 +4,8 @@ import pytest
 from lingoflow import captions
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
+from .cuefiles import write_cue_files
+
 NORMS = captions.CaptionNorms()
 
 
@@ -56,7 +58,7 @@ def test_short_cue_extended_into_silence_for_reading_speed():
 def test_written_files_parse_back(tmp_path):
     seg = Segment(0, 0.5, 12.0, LONG, words=_words(LONG, 0.5, 0.3))
     cues = captions.make_cues(_transcript([seg]))
-    captions.write(cues, tmp_path / "c.srt", tmp_path / "c.vtt")
+    write_cue_files(cues, tmp_path / "c.srt", tmp_path / "c.vtt")
     for name in ("c.srt", "c.vtt"):
         subs = pysubs2.load(str(tmp_path / name))
         assert len(subs) == len(cues)

@@ -9,6 +9,8 @@ from lingoflow import captions, edits
 from lingoflow.errors import InputError
 from lingoflow.schema import Segment, SourceInfo, TermUse, Transcript
 
+from .cuefiles import write_cue_files
+
 
 def _source() -> Transcript:
     segs = [
@@ -79,7 +81,7 @@ def test_damaged_edited_file_is_a_clear_input_error(tmp_path):
 
 def _write_srt(folder, transcript: Transcript) -> None:
     cues = captions.make_cues(transcript)
-    captions.write(cues, folder / "captions.pt.srt", folder / "captions.pt.vtt")
+    write_cue_files(cues, folder / "captions.pt.srt", folder / "captions.pt.vtt")
 
 
 def test_srt_edit_newer_than_the_json_is_mapped_back_to_its_segment(tmp_path):

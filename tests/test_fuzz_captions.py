@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from lingoflow import captions
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
+from .cuefiles import write_cue_files
+
 times = st.floats(min_value=0, max_value=36000, allow_nan=False, allow_infinity=False)
 texts = st.one_of(
     st.text(max_size=300),
@@ -52,7 +54,7 @@ def test_caption_writer_never_crashes_and_round_trips(transcript):
     cues = captions.make_cues(transcript)
     with tempfile.TemporaryDirectory() as tmp:
         srt, vtt = Path(tmp) / "c.srt", Path(tmp) / "c.vtt"
-        captions.write(cues, srt, vtt)
+        write_cue_files(cues, srt, vtt)
         for path, fmt in ((srt, "srt"), (vtt, "vtt")):
             text = path.read_text(encoding="utf-8")
             back = pysubs2.SSAFile.from_string(text, format_=fmt) if text.strip() else pysubs2.SSAFile()

@@ -11,6 +11,8 @@ from lingoflow.report import RunReport
 from lingoflow.review import write_pages
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
+from .cuefiles import write_cue_files
+
 
 class _Links(HTMLParser):
     def __init__(self):
@@ -45,7 +47,7 @@ def _item(out, name="talk"):
     (folder / "transcript.json").write_text(json.dumps(src.to_dict()))
     (folder / "transcript.pt.json").write_text(json.dumps(tr.to_dict()))
     for t in (src, tr):
-        captions.write(captions.make_cues(t), folder / f"captions.{t.language}.srt", folder / f"captions.{t.language}.vtt")
+        write_cue_files(captions.make_cues(t), folder / f"captions.{t.language}.srt", folder / f"captions.{t.language}.vtt")
     stats = FitStats(2, 1, 1.3, [1], [Placement(0, 0.5, 2.3, 2.0, 1.3, 0.0), Placement(1, 2.5, 4.0, 4.0, 1.35, 0.4)], resynthesized=[1])
     dubfit.write(folder / "dub.pt.fit.json", tr, stats)
     (folder / "dub.pt.wav").write_bytes(b"")

@@ -53,7 +53,7 @@ def test_registry_names_suffixes_and_formats_option():
 
 def test_every_format_is_written_atomically_and_only_where_it_applies(tmp_path):
     t = _transcript()
-    written = writers.write_outputs(t, tmp_path, writers.CAPTION_FORMATS)
+    written = writers.write(t, tmp_path, [*writers.TRANSCRIPT_FORMATS, *writers.CAPTION_FORMATS])
     assert [p.name for p in written] == ["transcript.json", "transcript.txt", "captions.en.srt", "captions.en.vtt",
                                          "captions.en.ass", "captions.en.ttml"]  # no bilingual file for the source
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)  # no temporaries left

@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterator
 
 from .atomic import atomic_path, copy_file, write_bytes
@@ -273,7 +273,3 @@ def get_json(store, key: str):
 
 def put_json(store, key: str, obj) -> None:
     store.write_bytes(key, (json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
-
-
-def posix_join(*parts: str) -> str:
-    return str(PurePosixPath(*[p for p in parts if p]))

@@ -1,7 +1,7 @@
 """Output writers behind one registry (as whisperX's get_writer): a format is one module here
 and one entry in WRITERS.
 
-Every stage that writes a language's files calls write_outputs: the transcript (json, txt),
+The outputs stage of each language (lingoflow/pipeline/outputs.py) writes the transcript (json, txt),
 then the caption formats the run chose (``--formats``; default srt and vtt). Each file is
 written under a temporary name and renamed (lingoflow.store.atomic)."""
 from __future__ import annotations
@@ -49,14 +49,6 @@ def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(n for n in CAPTION_FORMATS if n in names or n in ALWAYS)
 
 
-def write_outputs(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
-                  source: Transcript | None = None, max_cps: float | None = None) -> list[Path]:
-    """One language's files: transcript<suffix>.json/.txt, then each chosen caption format.
-    ``suffix``: "" for the source, ".<lang>" for a translation; ``source``: for a translation, the
-    transcript it translates (its cues follow that speech; the bilingual files show its text)."""
-    return write(transcript, folder, [*TRANSCRIPT_FORMATS, *formats], suffix, source, max_cps)
-
-
 def write_captions(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
                    source: Transcript | None = None, max_cps: float | None = None) -> list[Path]:
     """Only the caption files of the chosen formats (the cues are made once for all of them)."""
@@ -76,4 +68,4 @@ def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suff
     return written
 
 
-__all__ = ["CAPTION_FORMATS", "FORMATS", "WRITERS", "Document", "Writer", "get_writer", "parse_formats", "write", "write_captions", "write_outputs"]
+__all__ = ["CAPTION_FORMATS", "FORMATS", "WRITERS", "Document", "Writer", "get_writer", "parse_formats", "write", "write_captions"]
