@@ -8,7 +8,7 @@ import jiwer
 import numpy as np
 import pysubs2
 
-# WER normalization (documented in the README): lower case, punctuation removed, numbers and
+# WER normalization (documented in docs/quality.md): lower case, punctuation removed, numbers and
 # words left as spoken, whitespace collapsed. The LJSpeech references spell numbers out
 # ("EIGHTEEN THIRTEEN"), so a transcript writing "1813" counts as an error: the figure is honest
 # about what a caption reader sees.

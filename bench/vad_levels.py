@@ -2,7 +2,7 @@
 
 Measured for issue 17 (is Silero VAD on quiet far-field audio why AMI speech goes missing?):
 raising quiet audio first changes what Silero finds by about 1 % of the reference speech and
-what Whisper writes within its run-to-run scatter, so lingoflow does not do it (README, "Speakers and voices").
+what Whisper writes within its run-to-run scatter, so lingoflow does not do it (docs/voices.md).
 
     python -m bench.vad_levels [--no-decode] [--clips trn00 dev01 ...]
 

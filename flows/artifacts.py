@@ -58,7 +58,7 @@ def glossary_label(report: ItemReport) -> str:
 
 
 def table_rows(reports: list[ItemReport]) -> list[dict]:
-    """One row per file, with the columns a user scans for (README: Deployments and workers)."""
+    """One row per file, with the columns a user scans for (docs/deployment.md)."""
     rows = []
     for r in reports:
         seconds = file_seconds(r)

@@ -68,7 +68,7 @@ def localize(
     mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
     glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
     tts_engine: Optional[str] = typer.Option(None, help=f"TTS engine: {_registered('tts')} (default: the first that speaks the language)"),
-    voices: Optional[Path] = typer.Option(None, "--voices", help="voice profile YAML: profiles and enrolled speakers (README: Speakers and voices)"),
+    voices: Optional[Path] = typer.Option(None, "--voices", help="voice profile YAML: profiles and enrolled speakers (docs/voices.md)"),
     speakers: Optional[int] = typer.Option(None, "--speakers", min=1, max=32, help="number of speakers (default: estimated per file)"),
     min_speakers: int = typer.Option(1, "--min-speakers", min=1, max=32, help="at least this many speakers when estimating"),
     max_speakers: int = typer.Option(8, "--max-speakers", min=1, max=32, help="at most this many speakers when estimating"),
@@ -77,7 +77,7 @@ def localize(
     duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
     formats: str = typer.Option("srt,vtt", "--formats", help=f"caption formats, comma-separated: {_registered('formats')} (SRT is always written)"),
     burn_in: Optional[str] = typer.Option(None, "--burn-in", help="burn this language's captions into a copy of the video (<item>.burned-in.<lang>.mp4|mkv)"),
-    source_captions: str = typer.Option("auto", "--source-captions", help="human captions or transcript beside the media or inside it: auto, prefer or ignore (README: Human captions as the source)"),
+    source_captions: str = typer.Option("auto", "--source-captions", help="human captions or transcript beside the media or inside it: auto, prefer or ignore (docs/usage.md)"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, help="files in flight at once (default: from the cores; 1: one file after another)"),
     max_cps: Optional[float] = typer.Option(None, "--max-cps", help="caption reading speed, characters a second, for every language (default: by language, e.g. en 20, pt 17)"),
     refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, diarize, captions, translate, synthesize, mux, burn-in, all); repeatable"),
@@ -85,7 +85,7 @@ def localize(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
 ) -> None:
-    """Localize every media file under INPUTS into OUT (see README: outputs)."""
+    """Localize every media file under INPUTS into OUT (see docs/usage.md)."""
     from rich.console import Console
 
     console = Console(stderr=True, quiet=quiet)
@@ -131,7 +131,7 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
     stages.check_targets(options)
     refresh = check_refresh(refresh)
     if fan_out and not os.environ.get("PREFECT_API_URL"):
-        raise ConfigError("--fan-out hands files to workers of a Prefect server: set PREFECT_API_URL (README: Deployments and workers)")
+        raise ConfigError("--fan-out hands files to workers of a Prefect server: set PREFECT_API_URL (docs/deployment.md)")
     for given in [*inputs, out]:
         if is_s3(given):
             split_s3(given)
@@ -160,7 +160,7 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
     unsubscribe = progress.subscribe(bars)
     try:
         # nothing to run and no Prefect server configured: answer from the cache, without
-        # importing Prefect or starting its embedded API (README: Caching and resume)
+        # importing Prefect or starting its embedded API (docs/reliability.md)
         def on_work() -> None:  # a file must run: the API and the speech model start coming up
             embedded.start_in_background()
             stages.load_asr_in_background(options)

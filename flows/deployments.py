@@ -2,7 +2,7 @@
 
 `lingoflow serve` serves all three from one process (a single machine); for many machines,
 `prefect deploy --all` (deployments/prefect.yaml) puts them on the `lingoflow` work pool and
-`prefect worker start --pool lingoflow` runs them anywhere (README: Deployments and workers).
+`prefect worker start --pool lingoflow` runs them anywhere (docs/deployment.md).
 """
 from __future__ import annotations
 

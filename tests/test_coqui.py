@@ -1,6 +1,6 @@
 """The Coqui TTS engine through a tiny randomly initialised VITS model built here (no weights on
 any registry): its audio is noise, but loading, synthesis and the engine's plumbing run for real.
-Needs the optional extra: `make coqui` (README "Coqui TTS")."""
+Needs the optional extra: `make coqui` (docs/voices.md)."""
 from __future__ import annotations
 
 import importlib.util

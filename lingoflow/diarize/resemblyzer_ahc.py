@@ -1,6 +1,6 @@
 """Opt-in diarization (`--diarize-engine resemblyzer-ahc`): resemblyzer windows over the speech,
 clustered agglomeratively. On the AMI meetings it counts people right more often than the default
-engine (resemblyzer.py) but labels them worse (higher DER; README "Speakers and voices"), so it
+engine (resemblyzer.py) but labels them worse (higher DER; docs/voices.md), so it
 is not the default.
 
 Only speech is embedded (the transcript's words, merged over short pauses): 1.5 s windows

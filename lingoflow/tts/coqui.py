@@ -1,6 +1,6 @@
 """Coqui TTS (`coqui-tts`, the maintained fork): XTTS-v2 voice cloning and VITS models.
 
-An optional extra (``make coqui``, README "Coqui TTS"). ``Voice.name`` is a Coqui hub model name
+An optional extra (``make coqui``, docs/voices.md). ``Voice.name`` is a Coqui hub model name
 (default ``tts_models/multilingual/multi-dataset/xtts_v2``; downloading needs a reachable hub and,
 for XTTS, ``COQUI_TOS_AGREED=1``) or a local model folder holding ``config.json`` and the
 checkpoint (or the checkpoint file itself). ``Voice.reference`` is the WAV XTTS clones the voice
@@ -79,7 +79,7 @@ class CoquiEngine:
 
     def _load(self, name: str):
         if not available():
-            raise EngineUnavailable("the Coqui TTS engine is not installed: run `make coqui` (README: Coqui TTS)")
+            raise EngineUnavailable("the Coqui TTS engine is not installed: run `make coqui` (docs/voices.md)")
         with _lock:
             if name in _models:
                 return _models[name]
