@@ -24,6 +24,10 @@ def _registered(kind: str) -> str:
         from lingoflow.writers import CAPTION_FORMATS
 
         return ", ".join(CAPTION_FORMATS)
+    if kind == "stages":
+        from lingoflow.pipeline.runner import stage_kinds
+
+        return ", ".join(stage_kinds())
     from importlib import import_module
 
     return ", ".join(import_module(f"lingoflow.{kind}.registry").ENGINES)
@@ -55,55 +59,73 @@ class _Bars:
         self.progress.update(self.tasks[item], description=f"{item} [dim]{stage}[/]", completed=fraction)
 
 
-@app.command()
 def localize(
     inputs: list[str] = typer.Argument(..., help="files or folders (walked recursively)"),
     out: str = typer.Option(..., "--out", "-o", help="output folder or s3://bucket/prefix"),
-    to: list[str] = typer.Option([], "--to", "-t", help="target language (ISO 639-1), repeatable; none: transcribe and caption only"),
-    source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected"),
-    asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
-    code_switching: bool = typer.Option(False, "--code-switching", help="detect the language of every 30 s window (recordings that mix languages)"),
-    asr_batch: int = typer.Option(0, "--asr-batch", min=0, max=64, help="speech chunks (cut in pauses) decoded at once, e.g. 8; 0 (default): the sequential decoder"),
-    mt_engine: Optional[str] = typer.Option(None, help=f"MT engine: {_registered('mt')} (default: the first that serves the pair)"),
-    mt_model: list[str] = typer.Option([], "--mt-model", help="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable"),
-    glossary: list[str] = typer.Option([], "--glossary", "-g", help="glossary YAML file (or folder); repeatable, later ones override earlier ones"),
-    tts_engine: Optional[str] = typer.Option(None, help=f"TTS engine: {_registered('tts')} (default: the first that speaks the language)"),
-    voices: Optional[Path] = typer.Option(None, "--voices", help="voice profile YAML: profiles and enrolled speakers (docs/voices.md)"),
-    speakers: Optional[int] = typer.Option(None, "--speakers", min=1, max=32, help="number of speakers (default: estimated per file)"),
-    min_speakers: int = typer.Option(1, "--min-speakers", min=1, max=32, help="at least this many speakers when estimating"),
-    max_speakers: int = typer.Option(8, "--max-speakers", min=1, max=32, help="at most this many speakers when estimating"),
-    diarize_engine: str = typer.Option("resemblyzer", help=f"speaker diarization: {_registered('diarize')}, or none"),
-    background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
-    duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
-    formats: str = typer.Option("srt,vtt", "--formats", help=f"caption formats, comma-separated: {_registered('formats')} (SRT is always written)"),
-    burn_in: Optional[str] = typer.Option(None, "--burn-in", help="burn this language's captions into a copy of the video (<item>.burned-in.<lang>.mp4|mkv)"),
-    source_captions: str = typer.Option("auto", "--source-captions", help="human captions or transcript beside the media or inside it: auto, prefer or ignore (docs/usage.md)"),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, help="files in flight at once (default: from the cores; 1: one file after another)"),
-    max_cps: Optional[float] = typer.Option(None, "--max-cps", help="caption reading speed, characters a second, for every language (default: by language, e.g. en 20, pt 17)"),
-    refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, diarize, captions, translate, synthesize, mux, burn-in, all); repeatable"),
+    refresh: list[str] = typer.Option([], "--refresh", help=f"run this stage again even when its result is cached ({_registered('stages')}, all); repeatable"),
     fan_out: bool = typer.Option(False, "--fan-out", help="hand each file to a localize-file deployment run (workers on a Prefect server; needs PREFECT_API_URL)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
+    **fields,
 ) -> None:
     """Localize every media file under INPUTS into OUT (see docs/usage.md)."""
     from rich.console import Console
 
     console = Console(stderr=True, quiet=quiet)
     errors = Console(stderr=True)  # errors show even with --quiet
-    options, refresh = _checked_run(
-        errors, list(inputs), out, refresh, fan_out,
-        targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching, asr_batch=asr_batch,
-        mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
-        voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
-        background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,
-        max_cps=max_cps, min_speakers=min_speakers, max_speakers=max_speakers,
-    )
+    options, refresh = _checked_run(errors, list(inputs), out, refresh, fan_out, **fields)
     _prefect_env(verbose)
     report = _run(options, list(inputs), out, refresh, fan_out, console, errors, quiet)
     _summary(console, report, out)
     if report.get("publish_error"):
         errors.print(f"[red]error:[/] {report['publish_error']}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_FAILED if report["failed"] or report.get("publish_error") else EXIT_OK)
+
+
+def _with_run_options(command):
+    """`command`'s own parameters, then one CLI option per LocalizeOptions field, made from its
+    declaration (lingoflow/config.py `option`): flags, help, default and bounds. A new option is
+    one field there; `localize --help` shows it (tests/test_registries.py)."""
+    import inspect
+
+    from lingoflow.config import LocalizeOptions
+
+    own = [p for p in inspect.signature(command).parameters.values() if p.kind != p.VAR_KEYWORD]
+    generated = []
+    for name, field in LocalizeOptions.model_fields.items():
+        declared = LocalizeOptions.declared(name)
+        flags = declared.get("flags") or [f"--{name.replace('_', '-')}"]
+        names_from = declared.get("names_from")
+        help_text = field.description + (f" (one of: {_registered(names_from)})" if names_from else "")
+        annotation, default = _cli_type(name, field)
+        bounds = {("min" if type(m).__name__ == "Ge" else "max"): getattr(m, "ge", getattr(m, "le", None))
+                  for m in field.metadata if type(m).__name__ in ("Ge", "Le")}
+        generated.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                                           default=typer.Option(default, *flags, help=help_text, **bounds)))
+    command.__signature__ = inspect.Signature(own + generated)
+    return command
+
+
+def _cli_type(name: str, field) -> tuple:
+    """The CLI's type and default for an option: lists repeat (formats: one comma-separated value),
+    fixed choices are checked by the options model (its error names them)."""
+    import typing
+
+    default = field.get_default(call_default_factory=True)
+    annotation = field.annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if name == "formats":
+        return str, ",".join(default)
+    if typing.get_origin(annotation) is list:
+        return list[str], list(default)
+    if typing.get_origin(annotation) is typing.Literal:
+        return str, default
+    if args and type(None) in typing.get_args(annotation):
+        return Optional[args[0]], default
+    return annotation, default
+
+
+app.command(name="localize")(_with_run_options(localize))
 
 
 def _checked_run(errors, inputs: list[str], out: str, refresh: list[str], fan_out: bool, **fields):

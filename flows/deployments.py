@@ -23,12 +23,16 @@ NIGHTLY, ON_DEMAND = "course-library-nightly", "library-on-demand"
 
 
 def build_options(targets: list[str], source_language: str | None, asr_model: str, glossary: str | list[str] | None,
-                  voices: str | None, formats: str | list[str] | None = None) -> LocalizeOptions:
-    """LocalizeOptions from deployment parameters; a clear error for each bad one (then the
-    same checks as the CLI: glossaries parse, engines serve the targets, voices load)."""
+                  voices: str | None, formats: str | list[str] | None = None, options: dict | None = None) -> LocalizeOptions:
+    """LocalizeOptions from deployment parameters: `options` (any run option by its name, as the
+    CLI's; lingoflow/config.py), then the named parameters over it; a clear error for each bad
+    one (then the same checks as the CLI: glossaries parse, engines serve the targets, voices load)."""
     from lingoflow import stages
 
-    fields = {"targets": targets, "source_language": source_language, "asr_model": asr_model}
+    fields = dict(options or {})
+    for name, value, unset in (("targets", targets, []), ("source_language", source_language, None), ("asr_model", asr_model, "base")):
+        if value != unset or name not in fields:
+            fields[name] = value
     glossaries = [glossary] if isinstance(glossary, str) else list(glossary or [])
     for name, value in [("glossary", g) for g in glossaries] + ([("voices", voices)] if voices else []):
         if not Path(value).exists():
@@ -59,8 +63,12 @@ def check_uri(name: str, uri: str, must_exist: bool) -> None:
 @flow(name=LIBRARY_FLOW, log_prints=True, validate_parameters=True)
 def library_run(library: str, out: str, targets: list[str] = [], glossary: str | list[str] | None = None, voices: str | None = None,
                 asr_model: str = "base", source_language: str | None = None, refresh: list[str] = [],
-                fan_out: bool = False, s3_block: str | None = None, formats: str | list[str] | None = None) -> dict:
+                fan_out: bool = False, s3_block: str | None = None, formats: str | list[str] | None = None,
+                options: dict | None = None) -> dict:
     """Localize a library (a folder or s3://bucket/prefix) into OUT.
+
+    options: any other run option by its name, as `lingoflow localize --help` lists them
+    (e.g. {"speakers": 2, "max_cps": 15}); the parameters named here take precedence.
 
     fan_out: hand each file to its own `localize-file` deployment run, so every worker of
     the pool shares the library. s3_block: a MinIOCredentials block name (else LINGOFLOW_S3_*).
@@ -70,7 +78,7 @@ def library_run(library: str, out: str, targets: list[str] = [], glossary: str |
     try:
         check_uri("library", library, must_exist=True)
         check_uri("out", out, must_exist=False)
-        options = build_options(targets, source_language, asr_model, glossary, voices, formats)
+        options = build_options(targets, source_language, asr_model, glossary, voices, formats, options)
     except ConfigError as exc:
         logger.error("parameter error: %s", exc)
         raise

@@ -5,6 +5,7 @@ before Prefect is even imported, to answer an all-cached library in a fraction o
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
@@ -20,6 +21,7 @@ from lingoflow.pipeline.runner import NeedsRun, StageRunner, check_refresh
 from lingoflow.store.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
 from lingoflow.pipeline import plan
+from lingoflow.pipeline.checks import warm_up_around
 from lingoflow.pipeline.stage import FileWork
 from lingoflow.report import ItemReport, RunReport
 from lingoflow.review import write_pages
@@ -75,14 +77,20 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
     try:
         for stage in plan.file_stages(work):
             current = stage.name(work)
-            value = run.run(current, stage.key(work), lambda: stage.run(work, tasks[stage.kind]), encode=stage.encode,
-                            decode=lambda data: stage.decode(data, work), outputs=lambda v: stage.outputs(work, v), valid=stage.valid)
-            stage.keep(work, value, report.stages[current].cached)
+            with contextlib.nullcontext() if dry else warm_up_around(stage.kind, options, item, lambda: _heard_speech(work, current)):
+                value = run.run(current, stage.key(work), lambda: stage.run(work, tasks[stage.kind]), encode=stage.encode,
+                                decode=lambda data: stage.decode(data, work), outputs=lambda v: stage.outputs(work, v), valid=stage.valid)
+                stage.keep(work, value, report.stages[current].cached)
     except Exception as exc:  # one file's failure never stops the library
         report.status, report.error = "failed", _cause(exc, current)
         logger.error("%s: %s", item, report.error)
     _publish(root, report, logger, out, s3, dry)
     return report
+
+
+def _heard_speech(work: FileWork, name: str) -> bool:
+    """Whether the stage just ran (not reused) and the transcript holds speech."""
+    return not work.report.stages[name].cached and bool(work.transcript and work.transcript.segments)
 
 
 def _stage_tasks() -> dict:

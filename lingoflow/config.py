@@ -1,7 +1,7 @@
 """Run options, validated: what the CLI, the flows and API-triggered runs all accept."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -9,41 +9,83 @@ from . import languages
 from .errors import ConfigError
 
 
+# The stages an option can change, by kind (lingoflow/pipeline/plan.py): each stage's cache key
+# holds exactly the options that name it (store/cache.py:settings_for). An option declared without
+# `affects` joins every stage's key: a needless re-run, never a stale result.
+ASR, DIARIZE, MT, DUB, CAPTIONS = ("transcribe",), ("diarize",), ("translate",), ("synthesize",), ("captions",)
+RUN_ONLY = ()  # which stages run or which files they write: keyed by the stages that write them
+
+
+def option(default: Any = ..., *, affects: tuple[str, ...] | None = None, description: str = "", flags: tuple[str, ...] = (),
+           names_from: str | None = None, **constraints: Any) -> Any:
+    """A run option, declared once: its default and constraints, its help (the CLI's, the
+    deployments' and the Prefect UI's), the stages whose result it can change, its CLI flags
+    (default `--the-name`) and, for an engine or a format, the registry its names come from
+    ("asr", "mt", "tts", "diarize" or "formats": the CLI help lists them)."""
+    extra = {"affects": None if affects is None else list(affects), "flags": list(flags), "names_from": names_from}
+    if "default_factory" in constraints:
+        return Field(description=description, json_schema_extra=extra, **constraints)
+    return Field(default, description=description, json_schema_extra=extra, **constraints)
+
+
 class LocalizeOptions(BaseModel):
+    """Every option of a localize run: the CLI's options (flows/cli.py), the deployments'
+    `options` parameter and API-triggered runs are all made from this one list."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    targets: list[str] = Field(default_factory=list, description="target languages (ISO 639-1)")
-    source_language: str | None = Field(None, description="spoken language; None detects it")
-    asr_engine: str = "faster-whisper"
-    asr_model: str = Field("base", description="embedded name, hub name or local CTranslate2 folder")
-    code_switching: bool = Field(False, description="detect the language of every 30 s window (files mixing languages)")
-    beam_size: int = Field(5, ge=1, le=20)
+    @classmethod
+    def declared(cls, name: str) -> dict:
+        extra = cls.model_fields[name].json_schema_extra
+        return extra if isinstance(extra, dict) else {}
+
+    @classmethod
+    def affecting(cls, stage: str) -> list[str]:
+        """The options that can change this stage's result (undeclared ones included)."""
+        return [name for name in cls.model_fields if cls.declared(name).get("affects") is None or stage in cls.declared(name)["affects"]]
+
+    targets: list[str] = option(default_factory=list, affects=RUN_ONLY, flags=("--to", "-t"),
+                                description="target language (ISO 639-1), repeatable; none: transcribe and caption only")
+    source_language: str | None = option(None, affects=ASR, flags=("--from",), description="spoken language; default: detected per file")
+    asr_engine: str = option("faster-whisper", affects=ASR, names_from="asr", description="speech recognition engine")
+    asr_model: str = option("base", affects=ASR, description="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local CTranslate2 folder")
+    code_switching: bool = option(False, affects=ASR, flags=("--code-switching",),
+                                  description="detect the language of every 30 s window (recordings that mix languages)")
+    beam_size: int = option(5, affects=ASR, description="beam search width of speech recognition", ge=1, le=20)
     # 0 by default until batched decoding is lossless on the real recordings (docs/performance.md)
-    asr_batch: int = Field(0, ge=0, le=64, description="speech chunks decoded at once (cut in pauses); 0: the sequential decoder")
-    compute_type: str = "int8"
-    mt_engine: str | None = Field(None, description="force one MT engine; default picks per pair")
-    mt_model: list[str] = Field(
-        default_factory=list,
-        description="MT models for the ctranslate2/transformers engines: hub names or local Transformers folders, optionally per pair (en-es=NAME)",
+    asr_batch: int = option(0, affects=ASR, ge=0, le=64,
+                            description="speech chunks (cut in pauses) decoded at once, e.g. 8; 0 (default): the sequential decoder")
+    compute_type: str = option("int8", affects=ASR, description="CTranslate2 compute type of speech recognition (int8, float16, ...)")
+    mt_engine: str | None = option(None, affects=MT, names_from="mt", description="MT engine (default: the first that serves the pair)")
+    mt_model: list[str] = option(
+        default_factory=list, affects=MT,
+        description="MT model for ctranslate2/transformers: hub name or local folder, optionally SRC-TGT=NAME; repeatable",
     )
-    glossaries: list[str] = Field(default_factory=list, description="glossary YAML files (or folders of them); a later one overrides an earlier one's terms")
-    tts_engine: str | None = Field(None, description="force one TTS engine; default picks per language")
-    max_speed: float = Field(1.35, ge=1.0, le=2.0, description="largest dub speed-up")
-    max_cps: float | None = Field(None, ge=5.0, le=40.0, description="caption reading speed (characters a second) for every language; default: by language")
+    glossaries: list[str] = option(default_factory=list, affects=MT, flags=("--glossary", "-g"),
+                                   description="glossary YAML file (or folder); repeatable, later ones override earlier ones")
+    tts_engine: str | None = option(None, affects=DIARIZE + DUB, names_from="tts", description="TTS engine (default: the first that speaks the language)")
+    max_speed: float = option(1.35, affects=DUB, ge=1.0, le=2.0, description="largest dub speed-up")
+    max_cps: float | None = option(None, affects=CAPTIONS, ge=5.0, le=40.0,
+                                   description="caption reading speed, characters a second, for every language (default: by language, e.g. en 20, pt 17)")
     # speakers and voices (docs/voices.md)
-    diarize_engine: str = Field("resemblyzer", description="resemblyzer, resemblyzer-ahc, pyannote, or 'none' (one speaker)")
-    speakers: int | None = Field(None, ge=1, le=32, description="number of speakers; None estimates it")
-    min_speakers: int = Field(1, ge=1, le=32, description="lower bound when estimating")
-    max_speakers: int = Field(8, ge=1, le=32, description="upper bound when estimating")
-    voices: str | None = Field(None, description="voice profile YAML (profiles, enrolled speakers)")
-    min_speed: float = Field(0.9, ge=0.9, le=1.0, description="smallest dub speed factor (a short clip is slowed at most this far)")
-    background: Literal["original", "none"] = Field("original", description="keep the original sound under the dub, ducked")
-    duck_db: float = Field(15.0, ge=0.0, le=60.0, description="how far the background is lowered under speech, in dB")
-    jobs: int | None = Field(None, ge=1, le=64, description="files in flight at once in one process; None: from the cores (lingoflow/parallel.py)")
+    diarize_engine: str = option("resemblyzer", affects=DIARIZE, names_from="diarize", description="speaker diarization engine, or 'none' (one speaker)")
+    speakers: int | None = option(None, affects=DIARIZE, ge=1, le=32, description="number of speakers (default: estimated per file)")
+    min_speakers: int = option(1, affects=DIARIZE, ge=1, le=32, description="at least this many speakers when estimating")
+    max_speakers: int = option(8, affects=DIARIZE, ge=1, le=32, description="at most this many speakers when estimating")
+    voices: str | None = option(None, affects=DIARIZE + DUB, description="voice profile YAML: profiles and enrolled speakers (docs/voices.md)")
+    min_speed: float = option(0.9, affects=DUB, ge=0.9, le=1.0, description="smallest dub speed factor (a short clip is slowed at most this far)")
+    background: Literal["original", "none"] = option("original", affects=DUB,
+                                                     description="under the dub: 'original' (the source sound, ducked under speech) or 'none'")
+    duck_db: float = option(15.0, affects=DUB, ge=0.0, le=60.0, description="how far the background is lowered under speech (dB)")
+    jobs: int | None = option(None, affects=RUN_ONLY, ge=1, le=64, flags=("--jobs", "-j"),
+                              description="files in flight at once (default: from the cores; 1: one file after another)")
     # outputs and human captions (docs/usage.md)
-    formats: list[str] = Field(default_factory=lambda: ["srt", "vtt"], description="caption formats, by their names in lingoflow.writers.WRITERS (SRT always)")
-    burn_in: str | None = Field(None, description="a language whose captions are burned into a copy of the video")
-    source_captions: Literal["auto", "prefer", "ignore"] = Field("auto", description="human captions or transcript beside the media or in it")
+    formats: list[str] = option(default_factory=lambda: ["srt", "vtt"], affects=RUN_ONLY, names_from="formats",
+                                description="caption formats, comma-separated (SRT is always written)")
+    burn_in: str | None = option(None, affects=RUN_ONLY,
+                                 description="burn this language's captions into a copy of the video (<item>.burned-in.<lang>.mp4|mkv)")
+    source_captions: Literal["auto", "prefer", "ignore"] = option(
+        "auto", affects=ASR, description="human captions or transcript beside the media or inside it: auto, prefer or ignore (docs/usage.md)")
 
     @field_validator("targets")
     @classmethod

@@ -11,7 +11,13 @@ from __future__ import annotations
 import threading
 import time
 
-STAGE_TAGS = {"transcribe": "asr", "translate": "mt", "synthesize": "tts"}  # task name -> tag users limit
+
+def stage_tags() -> dict[str, str]:
+    """Stage kind (its task's name) -> the tag users limit it by, from the stage declarations."""
+    from lingoflow.pipeline.plan import STAGES
+
+    return {stage.kind: stage.limit_tag for stage in STAGES if stage.limit_tag}
+
 FRESH_SECONDS = 30.0  # the files of one library run in one process share one answer for this long
 
 _known: tuple[float, str, frozenset[str]] | None = None  # (when, API URL, tags)
@@ -33,7 +39,7 @@ def limited_tags() -> set[str]:
     with get_client(sync_client=True) as client:
         limits = client.read_global_concurrency_limits(limit=200)
     names = {limit.name for limit in limits if limit.active}
-    tags = frozenset(tag for tag in STAGE_TAGS.values() if f"tag:{tag}" in names)
+    tags = frozenset(tag for tag in stage_tags().values() if f"tag:{tag}" in names)
     with _lock:
         _known = (time.monotonic(), api, tags)
     return set(tags)
@@ -41,5 +47,5 @@ def limited_tags() -> set[str]:
 
 def with_limits(task, limited: set[str]):
     """The task, tagged when its stage's tag has a limit (Prefect then holds a slot while it runs)."""
-    tag = STAGE_TAGS.get(task.name)
+    tag = stage_tags().get(task.name)
     return task.with_options(tags=[tag]) if tag and tag in limited else task

@@ -115,11 +115,12 @@ def _write(path: Path, audio: np.ndarray, rate: int, out_rate: int) -> None:
 @pytest.fixture()
 def fault_flow(monkeypatch):
     """localize_library with retries that wait 0 s, and a hook to inject faults per item."""
+    import lingoflow.tasks
     from lingoflow.flows import localize as flows_localize
-    from lingoflow import stages
+    from lingoflow.pipeline.synthesize import synthesize
+    from lingoflow.pipeline.transcribe import transcribe
+    from lingoflow.tasks import stage_task
     from lingoflow.tasks.retry import RETRIES
-    from lingoflow.tasks.synthesize import synthesize
-    from lingoflow.tasks.transcribe import transcribe
 
     calls: dict[tuple[str, str], int] = {}
     faults: dict[tuple[str, str], list[BaseException | None]] = {}
@@ -139,14 +140,10 @@ def fault_flow(monkeypatch):
             return real(*args, **kwargs)
         return fake
 
-    monkeypatch.setattr(stages, "synthesize", wrap("synthesize", stages.synthesize))
-    monkeypatch.setattr(stages, "transcribe", wrap("transcribe", stages.transcribe))
-    import lingoflow.tasks.synthesize
-    import lingoflow.tasks.transcribe
-
-    # the flow looks its stage tasks up in their modules when a stage runs (flows/filerun.py)
-    monkeypatch.setattr(lingoflow.tasks.synthesize, "synthesize", synthesize.with_options(retry_delay_seconds=[0] * RETRIES))
-    monkeypatch.setattr(lingoflow.tasks.transcribe, "transcribe", transcribe.with_options(retry_delay_seconds=[0] * RETRIES))
+    # the flow's stage tasks are made once a process from the stage declarations (tasks/__init__.py):
+    # these two run the real stage through a fault injector, with retries that wait 0 s
+    for kind, real in (("synthesize", synthesize), ("transcribe", transcribe)):
+        monkeypatch.setitem(lingoflow.tasks._tasks, kind, stage_task(kind, wrap(kind, real), retry_delay_seconds=[0] * RETRIES))
     return flows_localize.localize_library, calls, faults
 
 

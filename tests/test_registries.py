@@ -44,3 +44,46 @@ def test_unknown_format_names_the_registered_ones():
     with pytest.raises(Exception) as err:
         writers.parse_formats("srt,docx")
     assert "docx" in str(err.value) and all(n in str(err.value) for n in writers.CAPTION_FORMATS)
+
+
+def test_every_run_option_is_on_the_cli_with_its_help(localize_help):
+    """LocalizeOptions is the one list: each field shows as a CLI option with its own help text."""
+    for name, field in LocalizeOptions.model_fields.items():
+        flags = LocalizeOptions.declared(name).get("flags") or [f"--{name.replace('_', '-')}"]
+        assert flags[0] in localize_help, f"option {name}: {flags[0]} missing from `localize --help`"
+        assert " ".join(field.description.split()[:5]) in localize_help, f"option {name}: its help text is not shown"
+
+
+def test_help_lists_every_stage_for_refresh(localize_help):
+    from lingoflow.pipeline.plan import STAGES
+
+    for stage in STAGES:
+        assert stage.kind in localize_help
+
+
+def test_each_stage_declares_its_task_and_the_options_that_change_it():
+    """The stage registry is the one place: kinds unique, every stage has a function its task
+    runs, and every option's `affects` names stages that exist."""
+    from lingoflow.pipeline.plan import STAGES
+
+    kinds = [stage.kind for stage in STAGES]
+    assert len(kinds) == len(set(kinds))
+    assert all(callable(stage.function) for stage in STAGES)
+    for name in LocalizeOptions.model_fields:
+        affects = LocalizeOptions.declared(name).get("affects") or []
+        assert set(affects) <= set(kinds), f"option {name} names an unknown stage: {affects}"
+
+
+def test_deployments_take_every_run_option_by_its_name():
+    """A library deployment's `options` parameter reaches every LocalizeOptions field; the named
+    parameters win; a bad value is a clear parameter error naming the option."""
+    from lingoflow.errors import ConfigError
+    from lingoflow.flows.deployments import build_options
+
+    options = build_options(["pt"], None, "base", None, None, None, {"speakers": 2, "max_cps": 15, "asr_model": "tiny.en"})
+    assert (options.speakers, options.max_cps, options.asr_model, options.targets) == (2, 15, "tiny.en", ["pt"])
+    assert build_options([], None, "base", None, None, None, {"targets": ["pt"]}).targets == ["pt"]
+    with pytest.raises(ConfigError, match="max_speakers"):
+        build_options(["pt"], None, "base", None, None, None, {"max_speakers": 99})
+    with pytest.raises(ConfigError, match="no_such_option"):
+        build_options(["pt"], None, "base", None, None, None, {"no_such_option": 1})

@@ -1,6 +1,6 @@
 """The engines the stages after speech recognition need (speaker encoder, MT) load in the
 background once speech is heard, and not at all for a file with no speech
-(lingoflow/pipeline/checks.py warm_once_speech_is_heard; the transcribe task of tasks/transcribe.py)."""
+(lingoflow/pipeline/checks.py warm_up_around, which a file's flow holds around its transcribe stage)."""
 from __future__ import annotations
 
 import time
@@ -24,11 +24,14 @@ def warm_ups(monkeypatch) -> list[float]:
 
 
 def _transcribe_task(path) -> tuple:
-    from lingoflow.tasks.transcribe import transcribe
-
+    """The transcribe stage as a file's flow runs it (flows/filerun.py): inside warm_up_around."""
     options = LocalizeOptions(asr_model="tiny.en", targets=["pt"])
-    transcript = transcribe.fn(stages.ingest(str(path)), options, "clip")
-    return transcript, time.monotonic()
+    done: list = []
+    with checks.warm_up_around("transcribe", options, "clip", lambda: bool(done[0].segments)):
+        transcript = stages.transcribe(stages.ingest(str(path)), options, "clip")
+        done.append(transcript)
+        finished = time.monotonic()
+    return transcript, finished
 
 
 def test_no_engine_loads_for_a_file_without_speech(tmp_path, warm_ups):

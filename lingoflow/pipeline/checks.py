@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .. import heap, mt, progress, tts
 from ..asr import AsrOptions, get_transcriber
@@ -105,6 +105,21 @@ def warm_during_recognition(options: LocalizeOptions) -> None:
             return
         _warming.add(engines)
     threading.Thread(target=_warm_engines, args=(options,), name="warm-up", daemon=True).start()
+
+
+@contextlib.contextmanager
+def warm_up_around(kind: str, options: LocalizeOptions, item: str, heard_speech: Callable[[], bool]) -> Iterator[None]:
+    """Around a stage in a file's flow: a transcribe stage starts the engines' load once speech is
+    heard (warm_once_speech_is_heard), or after it when it reported none on the way and
+    `heard_speech()` says it ran and found some. Here, not in the stage: the engines are not part
+    of a transcript's code identity. Other stages: nothing."""
+    if kind != "transcribe":
+        yield
+        return
+    with warm_once_speech_is_heard(options, item):
+        yield
+    if heard_speech():
+        warm_during_recognition(options)
 
 
 @contextlib.contextmanager

@@ -11,6 +11,13 @@ from .ingest import Ingested
 from .stage import FileWork, Stage, content_digest, module_of, with_source
 
 
+def diarize(transcript: Transcript, ingested: Ingested, options: LocalizeOptions, item: str = ""):
+    """Speaker labels on the transcript (segments split at speaker changes), each speaker cast to a voice."""
+    from ..speakers import diarize as label_speakers
+
+    return label_speakers(transcript, ingested.audio_wav, options, item)
+
+
 def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) -> str:
     from .. import speakers
 
@@ -43,6 +50,7 @@ def from_dict(d: dict, ingested: Ingested):
 
 class DiarizeStage(Stage):
     kind = "diarize"
+    function = staticmethod(diarize)
 
     def key(self, work: FileWork) -> str:
         return key(work.transcript, work.ingested, work.options)

@@ -55,6 +55,7 @@ def key(identity: dict) -> str:
 
 class IngestStage(Stage):
     kind = "ingest"
+    function = staticmethod(ingest)
 
     def key(self, work: FileWork) -> str:
         from ..io import sources

@@ -28,14 +28,22 @@ def key(ingested: Ingested, transcript: Transcript, targets: list[str], local_ro
                      inputs={"source": ingested.sha256, "files": files, "language": transcript.language, "targets": targets, "item": item})
 
 
+def burn_in(container: Path, captions_srt: Path, out_path: Path) -> str:
+    """A copy of the localized video with one language's captions drawn into the picture."""
+    from .. import burnin
+
+    return str(burnin.burn_in(container, captions_srt, out_path))
+
+
 class MuxStage(Stage):
     kind = "mux"
+    function = staticmethod(remux)
 
     def key(self, work: FileWork) -> str:
         return key(work.ingested, work.transcript, list(work.options.targets), work.root.local, work.item)
 
     def run(self, work: FileWork, task) -> str:
-        return work.root.rel(task(work.ingested, work.transcript, list(work.options.targets), str(work.folder), work.item))
+        return work.root.rel(task(work.ingested, work.transcript, list(work.options.targets), work.folder, work.item))
 
     def outputs(self, work: FileWork, value: str) -> list[Path]:
         return [work.root.local / value]
@@ -49,6 +57,7 @@ class BurnInStage(Stage):
     """A copy of the video with one language's captions drawn in (--burn-in; video sources only)."""
 
     kind = "burn-in"
+    function = staticmethod(burn_in)
 
     def _files(self, work: FileWork) -> tuple[Path, Path, Path]:
         from .. import burnin
@@ -72,7 +81,7 @@ class BurnInStage(Stage):
 
     def run(self, work: FileWork, task) -> str:
         container, srt, out = self._files(work)
-        return work.root.rel(task(str(container), str(srt), str(out)))
+        return work.root.rel(task(container, srt, out))
 
     def outputs(self, work: FileWork, value: str) -> list[Path]:
         return [work.root.local / value]

@@ -21,6 +21,12 @@ def write_captions(transcript: Transcript, folder: Path, formats=writers.FORMATS
     return [str(p) for p in writers.write_captions(transcript, folder, formats, source=source, max_cps=max_cps)]
 
 
+def write_outputs(transcript: Transcript, folder: Path, suffix: str = "", formats=writers.FORMATS, source: Transcript | None = None,
+                  max_cps: float | None = None) -> list[str]:
+    """One language's files: its transcript (JSON + text), then its captions in each chosen format."""
+    return write_transcript(transcript, folder, suffix) + write_captions(transcript, folder, formats, source, max_cps)
+
+
 def key(transcript: Transcript, suffix: str, item: str, formats=None, source: Transcript | None = None, max_cps: float | None = None) -> str:
     """The files carry the source URI and live in the item's folder: both are inputs; so are the
     formats chosen and, for a translation, its source (its cues follow the source's word
@@ -37,6 +43,7 @@ class OutputsStage(Stage):
     captions.<language> in the report and the result store."""
 
     kind = "captions"
+    function = staticmethod(write_outputs)
 
     def _transcript(self, work: FileWork) -> Transcript:
         return work.translations[self.lang] if self.lang else work.transcript
@@ -48,7 +55,7 @@ class OutputsStage(Stage):
         return key(self._transcript(work), self._suffix(), work.item, list(work.options.formats), self._source(work), work.options.max_cps)
 
     def run(self, work: FileWork, task) -> list[str]:
-        written = task(self._transcript(work), str(work.folder), self._suffix(), list(work.options.formats), self._source(work), work.options.max_cps)
+        written = task(self._transcript(work), work.folder, self._suffix(), list(work.options.formats), self._source(work), work.options.max_cps)
         return [work.root.rel(p) for p in written]
 
     def outputs(self, work: FileWork, value: list[str]) -> list[Path]:

@@ -1,4 +1,6 @@
-"""A file's stages, in order: a new stage is one module and one line here.
+"""The stage registry (STAGES) and a file's stages in order: a new stage is one module in this
+package and one line here; its task, --refresh name, concurrency tag and cache settings all follow
+from its Stage declaration.
 
 A generator, so each step sees what the stages before it found (the spoken language decides
 whether a target needs translating; the source decides whether there is a picture to burn
@@ -15,6 +17,10 @@ from .stage import FileWork, Stage
 from .synthesize import SynthesizeStage
 from .transcribe import TranscribeStage
 from .translate import TranslateStage
+
+
+STAGES: tuple[type[Stage], ...] = (IngestStage, TranscribeStage, DiarizeStage, OutputsStage, TranslateStage, SynthesizeStage,
+                                     MuxStage, BurnInStage)
 
 
 def file_stages(work: FileWork) -> Iterator[Stage]:

@@ -14,17 +14,22 @@ from ..store.cache import ResultStore, outputs_sha
 from ..store.outroot import OutputRoot
 from ..report import ItemReport, StageReport
 
-STAGES = ("ingest", "transcribe", "diarize", "captions", "translate", "synthesize", "mux", "burn-in")
+def stage_kinds() -> tuple[str, ...]:
+    """Every stage's --refresh name, in order (from the stage registry, plan.STAGES)."""
+    from .plan import STAGES
+
+    return tuple(stage.kind for stage in STAGES)
 
 
 def check_refresh(names: Iterable[str]) -> list[str]:
     from ..errors import ConfigError
 
+    kinds = stage_kinds()
     out = []
     for name in names:
         base = name.strip().lower()
-        if base not in STAGES and base != "all":
-            raise ConfigError(f"--refresh {name!r}: not a stage (stages: {', '.join(STAGES)}, or 'all')")
+        if base not in kinds and base != "all":
+            raise ConfigError(f"--refresh {name!r}: not a stage (stages: {', '.join(kinds)}, or 'all')")
         out.append(base)
     return out
 

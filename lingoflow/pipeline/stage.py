@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from ..store.cache import digest
 from ..schema import SourceInfo, Transcript
@@ -45,9 +45,15 @@ class FileWork:
 
 
 class Stage:
-    """One stage; subclasses set `kind` (its task and --refresh name) and override what they use."""
+    """One stage, declared once: `kind` (its Prefect task's name, its --refresh name, its name in
+    the report and the result store), `function` (what its task runs: tasks/__init__.py wraps it),
+    `limit_tag` (the tag users cap it by across workers, `prefect concurrency-limit create <tag> N`),
+    and the methods below. Listed in plan.STAGES; the options that change it say so themselves
+    (lingoflow/config.py `option(affects=...)`)."""
 
-    kind: str = ""
+    kind: ClassVar[str] = ""
+    function: ClassVar[Callable[..., Any]]
+    limit_tag: ClassVar[str | None] = None
 
     def __init__(self, lang: str | None = None):
         self.lang = lang  # per-language stages: the language they make

@@ -102,6 +102,8 @@ class SynthesizeStage(Stage):
     """The dub of one language: the translation, or for the spoken language the source re-voiced."""
 
     kind = "synthesize"
+    function = staticmethod(synthesize)
+    limit_tag = "tts"
 
     def _text(self, work: FileWork) -> Transcript:
         return work.translations.get(self.lang) or work.transcript
@@ -110,7 +112,7 @@ class SynthesizeStage(Stage):
         return key(self._text(work), work.ingested, work.options, work.item, work.diarized)
 
     def run(self, work: FileWork, task) -> dub.FitStats:
-        return task(self._text(work), work.ingested, str(work.folder), work.options, work.item, work.diarized)
+        return task(self._text(work), work.ingested, work.folder, work.options, work.item, work.diarized)
 
     def outputs(self, work: FileWork, value) -> list[Path]:
         return [work.folder / f"dub.{self.lang}.wav", work.folder / f"dub.{self.lang}.fit.json"]

@@ -92,6 +92,8 @@ def key(ingested: Ingested, options: LocalizeOptions, hotwords: str | None = Non
 
 class TranscribeStage(Stage):
     kind = "transcribe"
+    function = staticmethod(transcribe)
+    limit_tag = "asr"
 
     def key(self, work: FileWork) -> str:
         return key(work.ingested, work.options)

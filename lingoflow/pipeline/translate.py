@@ -80,12 +80,14 @@ class TranslateStage(Stage):
     """Only for a target other than the spoken language (plan.file_stages)."""
 
     kind = "translate"
+    function = staticmethod(translate)
+    limit_tag = "mt"
 
     def key(self, work: FileWork) -> str:
         return key(work.transcript, self.lang, work.options, work.folder)
 
     def run(self, work: FileWork, task) -> Transcript:
-        return task(work.transcript, self.lang, work.options, str(work.folder))
+        return task(work.transcript, self.lang, work.options, work.folder)
 
     def encode(self, value: Transcript) -> dict:
         return value.to_dict()

@@ -3,9 +3,8 @@
 A stage's key is the SHA-256 of: the stage name, the stage's code (the source of the
 functions and modules that compute it), the model's identity (engines report it), the stage's
 inputs by content (the source's SHA-256, the upstream result's hash) and the stage's settings
-(the run options minus those listed in NOT_AFFECTING as known not to change this stage; a new
-option therefore joins every key until someone lists it: a needless re-run, never a stale
-result). Option values that name files (glossaries, voice profiles) enter by content.
+(the run options that declare they can change this stage, lingoflow/config.py; an option
+declared without saying joins every key: a needless re-run, never a stale result). Option values that name files (glossaries, voice profiles) enter by content.
 
 An entry is JSON (never pickle: results may sit in a shared bucket) holding the stage's value
 and the outputs it wrote, by name and SHA-256, so a hit is only a hit when those files are
@@ -31,25 +30,6 @@ from .storage import LocalStore, S3Store, get_json, put_json
 
 CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 
-# Options that cannot change a stage's output, beyond those already captured by its inputs.
-# Anything not listed joins the key.
-_ASR_ONLY = {"asr_engine", "asr_model", "asr_batch", "beam_size", "compute_type", "source_language", "code_switching", "source_captions"}
-_MT_ONLY = {"mt_engine", "mt_model", "glossaries"}
-_DIARIZE_ONLY = {"diarize_engine", "speakers", "min_speakers", "max_speakers"}
-_DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
-_RUN_ONLY = {"targets", "refresh", "formats", "burn_in", "jobs"}  # which stages run or files they write (keyed where written)
-_CAPTIONS_ONLY = {"max_cps"}  # the captions stage keys it itself (pipeline/outputs.py)
-NOT_AFFECTING: dict[str, set[str]] = {
-    "ingest": {"*"},
-    # a glossary's source terms are ASR hotwords: they enter through the transcribe stage's key
-    # `hotwords`, so editing a glossary's translations does not re-transcribe
-    "transcribe": _RUN_ONLY | _MT_ONLY | _DIARIZE_ONLY | _DUB_ONLY | _CAPTIONS_ONLY | {"tts_engine", "voices"},
-    "diarize": _RUN_ONLY | _ASR_ONLY | _MT_ONLY | _DUB_ONLY | _CAPTIONS_ONLY,  # the transcript it is given carries ASR's effect
-    "captions": {"*"},  # a pure function of the transcript it is given
-    "translate": _RUN_ONLY | _ASR_ONLY | _DIARIZE_ONLY | _DUB_ONLY | _CAPTIONS_ONLY | {"tts_engine", "voices"},
-    "synthesize": _RUN_ONLY | _ASR_ONLY | _MT_ONLY | _DIARIZE_ONLY | _CAPTIONS_ONLY,
-    "mux": {"*"},  # keyed by the files it muxes
-}
 FILE_OPTIONS = ("glossaries", "voices")  # options naming files or folders: keyed by content
 
 
@@ -78,14 +58,17 @@ def digest(obj: Any) -> str:
 
 
 def settings_for(stage: str, options: Any) -> dict:
-    """The options that may change this stage's output (see NOT_AFFECTING)."""
-    skip = NOT_AFFECTING.get(stage, set())
-    if "*" in skip or options is None:
+    """The options that may change this stage's output: those whose declaration names the stage,
+    and any declared without saying (lingoflow/config.py `option(affects=...)`)."""
+    if options is None:
         return {}
+    from ..config import LocalizeOptions
+
+    keep = set((type(options) if isinstance(options, LocalizeOptions) else LocalizeOptions).affecting(stage))
     dump = options.model_dump(mode="json") if hasattr(options, "model_dump") else dict(options)
     out = {}
     for name, value in dump.items():
-        if name in skip:
+        if name not in keep:
             continue
         if name in FILE_OPTIONS and value:
             value = [_content_of(v) for v in value] if isinstance(value, list) else _content_of(value)
