@@ -17,6 +17,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Batch media 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+ENGINE_REGISTRIES = {"asr": "lingoflow.asr.registry", "mt": "lingoflow.mt.registry", "tts": "lingoflow.tts.registry",
+                     "diarize": "lingoflow.diarize.registry"}
+
+
 def _registered(kind: str) -> str:
     """The names a registry holds, for the options' help: a new engine or format shows up here
     from its registry line alone (tests/test_registries.py)."""
@@ -30,7 +34,7 @@ def _registered(kind: str) -> str:
         return ", ".join(stage_kinds())
     from importlib import import_module
 
-    return ", ".join(import_module(f"lingoflow.{kind}.registry").ENGINES)
+    return ", ".join(import_module(ENGINE_REGISTRIES[kind]).ENGINES)
 
 
 def _prefect_env(verbose: bool) -> None:
