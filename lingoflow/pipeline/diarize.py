@@ -13,9 +13,9 @@ from .stage import FileWork, Stage, content_digest, module_of, with_source
 
 def diarize(transcript: Transcript, ingested: Ingested, options: LocalizeOptions, item: str = ""):
     """Speaker labels on the transcript (segments split at speaker changes), each speaker cast to a voice."""
-    from ..speakers import diarize as label_speakers
+    from .. import speakers
 
-    return label_speakers(transcript, ingested.audio_wav, options, item)
+    return speakers.diarize(transcript, ingested.audio_wav, options, item)
 
 
 def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) -> str:
