@@ -72,6 +72,7 @@ bench: setup
 	$(PY) -m bench.pipeline
 	$(PY) -m bench.startup
 	$(PY) -m bench.review
+	$(PY) -m bench.prefect_tuning
 
 # quality figures against ../shared/eval references
 eval: setup

@@ -123,7 +123,7 @@ def main(argv=None) -> dict:
 
 def stop_shared_api(prefect_home: Path) -> None:
     """End the embedded API a run left up in this PREFECT_HOME."""
-    from lingoflow.flows import embedded
+    from lingoflow.flows.tuning import embedded
 
     embedded.stop_shared(prefect_home)
 

@@ -6,7 +6,7 @@
 - Time to the first stage: from launching `lingoflow localize` on one short file to its first
   stage starting, read from the Prefect API's own record of the run (the ingest task run's start).
   Cold: no embedded API running (a user's first run; Prefect's database exists). Warm: the API a
-  previous run left up (flows/embedded.py: every run within LINGOFLOW_API_IDLE_SECONDS).
+  previous run left up (flows/tuning/embedded.py: every run within LINGOFLOW_API_IDLE_SECONDS).
 - Per tiny file (0.5 s of silence): the CLI on N files against 1, per added file, next to
   lingoflow's stage functions called without Prefect (bench/direct.py) on the same files: the
   difference is the orchestration per file.

@@ -177,7 +177,7 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
     """The run's report: from the cache when every file is, else from the library flow."""
     from lingoflow import heap, parallel, progress, stages
 
-    from . import embedded
+    from . import tuning
     from .filerun import cached_library
 
     parallel.configure(options.jobs)  # before the speech model loads: it is sized for the files in flight
@@ -188,7 +188,7 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
         # nothing to run and no Prefect server configured: answer from the cache, without
         # importing Prefect or starting its embedded API (docs/reliability.md)
         def on_work() -> None:  # a file must run: the API and the speech model start coming up
-            embedded.start_in_background()
+            tuning.start_api_early()
             stages.load_asr_in_background(options)
 
         with heap.loading():  # Prefect's modules and the speech model (lingoflow/heap.py)
@@ -198,13 +198,13 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
                 from .localize import localize_library
 
                 stages.asr_ready()  # a damaged model fails here, before any audio
-            if report is None and embedded.starting():
+            if report is None and tuning.api_starting():
                 # the run waits for the API it started: the speaker encoder and MT models load
                 # meanwhile (else while the first file's speech is recognized: see
                 # lingoflow.pipeline.checks.warm_during_recognition)
                 stages.warm_during_recognition(options)
         if report is None:
-            with embedded.api(), bars.progress if not quiet else contextlib.nullcontext():
+            with tuning.api(), bars.progress if not quiet else contextlib.nullcontext():
                 report = localize_library(inputs, out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
     except LingoflowError as exc:
         errors.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)

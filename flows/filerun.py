@@ -97,7 +97,9 @@ def _stage_tasks() -> dict:
     """The stage tasks (imported only when a stage may run: they bring Prefect in)."""
     from lingoflow.tasks import stage_tasks
 
-    return stage_tasks()
+    from .tuning import limited_tags
+
+    return stage_tasks(limited_tags())
 
 
 def _publish(root: OutputRoot, report: ItemReport, logger, out: str, s3, dry: bool) -> None:

@@ -6,7 +6,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from prefect import flow, get_run_logger
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import Completed, Failed
 
 from lingoflow import parallel
@@ -18,6 +17,7 @@ from .fanout import fan_out, item_from_state, report_store
 from .filerun import finish_library, plan_library, run_file
 from .observe import LibraryWatch, log_stages
 from .s3 import s3_config
+from . import tuning
 
 
 @flow(name="localize-file", flow_run_name="{item}", log_prints=True)
@@ -34,18 +34,13 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
     return Completed(data=report.to_dict())
 
 
-# the library's own file subflows: their parameters are this process's own typed objects, so
-# Prefect's validation of them (a pydantic model built per call) is skipped; a deployment's
-# file runs (JSON parameters) still validate
-_file_subflow = localize_file.with_options(validate_parameters=False)
+_file_subflow = tuning.file_subflow(localize_file)  # the library's own file subflows
 
 
 def _run_files(todo, reports: dict, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, jobs: int, on_done) -> None:
     """The files as subflows of the library run, `jobs` at once, each in a thread that carries
     the flow's context (so each is this run's subflow in the UI); the pool bounds the files in
-    flight. The file runs have no heartbeat of their own (the library run's says this process
-    lives; a file's heartbeat thread held each file up to 1 s at its end: Prefect joins it after
-    a 1 s sleep); the settings are made once: building them took ~0.3 s a file."""
+    flight (and flows/tuning.file_runs sets how they run)."""
     store = report_store(out, shared=False)
 
     def run_one(src) -> None:
@@ -53,8 +48,7 @@ def _run_files(todo, reports: dict, out: str, options: LocalizeOptions, refresh:
         reports[src.item] = item_from_state(state, src, store)
         on_done(reports[src.item])
 
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), \
-            ThreadPoolExecutor(max_workers=min(jobs, len(todo)), thread_name_prefix="file") as pool:
+    with tuning.file_runs(), ThreadPoolExecutor(max_workers=min(jobs, len(todo)), thread_name_prefix="file") as pool:
         for done in [pool.submit(contextvars.copy_context().run, run_one, src) for src in todo]:
             done.result()
 

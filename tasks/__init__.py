@@ -24,15 +24,17 @@ def stage_task(kind: str, function: Callable[..., Any] | None = None, **settings
     return task(**options)(function or stage.function)
 
 
-def stage_tasks() -> dict:
-    """The task of each stage kind, tagged where a concurrency limit asks for it. Imported only
-    when a stage may run: they bring Prefect in."""
+def stage_tasks(limited: set[str] | None = None) -> dict:
+    """The task of each stage kind, carrying its stage's concurrency tag (`limit_tag`, for
+    `prefect concurrency-limit create <tag> N`): every declared tag, or only those in `limited`
+    (the flows ask the API which tags have a limit: flows/tuning). Imported only when a stage may
+    run: they bring Prefect in."""
     from lingoflow.pipeline.plan import STAGES
 
-    from .limits import limited_tags, with_limits
-
+    tasks = {}
     for stage in STAGES:
         if stage.kind not in _tasks:
             _tasks[stage.kind] = stage_task(stage.kind)
-    limited = limited_tags()  # one request a file run, instead of one a task run
-    return {kind: with_limits(task, limited) for kind, task in _tasks.items()}
+        task, tag = _tasks[stage.kind], stage.limit_tag
+        tasks[stage.kind] = task.with_options(tags=[tag]) if tag and (limited is None or tag in limited) else task
+    return tasks

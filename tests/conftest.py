@@ -113,6 +113,6 @@ def tiny_nllb(tmp_path_factory) -> Path:
 
 def pytest_sessionfinish(session, exitstatus):
     """Stop the session's shared embedded API (it would end itself once idle)."""
-    from lingoflow.flows import embedded
+    from lingoflow.flows.tuning import embedded
 
     embedded.stop_shared()

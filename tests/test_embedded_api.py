@@ -1,5 +1,5 @@
 """The embedded Prefect API outlives a CLI run for the next one, and ends itself once idle
-(flows/embedded.py, flows/serverapp.py): real CLI runs, read back from the server's own record."""
+(flows/tuning/embedded.py, flows/tuning/serverapp.py): real CLI runs, read back from the server's own record."""
 from __future__ import annotations
 
 import contextlib
@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from lingoflow.flows import embedded
+from lingoflow.flows.tuning import embedded
 from lingoflow.samples import make_media
 
 from .conftest import run_cli
@@ -63,7 +63,7 @@ def test_the_next_run_finds_the_api_up_and_it_ends_once_idle(tmp_path):
 
 
 def test_a_runs_own_api_records_every_task_run_before_it_stops(tmp_path):
-    """The server records task-run events in batches a second apart (flows/embedded.py
+    """The server records task-run events in batches a second apart (flows/tuning/embedded.py
     RECORDER_BATCHING): a run's own server, stopped as the run ends, still writes the last batch."""
     import sqlite3
 
@@ -146,7 +146,7 @@ def test_a_killed_runs_own_api_ends_itself(tmp_path):
 
 
 def _servers() -> list[int]:
-    """The embedded API servers running now (their command line names flows/serverapp.py)."""
+    """The embedded API servers running now (their command line names flows/tuning/serverapp.py)."""
     found = []
     for proc in os.listdir("/proc"):
         if proc.isdigit():
@@ -154,6 +154,6 @@ def _servers() -> list[int]:
                 cmd = open(f"/proc/{proc}/cmdline", "rb").read()
             except OSError:
                 continue
-            if b"lingoflow.flows.serverapp:create_app" in cmd and _alive(int(proc)):
+            if b"lingoflow.flows.tuning.serverapp:create_app" in cmd and _alive(int(proc)):
                 found.append(int(proc))
     return found

@@ -1,6 +1,6 @@
 """Files in flight (`--jobs`): a library's file runs overlap, its speech recognitions take turns
 at the cores, and `--jobs 1` runs one file after another. Read back from the record of the runs
-kept by the API the CLI runs against by default: the embedded Prefect server (flows/embedded.py)."""
+kept by the API the CLI runs against by default: the embedded Prefect server (flows/tuning/embedded.py)."""
 from __future__ import annotations
 
 import time
@@ -16,8 +16,8 @@ from .ops_fixtures import api_post
 
 @pytest.fixture(scope="module")
 def embedded_api():
-    """The CLI's embedded Prefect API (Prefect's server app behind flows/serverapp.py)."""
-    from lingoflow.flows import embedded
+    """The CLI's embedded Prefect API (Prefect's server app behind flows/tuning/serverapp.py)."""
+    from lingoflow.flows.tuning import embedded
 
     embedded.start_in_background()
     try:

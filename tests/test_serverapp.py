@@ -1,4 +1,4 @@
-"""The embedded API retries a request SQLite refused for a moment (flows/serverapp.py), instead of
+"""The embedded API retries a request SQLite refused for a moment (flows/tuning/serverapp.py), instead of
 letting Prefect's client sleep 2 s on the 503. SQLite's conflicts cannot be produced on demand, so
 the app behind the middleware here is a stand-in that answers 503 a given number of times."""
 from __future__ import annotations
@@ -8,8 +8,8 @@ import json
 
 import httpx
 
-from lingoflow.flows import serverapp
-from lingoflow.flows.serverapp import RetryBusy
+from lingoflow.flows.tuning import serverapp
+from lingoflow.flows.tuning.serverapp import RetryBusy
 
 
 class BusyApp:

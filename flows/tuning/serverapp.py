@@ -15,9 +15,9 @@ minute (76 s instead of 14; "database is locked" in the server's log; 3 times in
 The holder is inside Prefect's server and was not found; a short wait ends such a stall in
 seconds, the recorder keeps its event to write again, and a request answered 503 is retried here.
 
-A shared embedded API (flows/embedded.py) also ends itself once idle: ExitWhenIdle.
+A shared embedded API (flows/tuning/embedded.py) also ends itself once idle: ExitWhenIdle.
 
-uvicorn loads this by name (`lingoflow.flows.serverapp:create_app`, see flows/embedded.py).
+uvicorn loads this by name (`lingoflow.flows.tuning.serverapp:create_app`, see flows/tuning/embedded.py).
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Without PREFECT_API_URL, a flow run needs Prefect's embedded API (a server subprocess), which
 takes 4-7 s to answer on 2 cores: most of a short run. The CLI starts that server (the command
 Prefect's SubprocessASGIServer runs: uvicorn on Prefect's `create_app`, its UI off; here behind
-flows/serverapp.py) as soon as it knows a file must run, and loads the models while it comes up.
+flows/tuning/serverapp.py) as soon as it knows a file must run, and loads the models while it comes up.
 It launches the command itself rather than through SubprocessASGIServer because importing that
 class imports the whole server package (5 s on 2 cores) in this process too.
 
@@ -156,7 +156,7 @@ def start_in_background() -> None:
         _errors = open(state.with_suffix(".log"), "w+b")
     else:
         _errors = tempfile.TemporaryFile()
-    _server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "lingoflow.flows.serverapp:create_app",
+    _server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "lingoflow.flows.tuning.serverapp:create_app",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=_errors, start_new_session=bool(idle))
     _url, _own = f"http://127.0.0.1:{port}/api", not idle

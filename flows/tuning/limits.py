@@ -43,9 +43,3 @@ def limited_tags() -> set[str]:
     with _lock:
         _known = (time.monotonic(), api, tags)
     return set(tags)
-
-
-def with_limits(task, limited: set[str]):
-    """The task, tagged when its stage's tag has a limit (Prefect then holds a slot while it runs)."""
-    tag = stage_tags().get(task.name)
-    return task.with_options(tags=[tag]) if tag and tag in limited else task
