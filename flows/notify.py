@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from lingoflow.bundled import bundled
+from lingoflow.paths import bundled
 from lingoflow.errors import ConfigError
 
 BLOCK_NAME = "lingoflow-notify"

@@ -1,4 +1,5 @@
-"""Where things live: the cache, item folder names, and the check that outputs stay inside OUT."""
+"""Where things live: the cache, the files lingoflow ships (bundled), item folder names, and the
+check that outputs stay inside OUT."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +9,17 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 
 from .errors import ConfigError
+
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def bundled(*parts: str) -> Path:
+    """A file lingoflow reads at run time from the repository's top level (voices/, glossaries/,
+    deployments/), e.g. bundled("voices", "default.yaml"): the wheel carries them under
+    lingoflow/data/ (setup.py), a checkout has them beside the package."""
+    installed = _PACKAGE.joinpath("data", *parts)
+    return installed if installed.exists() else _PACKAGE.parent.joinpath(*parts)
 
 
 def cache_dir() -> Path:

@@ -87,3 +87,24 @@ def test_deployments_take_every_run_option_by_its_name():
         build_options(["pt"], None, "base", None, None, None, {"max_speakers": 99})
     with pytest.raises(ConfigError, match="no_such_option"):
         build_options(["pt"], None, "base", None, None, None, {"no_such_option": 1})
+
+
+@pytest.mark.parametrize("registry, base", [("lingoflow.asr.registry", "lingoflow.asr.base:Transcriber"),
+                                            ("lingoflow.mt.registry", "lingoflow.mt.base:MtEngine"),
+                                            ("lingoflow.tts.registry", "lingoflow.tts.base:Synthesizer"),
+                                            ("lingoflow.diarize.registry", "lingoflow.diarize.base:Diarizer")])
+def test_every_engine_implements_its_kinds_base_with_every_hook(registry, base):
+    """One registry shape for every kind; every engine is its kind's base class, so the optional
+    hooks (load, locate, warm, check, ...) are declared once with their defaults, never looked up."""
+    import importlib
+
+    from lingoflow.engines import Registry
+
+    engines = importlib.import_module(registry).ENGINES
+    module, _, name = base.partition(":")
+    base_class = getattr(importlib.import_module(module), name)
+    assert isinstance(engines, Registry)
+    for engine_name, cls in engines.items():
+        assert issubclass(cls, base_class), f"{engine_name}: {cls.__name__} is not a {name}"
+    with pytest.raises(Exception, match="unknown .*'no-such-engine'.*available: " + ", ".join(engines)):
+        engines.engine("no-such-engine")

@@ -106,7 +106,7 @@ def test_lingoflow_imports_from_the_wheel_and_finds_its_files(venv, tmp_path):
     code = (
         "import json, lingoflow, lingoflow.flows.cli, lingoflow.tasks\n"
         "from lingoflow.voices.profiles import DEFAULT_FILE\n"
-        "from lingoflow.bundled import bundled\n"
+        "from lingoflow.paths import bundled\n"
         "print(json.dumps({'package': lingoflow.__file__, 'cli': lingoflow.flows.cli.__file__,"
         " 'tasks': lingoflow.tasks.__file__, 'voices': str(DEFAULT_FILE),"
         " 'glossary': str(bundled('glossaries', 'e-learning.yaml')), 'deployments': str(bundled('deployments', 'prefect.yaml'))}))\n"
@@ -122,7 +122,7 @@ def test_lingoflow_imports_from_the_wheel_and_finds_its_files(venv, tmp_path):
 def test_bundled_deployments_entrypoints_import_from_the_installed_package(venv, tmp_path):
     code = (
         "import importlib, json, yaml\n"
-        "from lingoflow.bundled import bundled\n"
+        "from lingoflow.paths import bundled\n"
         "spec = yaml.safe_load(bundled('deployments', 'prefect.yaml').read_text())\n"
         "found = {}\n"
         "for d in spec['deployments']:\n"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable
 
 import numpy as np
 
@@ -30,10 +30,24 @@ class AsrResult:
     dropped: list[tuple[Segment, str]] = field(default_factory=list)  # fragments left out, each with why
 
 
-class Transcriber(Protocol):
-    name: str
+class Transcriber:
+    """A speech recognition engine; the optional hooks do nothing unless an engine needs them."""
 
-    def model_identity(self) -> str:
-        """What identifies the weights (for cache keys): a hash or a name@revision."""
+    name: str = ""
 
-    def transcribe(self, audio: np.ndarray, options: AsrOptions) -> AsrResult: ...
+    def model_identity(self, model: str) -> str:
+        """What identifies the weights of `model` (for cache keys): a hash or a name@revision."""
+        raise NotImplementedError
+
+    def transcribe(self, audio: np.ndarray, options: AsrOptions, on_progress: Callable[[float], None] | None = None) -> AsrResult:
+        raise NotImplementedError
+
+    def locate(self, options: AsrOptions) -> None:
+        """Find the model without loading it (ConfigError naming it when missing)."""
+
+    def load(self, options: AsrOptions) -> None:
+        """Load the model now (ConfigError naming it when missing or damaged)."""
+
+    def import_runtime(self) -> None:
+        """Import the engine's libraries in the calling thread (a load in another thread then
+        imports nothing a concurrent import could meet half-initialized)."""

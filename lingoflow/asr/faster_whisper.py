@@ -14,7 +14,7 @@ from .. import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
 from . import batched, detect, fragments, models
-from .base import AsrOptions, AsrResult
+from .base import AsrOptions, AsrResult, Transcriber
 
 _models: dict[tuple, object] = {}
 _lock = threading.Lock()
@@ -58,7 +58,7 @@ class _LanguageRecorder:
         return results
 
 
-class FasterWhisperTranscriber:
+class FasterWhisperTranscriber(Transcriber):
     name = "faster-whisper"
 
     def model_identity(self, model: str) -> str:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -15,11 +14,20 @@ class Turn:
     speaker: str
 
 
-class Diarizer(Protocol):
-    name: str
+class Diarizer:
+    """A diarization engine; the optional hooks do nothing unless an engine needs them."""
+
+    name: str = ""
 
     def identity(self) -> str:
         """What identifies this engine's output besides the audio (for cache keys)."""
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """Fail before any audio when the engine cannot run (EngineUnavailable naming the fix)."""
+
+    def warm(self) -> None:
+        """Load the engine's models now (in the background, while speech is recognized)."""
 
     def diarize(
         self,
@@ -33,6 +41,7 @@ class Diarizer(Protocol):
         """Speaker turns over ``audio`` (mono float32). ``speech`` are the regions known to hold
         speech (from the transcript's words); ``num_speakers`` fixes the count, else it is
         estimated within [min_speakers, max_speakers]."""
+        raise NotImplementedError
 
 
 def turns_from_frames(frames: list[tuple[float, float, int]]) -> list[Turn]:

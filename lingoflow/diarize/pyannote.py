@@ -9,7 +9,7 @@ import threading
 import numpy as np
 
 from ..errors import EngineUnavailable
-from .base import Turn, speaker_label
+from .base import Diarizer, Turn, speaker_label
 
 DEFAULT_PIPELINE = "pyannote/speaker-diarization-3.1"
 _MISSING = (
@@ -22,7 +22,7 @@ _pipelines: dict[str, object] = {}
 _lock = threading.Lock()
 
 
-class PyannoteEngine:
+class PyannoteEngine(Diarizer):
     name = "pyannote"
 
     def __init__(self, pipeline: str | None = None):

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from . import encoder
-from .base import Turn, speaker_label, turns_from_frames
+from .base import Diarizer, Turn, speaker_label, turns_from_frames
 
 FRAME = 0.1  # seconds: resolution of the speaker turns
 SAME_VOICE = 0.95  # centroids this alike (cosine) are one speaker (measured: one voice split in two 0.90-0.93, two people 0.88)
@@ -141,9 +141,12 @@ def _frame_speakers(centers: np.ndarray, sims: np.ndarray, speech: list[tuple[fl
     return [(float(a), float(b), int(k)) for a, b, k in zip(t0, t1, best)]
 
 
-class ResemblyzerEngine:
+class ResemblyzerEngine(Diarizer):
     name = "resemblyzer"
     step = 0.6  # seconds between window embeddings (bench: DER at 0.4 s the same, 0.8 s worse)
+
+    def warm(self) -> None:
+        encoder.encoder()
 
     def identity(self) -> str:
         return f"resemblyzer-0.1.4:step{self.step}:nb{NEIGHBOURS}:same{SAME_VOICE}:min{MIN_CLUSTER_SECONDS}:est{MIN_WINDOWS_TO_ESTIMATE}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import clustering, encoder
-from .base import Turn, speaker_label, turns_from_frames
+from .base import Diarizer, Turn, speaker_label, turns_from_frames
 
 FRAME = 0.1  # seconds: resolution of the speaker turns
 
@@ -35,7 +35,7 @@ def frame_turns(spans: np.ndarray, sims: np.ndarray, speech: list[tuple[float, f
     return turns_from_frames(frames)
 
 
-class AgglomerativeResemblyzerEngine:
+class AgglomerativeResemblyzerEngine(Diarizer):
     name = "resemblyzer-ahc"
     window = encoder.SPEECH_WINDOW
     hop = encoder.SPEECH_HOP
@@ -43,6 +43,9 @@ class AgglomerativeResemblyzerEngine:
     threshold = clustering.THRESHOLD
     min_seconds = clustering.MIN_SPEAKER_SECONDS
     distinct = clustering.DISTINCT
+
+    def warm(self) -> None:
+        encoder.encoder()
 
     def identity(self) -> str:
         return (f"resemblyzer-0.1.4:speech-windows{self.window}/{self.hop}:chunks{self.chunk}:ahc{self.threshold}:"

@@ -1,16 +1,24 @@
 from __future__ import annotations
 
-from typing import Protocol
 
+class MtEngine:
+    """A machine translation engine; the optional hooks do nothing unless an engine needs them."""
 
-class MtEngine(Protocol):
-    name: str
+    name: str = ""
+    takes_model: bool = False  # loads the models named with --mt-model (its constructor takes their specs)
 
-    def supports(self, source: str, target: str) -> bool: ...
+    def supports(self, source: str, target: str) -> bool:
+        raise NotImplementedError
 
     def pairs(self) -> list[tuple[str, str]]:
         """The language pairs this engine serves as installed (for error messages)."""
+        raise NotImplementedError
 
-    def model_identity(self, source: str, target: str) -> str: ...
+    def model_identity(self, source: str, target: str) -> str:
+        raise NotImplementedError
 
-    def translate(self, texts: list[str], source: str, target: str) -> list[str]: ...
+    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+        raise NotImplementedError
+
+    def warm(self) -> None:
+        """Load the models now (in the background, while speech is recognized)."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 import threading
 from importlib import metadata
 
+from .base import MtEngine
+
 _PAIRS = {("en", "pt"): "en-pt", ("pt", "en"): "pt-en"}
 
 
-class BergamotEngine:
+class BergamotEngine(MtEngine):
     name = "bergamot"
     _translator = None
     _lock = threading.Lock()

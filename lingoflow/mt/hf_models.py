@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import languages
 from ..errors import ConfigError
+from .base import MtEngine
 
 # ISO 639-1 -> NLLB-200 code, where the ISO 639-3 code or the script is not the obvious one
 _NLLB_OVERRIDES = {
@@ -239,7 +240,7 @@ def _short(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
 
 
-class ModelListEngine:
+class ModelListEngine(MtEngine):
     """What the engines that run a given list of Marian/NLLB models share: which pairs they serve."""
 
     name = "?"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..engines import Registry
 from ..errors import ConfigError, EngineUnavailable
 from . import hf_models
 from .bergamot import BergamotEngine
@@ -7,28 +8,23 @@ from .base import MtEngine
 from .ctranslate2 import CTranslate2Engine
 from .transformers_engine import TransformersEngine
 
-# engine name -> class; a new engine is one file and one line here
-ENGINES: dict[str, type] = {
+# a new engine is one file and one line here
+ENGINES: Registry[MtEngine] = Registry("MT engine", {
     "bergamot": BergamotEngine,
     "ctranslate2": CTranslate2Engine,
     "transformers": TransformersEngine,
-}
-_instances: dict[tuple, MtEngine] = {}
+})
 
 
 def _takes_model(name: str) -> bool:
-    return bool(getattr(ENGINES[name], "takes_model", False))
+    return ENGINES[name].takes_model
 
 
 def get_engine(name: str, models: tuple[str, ...] | list[str] = ()) -> MtEngine:
     """One instance per engine (and, for engines that load a named model, per list of models)."""
-    if name not in ENGINES:
-        raise ConfigError(f"unknown MT engine {name!r} (available: {', '.join(ENGINES)})")
-    models = tuple(models) if _takes_model(name) else ()
-    key = (name, models)
-    if key not in _instances:
-        _instances[key] = ENGINES[name](models) if _takes_model(name) else ENGINES[name]()
-    return _instances[key]
+    if name in ENGINES and _takes_model(name):
+        return ENGINES.engine(name, tuple(models))
+    return ENGINES.engine(name)
 
 
 def select_engine(source: str, target: str, preferred: str | None = None, models: tuple[str, ...] | list[str] = ()) -> MtEngine:

@@ -31,9 +31,7 @@ def _check_speaker_options(options: LocalizeOptions) -> None:
     from ..voices import load_library
 
     if options.diarize_engine != "none":
-        engine = get_diarizer(options.diarize_engine)
-        if hasattr(engine, "check"):
-            engine.check()
+        get_diarizer(options.diarize_engine).check()
     library = load_library(options.voices)  # a bad voices file is a usage error, before any audio
     if library.speakers and options.targets:
         from ..voices.enroll import enrolled_embeddings
@@ -49,9 +47,11 @@ def check_asr(options: LocalizeOptions, load: bool = True) -> None:
     The model is loaded once per process anyway; loading it here costs nothing later.
     """
     engine = get_transcriber(options.asr_engine)
-    check = getattr(engine, "load" if load else "locate", None)
-    if check is not None:
-        check(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
+    asr = AsrOptions(model=options.asr_model, compute_type=options.compute_type)
+    if load:
+        engine.load(asr)
+    else:
+        engine.locate(asr)
 
 
 _asr_load: tuple[threading.Thread, list] | None = None  # load_asr_in_background's thread, its error
@@ -62,7 +62,7 @@ def load_asr_in_background(options: LocalizeOptions) -> None:
     global _asr_load
     check_asr(options, load=False)  # a missing model fails here, in the caller's thread
     engine = get_transcriber(options.asr_engine)
-    getattr(engine, "import_runtime", lambda: None)()  # the thread then only loads (see there)
+    engine.import_runtime()  # the thread then only loads (see there)
     errors: list[BaseException] = []
 
     def load() -> None:
@@ -146,14 +146,14 @@ def warm_once_speech_is_heard(options: LocalizeOptions, item: str) -> Iterator[N
 def _warm_engines(options: LocalizeOptions) -> None:
     try:
         with heap.loading():  # torch's modules and the models (lingoflow/heap.py)
-            if options.diarize_engine.startswith("resemblyzer"):  # both resemblyzer engines
-                from ..diarize.encoder import encoder
+            if options.diarize_engine != "none":
+                from ..diarize import get_diarizer
 
-                encoder()
+                get_diarizer(options.diarize_engine).warm()
             names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
             for name in names:  # the engines that serve a pair into a target (the source is heard later)
                 engine = mt.registry.get_engine(name, options.mt_model)
                 if any(t == target and s != target for s, t in engine.pairs() for target in options.targets):
-                    getattr(engine, "warm", lambda: None)()
+                    engine.warm()
     except Exception:  # in the background: the stage that needs the engine meets the same error, with its file
         logging.getLogger("lingoflow").debug("warming up the engines failed", exc_info=True)

@@ -47,7 +47,7 @@ def synthesize(
                 engine.synthesize(seg.text, voice, tmp)
             made.append(seg.id)
         clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip), seg.speaker, seg.text, _respeak(engine, voice, identity, seg.text),
-                                 getattr(engine, "max_rate_speed", 1.0)))
+                                 engine.max_rate_speed))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
     rate = ingested.info.audio.sample_rate or 48000
     (cache_dir() / "work").mkdir(parents=True, exist_ok=True)

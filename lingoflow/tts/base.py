@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -22,18 +21,23 @@ class Voice:
     reference: str | None = None  # Coqui XTTS: a WAV of the voice to clone
 
 
-class Synthesizer(Protocol):
-    name: str
+class Synthesizer:
+    """A speech synthesis engine."""
+
+    name: str = ""
     # how much faster than its natural pace the engine itself may speak a line that is too long
     # for its slot (its own rate control, which sounds natural far beyond a time stretch);
     # 1.0: the engine has no rate control and only the time stretch (atempo) is used
-    max_rate_speed: float
+    max_rate_speed: float = 1.0
 
-    def supports(self, language: str) -> bool: ...
+    def supports(self, language: str) -> bool:
+        raise NotImplementedError
 
     def identity(self, voice: Voice) -> str:
         """What identifies the produced audio besides the text (for cache keys)."""
+        raise NotImplementedError
 
     def synthesize(self, text: str, voice: Voice, out_wav: str | os.PathLike, speed: float = 1.0) -> None:
         """Write mono 16-bit WAV speech for text to out_wav; ``speed`` > 1 speaks faster than the
         voice's own pace by the engine's rate control (at most max_rate_speed)."""
+        raise NotImplementedError

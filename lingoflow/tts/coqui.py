@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from ..errors import ConfigError, EngineUnavailable
-from .base import Voice
+from .base import Synthesizer, Voice
 
 XTTS_V2 = "tts_models/multilingual/multi-dataset/xtts_v2"
 _XTTS_LANGUAGE = {"zh": "zh-cn"}  # ISO 639-1 -> XTTS's codes where they differ
@@ -59,7 +59,7 @@ def _sha(path: str) -> str:
     return h.hexdigest()[:16]
 
 
-class CoquiEngine:
+class CoquiEngine(Synthesizer):
     name = "coqui"
     max_rate_speed = 1.3  # XTTS's own speed control (a length scale on its durations); VITS ignores it
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 
 from ..errors import ConfigError, ToolError
-from .base import Voice
+from .base import Synthesizer, Voice
 
 # espeak-ng voice names for ISO codes whose default voice is not the one people expect
 _VOICE_FOR = {"pt": "pt-br", "en": "en-us", "zh": "cmn"}
@@ -28,7 +28,7 @@ def installed_languages() -> frozenset[str]:
     return frozenset(langs)
 
 
-class EspeakEngine:
+class EspeakEngine(Synthesizer):
     name = "espeak-ng"
     # espeak-ng stays intelligible far above its 175 wpm default (it goes to 450+): 1.6x is 280 wpm
     max_rate_speed = 1.6

@@ -7,7 +7,7 @@ import wave
 from pathlib import Path
 
 from ..errors import ConfigError
-from .base import Voice
+from .base import Synthesizer, Voice
 
 _voices: dict[str, object] = {}
 _lock = threading.Lock()
@@ -21,7 +21,7 @@ def _embedded() -> dict[str, tuple[Path, Path]]:
     return {"en_US-joe-medium": (joe.model_path(), joe.config_path())}
 
 
-class PiperEngine:
+class PiperEngine(Synthesizer):
     name = "piper"
     # length_scale 1/1.4: faster VITS durations, still natural (the time stretch comes after)
     max_rate_speed = 1.4

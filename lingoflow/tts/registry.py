@@ -1,22 +1,18 @@
 from __future__ import annotations
 
-from ..errors import ConfigError, EngineUnavailable
+from ..engines import Registry
+from ..errors import EngineUnavailable
 from .base import Synthesizer, Voice
 from .coqui import CoquiEngine
 from .espeak import EspeakEngine
 from .piper import PiperEngine
 
-# engine name -> class; a new engine is one file and one line here
-ENGINES: dict[str, type] = {"piper": PiperEngine, "espeak-ng": EspeakEngine, "coqui": CoquiEngine}
-_instances: dict[str, Synthesizer] = {}
+# a new engine is one file and one line here
+ENGINES: Registry[Synthesizer] = Registry("TTS engine", {"piper": PiperEngine, "espeak-ng": EspeakEngine, "coqui": CoquiEngine})
 
 
 def get_engine(name: str) -> Synthesizer:
-    if name not in ENGINES:
-        raise ConfigError(f"unknown TTS engine {name!r} (available: {', '.join(ENGINES)})")
-    if name not in _instances:
-        _instances[name] = ENGINES[name]()
-    return _instances[name]
+    return ENGINES.engine(name)
 
 
 def default_voice(language: str, engine: str | None = None) -> Voice:

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import yamlsafe
-from ..bundled import bundled
+from ..paths import bundled
 from ..errors import ConfigError
 from ..tts import ENGINES, Voice
 
