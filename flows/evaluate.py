@@ -6,6 +6,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
+from lingoflow.paths import cache_dir
 from lingoflow.quality import evaluate as core
 from lingoflow.quality import outputs
 
@@ -28,7 +29,7 @@ def evaluate_library(library: list[str], references: str | None = None, out: str
     OUT/evaluation.html. Localize outputs are never changed."""
     logger = get_run_logger()
     out_path = Path(out)
-    ev = core.evaluate(recordings(library), references, list(asr_models), out_path / ".evaluate-work", source_language,
+    ev = core.evaluate(recordings(library), references, list(asr_models), cache_dir() / "evaluate", source_language,
                        on_file=lambda f: logger.info("%s (%s): %s", f.key, f.model, f.error or f"error rate {f.error_rate:.3f}"))
     for p in ev.problems:
         logger.warning("reference skipped: %s", p)

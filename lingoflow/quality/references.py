@@ -67,8 +67,8 @@ def read_text(path: Path) -> tuple[str, list[tuple[float, float, str]]]:
     text = " ".join(w.text for w in words)
     cues: dict[int, list] = {}
     for w in words:
-        if w.start is not None and w.end is not None:
-            cues.setdefault(w.cue, [w.start, w.end, []])[2].append(w.text)
+        if w.cue_start is not None and w.cue_end is not None:
+            cues.setdefault(w.cue, [w.cue_start, w.cue_end, []])[2].append(w.text)
     return text, [(s, e, " ".join(t)) for s, e, t in cues.values()]
 
 
