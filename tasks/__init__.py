@@ -9,6 +9,7 @@ def stage_tasks() -> dict:
     from .captions import write_outputs
     from .diarize import diarize
     from .ingest import ingest
+    from .inputcheck import input_check
     from .limits import limited_tags, with_limits
     from .mux import remux
     from .synthesize import synthesize
@@ -16,6 +17,6 @@ def stage_tasks() -> dict:
     from .translate import translate
 
     limited = limited_tags()  # one request a file run, instead of one a task run
-    tasks = {"ingest": ingest, "transcribe": transcribe, "diarize": diarize, "captions": write_outputs, "translate": translate,
+    tasks = {"ingest": ingest, "transcribe": transcribe, "input-check": input_check, "diarize": diarize, "captions": write_outputs, "translate": translate,
              "synthesize": synthesize, "mux": remux, "burn-in": burn_in}
     return {kind: with_limits(task, limited) for kind, task in tasks.items()}

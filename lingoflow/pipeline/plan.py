@@ -9,6 +9,7 @@ from typing import Iterator
 
 from .diarize import DiarizeStage
 from .ingest import IngestStage
+from .inputcheck import InputCheckStage
 from .mux import BurnInStage, MuxStage
 from .outputs import OutputsStage
 from .stage import FileWork, Stage
@@ -20,6 +21,7 @@ from .translate import TranslateStage
 def file_stages(work: FileWork) -> Iterator[Stage]:
     yield IngestStage()
     yield TranscribeStage()
+    yield InputCheckStage()
     yield DiarizeStage()
     yield OutputsStage()
     for lang in work.options.targets:

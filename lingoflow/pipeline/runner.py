@@ -14,7 +14,7 @@ from ..store.cache import ResultStore, outputs_sha
 from ..store.outroot import OutputRoot
 from ..report import ItemReport, StageReport
 
-STAGES = ("ingest", "transcribe", "diarize", "captions", "translate", "synthesize", "mux", "burn-in")
+STAGES = ("ingest", "transcribe", "input-check", "diarize", "captions", "translate", "synthesize", "mux", "burn-in")
 
 
 def check_refresh(names: Iterable[str]) -> list[str]:
