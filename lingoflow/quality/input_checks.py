@@ -30,7 +30,7 @@ EXPECT_ERRORS, NOTE = "expect more errors", "note"
 
 # the levels past which a figure is reported; how strongly is calibrated (calibration.json)
 LEVELS = {
-    "narrowband": ("bandwidth_hz", "<", 4500.0),
+    "narrowband": ("bandwidth_hz", "<", 4750.0),  # an 8 kHz-sampled source tops out at 4 kHz (+ the resampler's slope)
     "clipped": ("clipped", ">", 0.001),
     "quiet": ("speech_peak_dbfs", "<", -30.0),
     "noisy": ("snr_db", "<", 15.0),
@@ -142,10 +142,11 @@ def _bandwidth(spectrum: np.ndarray) -> float:
 
 def quality_score(q: InputQuality) -> float:
     """1 for a clean studio recording, towards 0 as figures fall short: the product of each
-    figure's share of its clean value (bandwidth of 7 kHz, no clipping, speech peaks at -30 dBFS
-    or louder, 25 dB SNR). Ranks files; its agreement with WER is measured in `make eval`."""
-    parts = [min((q.bandwidth_hz or 8000) / 7000, 1.0), max(1.0 - 20 * q.clipped, 0.0),
-             float(np.clip(((q.speech_peak_dbfs if q.speech_peak_dbfs is not None else -30) + 60) / 30, 0.0, 1.0)),
+    figure's share of its clean value (bandwidth of 5 kHz, no clipping, speech peaks at -25 dBFS
+    or louder, 25 dB SNR, speech heard over 30 % of the file). Ranks files; its agreement with
+    WER is measured in `make eval` (bench/input_quality.py)."""
+    parts = [min((q.bandwidth_hz or 8000) / 5000, 1.0), max(1.0 - 20 * q.clipped, 0.0), min(q.speech_share / 0.3, 1.0),
+             float(np.clip(((q.speech_peak_dbfs if q.speech_peak_dbfs is not None else -25) + 50) / 25, 0.0, 1.0)),
              float(np.clip(((q.snr_db if q.snr_db is not None else 30) - 5) / 20, 0.0, 1.0))]
     return round(float(np.prod(parts)), 3)
 
