@@ -2,7 +2,7 @@
 input_checks.py), measured once on the ingested audio, with the transcript's words as the speech."""
 from __future__ import annotations
 
-from ..quality.input_checks import InputQuality, measure
+from ..quality.input_checks import InputQuality, calibration, measure
 from ..store.cache import code_identity, digest, stage_key
 from .stage import FileWork, Stage
 
@@ -21,7 +21,9 @@ class InputCheckStage(Stage):
     kind = "input-check"
 
     def key(self, work: FileWork) -> str:
-        return stage_key("input-check", code=code_identity(check, speech), inputs={"audio": work.ingested.sha256, "speech": digest(speech(work.transcript))})
+        # the warning strengths and score weights come from calibration.json: its content is in the key
+        return stage_key("input-check", code=code_identity(check, speech), inputs={"audio": work.ingested.sha256, "speech": digest(speech(work.transcript))},
+                         extra={"calibration": digest(calibration())})
 
     def run(self, work: FileWork, task) -> InputQuality:
         return task(work.ingested.audio_wav, speech(work.transcript))

@@ -16,6 +16,7 @@ calibration.json, written by bench/input_quality.py from WER on ../shared/eval (
 """
 from __future__ import annotations
 
+import functools
 import json
 import wave
 from dataclasses import asdict, dataclass, field
@@ -143,14 +144,24 @@ def _bandwidth(spectrum: np.ndarray) -> float:
 def quality_score(q: InputQuality) -> float:
     """1 for a clean studio recording, towards 0 as figures fall short: the product of each
     figure's share of its clean value (bandwidth of 5 kHz, no clipping, speech peaks at -25 dBFS
-    or louder, 25 dB SNR, speech heard over 30 % of the file). Ranks files; its agreement with
-    WER is measured in `make eval` (bench/input_quality.py)."""
-    parts = [min((q.bandwidth_hz or 8000) / 5000, 1.0), max(1.0 - 20 * q.clipped, 0.0), min(q.speech_share / 0.3, 1.0),
-             float(np.clip(((q.speech_peak_dbfs if q.speech_peak_dbfs is not None else -25) + 50) / 25, 0.0, 1.0)),
-             float(np.clip(((q.snr_db if q.snr_db is not None else 30) - 5) / 20, 0.0, 1.0))]
-    return round(float(np.prod(parts)), 3)
+    or louder, 25 dB SNR, speech heard over 30 % of the file), each raised to a weight from the
+    calibration (how much more the files its warning flagged erred: 1 at calibration.json's
+    `excess` or more, down to 0.25 for a defect that did not raise WER). Ranks files; its rank
+    correlation with WER is measured in `make eval` (bench/input_quality.py)."""
+    parts = {"narrowband": min((q.bandwidth_hz or 8000) / 5000, 1.0), "clipped": max(1.0 - 20 * q.clipped, 0.0),
+             "little speech": min(q.speech_share / 0.3, 1.0),
+             "quiet": float(np.clip(((q.speech_peak_dbfs if q.speech_peak_dbfs is not None else -25) + 50) / 25, 0.0, 1.0)),
+             "noisy": float(np.clip(((q.snr_db if q.snr_db is not None else 30) - 5) / 20, 0.0, 1.0))}
+    calib = calibration()
+    return round(float(np.prod([value ** _weight(calib, name) for name, value in parts.items()])), 3)
 
 
+def _weight(calib: dict, name: str) -> float:
+    excess = calib.get("warnings", {}).get(name, {}).get("mean_error_excess")
+    return 1.0 if excess is None else float(np.clip(excess / calib.get("excess", 0.05), 0.25, 1.0))
+
+
+@functools.lru_cache(maxsize=1)
 def calibration() -> dict:
     try:
         return json.loads(CALIBRATION.read_text())
