@@ -74,7 +74,10 @@ class ItemReport:
         d["glossary"] = {lang: v.to_dict() for lang, v in self.glossary.items()}
         d["speakers"] = [s.to_dict() for s in self.speakers]
         d["text_source"] = self.text_source.to_dict() if self.text_source is not None else None
-        d["input_quality"] = self.input_quality.to_dict() if self.input_quality is not None else None
+        if self.input_quality is not None:  # absent: not measured (a failed file, an older report)
+            d["input_quality"] = self.input_quality.to_dict()
+        else:
+            del d["input_quality"]
         return d
 
     @classmethod

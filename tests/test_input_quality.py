@@ -82,3 +82,16 @@ def test_warnings_on_real_recordings(eval_dir, tmp_path):
     assert "noisy" in warnings(degrade(jfk, "noise5db", tmp_path / "noise.wav"))
     assert "quiet" in warnings(eval_dir / "diar" / "ami" / "dev00.wav")
     assert "little speech" in warnings(eval_dir / "diar" / "ami" / "trn01.wav")
+
+
+def test_calibration_bench_quick_reports_correlation_and_severities(capsys, eval_dir):
+    from bench import input_quality
+    from lingoflow.quality.input_checks import CALIBRATION, LEVELS
+
+    before = CALIBRATION.read_bytes()
+    results = input_quality.main(["--quick", "--asr-model", "tiny.en", "--write-calibration"])
+    printed = capsys.readouterr().out
+    assert "Spearman rank correlation, quality score vs WER" in printed
+    assert set(results["calibration"]["warnings"]) == set(LEVELS)
+    assert {f["set"] for f in results["files"]} == {"clean", "degraded", "meeting"}
+    assert CALIBRATION.read_bytes() == before  # a quick run never rewrites the calibration
