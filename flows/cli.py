@@ -219,6 +219,10 @@ def evaluate(
     from lingoflow.quality.references import Problem
 
     console = Console(width=None if sys.stdout.isatty() else 150)
+    for given, what in [(p, "recording or folder") for p in library] + ([(references, "--references folder")] if references else []):
+        if not Path(given).exists():  # before Prefect starts: a usage error naming it
+            Console(stderr=True).print(f"[red]error:[/] {what} not found: {given}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_USAGE)
     _prefect_env(verbose)
     from . import embedded
     from .evaluate import evaluate_library
@@ -233,7 +237,8 @@ def evaluate(
     ev = Evaluation(data["models"], [FileResult(**f) for f in data["files"]], data["totals"], [Problem(**p) for p in data["problems"]])
     outputs.print_table(ev, console)
     console.print(f"Evaluation: {(Path(out) / 'evaluation.html').resolve().as_uri()}", highlight=False)
-    raise typer.Exit(EXIT_FAILED if not ev.files else EXIT_OK)
+    # failed: nothing had a reference, or a file could not be transcribed (its row names the cause)
+    raise typer.Exit(EXIT_FAILED if not ev.files or any(f.error for f in ev.files) else EXIT_OK)
 
 
 @app.command()

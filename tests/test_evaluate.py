@@ -100,3 +100,10 @@ def test_evaluate_equals_bench_on_shared_eval_two_models(eval_dir, tmp_path):
     # references of no recording (the caption files, the other manifest rows) are named and skipped
     assert any("wwa_captions_en.vtt" in p["path"] and "no recording" in p["reason"] for p in data["problems"])
     assert os.path.isfile(out / "evaluation.html")
+
+
+def test_missing_references_folder_is_a_usage_error(tmp_path):
+    wav = _silent_wav(tmp_path / "a.wav")
+    proc = run_cli("evaluate", str(wav), "--references", str(tmp_path / "nope"), "--out", str(tmp_path / "ev"))
+    assert proc.returncode == 2 and "--references folder not found" in proc.stderr and "nope" in proc.stderr
+    assert not (tmp_path / "ev").exists()

@@ -149,9 +149,9 @@ def collect(recordings: list[str], references_dir: str | None = None) -> tuple[l
                 ref = ref_for(uri)
                 ref.speakers, ref.speakers_file = ann, str(path)
 
-    for stem, media in by_stem.items():  # beside each recording
-        from ..sidecar import sidecars
+    from ..sidecar import sidecars
 
+    for stem, media in by_stem.items():  # beside each recording
         for cand in sidecars(media):
             add_text(stem, Path(cand.path), cand.language)
         rttm = Path(media).with_suffix(".rttm")
