@@ -89,9 +89,9 @@ def test_evaluate_equals_bench_on_shared_eval_two_models(eval_dir, tmp_path):
     ref, uem = bench_diar.read_rttm(ami / "ami.rttm")["trn00"], bench_diar.read_uem(ami / "ami.uem")["trn00"]
     results = ResultStore(LocalStore(cache_dir()))
     for model in ("base", "tiny.en"):
-        options = LocalizeOptions(asr_model=model, source_captions="ignore")
+        options = LocalizeOptions(asr_model=model)  # a default localize run's: no captions beside the clip
         ingested, transcript, _, cached = transcript_for(str(ami / "trn00.wav"), options, results)
-        assert cached  # evaluate made it
+        assert cached  # evaluate made it, in the entry a localize run would use
         diarized = diarized_for(ingested, transcript, options, results)
         expected = DiarizationErrorRate(collar=0.5)(ref, bench_diar.hypothesis(diarized, "trn00"), uem=uem)
         assert rows[("trn00", model)]["der"] == pytest.approx(expected, abs=1e-4)

@@ -1,9 +1,9 @@
 """`lingoflow evaluate`: lingoflow's transcripts of a library scored against human references.
 
 For every recording with a reference (references.collect) and every ASR model asked for, the
-transcribe stage runs as a localize run would (source language only; human captions ignored, so
-the reference is never scored against itself), through the same result cache: a transcript a
-localize run made is reused, and one made here serves the next localize run. Nothing is written
+transcribe stage runs as a localize run would (source language only; human captions beside or in
+the recording ignored, so the reference is never scored against itself), through the same result
+cache: a transcript a localize run made is reused, and one made here serves the next localize run. Nothing is written
 into a localize output folder: evaluation never changes localize outputs. Scores come from
 metrics.py, the code the benches use.
 """
@@ -107,6 +107,15 @@ def diarized_for(ingested, transcript, options, results):
     return stage.from_dict(data, ingested).transcript
 
 
+def captions_mode(path: str) -> str:
+    """'ignore' where human captions sit beside the recording or in it (the reference must not be
+    scored against itself); else 'auto', localize's default, so the transcript (the same either
+    way) is one cache entry shared with localize runs."""
+    from ..sidecar import sidecars, streams
+
+    return "ignore" if sidecars(path) or streams(path) else "auto"
+
+
 def evaluate_file(ref: Reference, model: str, work: Path, results, source_language: str | None = None) -> FileResult:
     from ..config import LocalizeOptions
     from ..errors import LingoflowError
@@ -114,7 +123,7 @@ def evaluate_file(ref: Reference, model: str, work: Path, results, source_langua
     out = FileResult(ref.key, ref.media, model, ref.language, ref.text)
     try:
         path = _channel_copy(ref, work) if ref.channel is not None else ref.media
-        options = LocalizeOptions(asr_model=model, source_captions="ignore", source_language=source_language)
+        options = LocalizeOptions(asr_model=model, source_captions=captions_mode(path), source_language=source_language)
         ingested, transcript, out.asr_seconds, out.cached = transcript_for(path, options, results)
         out.audio_seconds = round(ingested.duration, 3)
         out.asr_seconds = round(out.asr_seconds, 3)
