@@ -78,6 +78,7 @@ bench: setup
 eval: setup
 	$(PY) -m bench.eval
 	$(PY) -m bench.mt_glossary
+	$(PY) -m bench.input_quality --vad
 
 clean:
 	rm -rf demo-out demo-library .pytest_cache test-artifacts

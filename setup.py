@@ -13,5 +13,5 @@ DATA = {"lingoflow.data.voices": "voices", "lingoflow.data.glossaries": "glossar
 setup(
     packages=find_packages(include=["lingoflow", "lingoflow.*"]) + list(LAYERS) + list(DATA),
     package_dir={**LAYERS, **DATA},
-    package_data={"lingoflow.review": ["templates/*"], **{package: ["*.yaml"] for package in DATA}},
+    package_data={"lingoflow.review": ["templates/*"], "lingoflow.quality": ["calibration.json"], **{package: ["*.yaml"] for package in DATA}},
 )

@@ -56,11 +56,9 @@ def compare(path, model_name: str = "base", repeats: int = 3, batched: bool = Tr
 
 
 def words_deleted(reference: str, hypothesis: str) -> int:
-    import jiwer
+    from lingoflow.quality.metrics import score
 
-    from .quality import NORMALIZE
-
-    return jiwer.process_words(reference, hypothesis, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE).deletions
+    return score([reference], [hypothesis]).deletions
 
 
 # ---- lingoflow's batched decoder (--asr-batch N) against its sequential one (--asr-batch 0)

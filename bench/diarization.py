@@ -40,26 +40,15 @@ WORK = ROOT / "bench" / ".work" / "diarization"
 
 
 def read_rttm(path: Path) -> dict:
-    from pyannote.core import Annotation, Segment
+    from lingoflow.quality.references import read_rttm as read
 
-    out: dict = {}
-    for line in path.read_text().splitlines():
-        f = line.split()
-        if f and f[0] == "SPEAKER":
-            start, dur = float(f[3]), float(f[4])
-            out.setdefault(f[1], Annotation(uri=f[1]))[Segment(start, start + dur), len(out[f[1]])] = f[7]
-    return out
+    return read(path)
 
 
 def read_uem(path: Path) -> dict:
-    from pyannote.core import Segment, Timeline
+    from lingoflow.quality.references import read_uem as read
 
-    out: dict = {}
-    for line in path.read_text().splitlines():
-        f = line.split()
-        if f:
-            out.setdefault(f[0], Timeline(uri=f[0])).add(Segment(float(f[2]), float(f[3])))
-    return out
+    return read(path)
 
 
 def clips(names: list[str] | None) -> list[dict]:
@@ -98,15 +87,10 @@ def transcript_of(wav: Path, asr_model: str):
 
 
 def hypothesis(transcript, uri: str):
-    from pyannote.core import Annotation, Segment
+    """What a user gets (lingoflow/quality/metrics.py, as `lingoflow evaluate` scores it)."""
+    from lingoflow.quality.metrics import speaker_annotation
 
-    hyp = Annotation(uri=uri)
-    for seg in transcript.segments:
-        start = seg.words[0].start if seg.words else seg.start
-        end = seg.words[-1].end if seg.words else seg.end
-        if end > start and seg.speaker:
-            hyp[Segment(start, end), seg.id] = seg.speaker
-    return hyp
+    return speaker_annotation(transcript, uri)
 
 
 def one_speaker(transcript, uri: str):
@@ -203,6 +187,7 @@ def main() -> None:
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     from lingoflow import speakers
+    from lingoflow.quality.metrics import DER_COLLAR
     from lingoflow.config import LocalizeOptions
     from lingoflow.diarize import get_diarizer
 
@@ -235,8 +220,8 @@ def main() -> None:
         for set_name in (clip["set"], "ami" if clip["set"] != "sample" else None):
             if set_name is None:
                 continue
-            m = metrics.setdefault(set_name, {"der25": DiarizationErrorRate(collar=0.5), "der0": DiarizationErrorRate(collar=0.0),
-                                              "one25": DiarizationErrorRate(collar=0.5), "one0": DiarizationErrorRate(collar=0.0),
+            m = metrics.setdefault(set_name, {"der25": DiarizationErrorRate(collar=DER_COLLAR), "der0": DiarizationErrorRate(collar=0.0),
+                                              "one25": DiarizationErrorRate(collar=DER_COLLAR), "one0": DiarizationErrorRate(collar=0.0),
                                               "n": 0, "right": 0, "within1": 0, "audio": 0.0, "seconds": 0.0})
             values = {"der25": m["der25"](ref, hyp, uem=uem), "der0": m["der0"](ref, hyp, uem=uem),
                       "one25": m["one25"](ref, one, uem=uem), "one0": m["one0"](ref, one, uem=uem)}

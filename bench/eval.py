@@ -117,7 +117,7 @@ def _asr(tmp: Path, quick: bool) -> dict:
         "language_id_accuracy": round(sum(a == lang for a, (_, lang, _) in zip(ours_lang, inputs)) / len(inputs), 4),
         "language_id_accuracy_bare": round(sum(b == lang for (_, b), (_, lang, _) in zip(bare, inputs)) / len(inputs), 4),
     }
-    print("## ASR: WER against the references (Whisper base int8; normalization: case, punctuation, spacing)")
+    print("## ASR: WER against the references (Whisper base int8; Whisper's English text normaliser, lingoflow/quality/metrics.py)")
     table(rows + [("ALL (corpus WER)", f"{figures['wer_lingoflow']:.3f}", f"{figures['wer_bare_faster_whisper']:.3f}")], ("clip", "lingoflow", "bare faster-whisper"))
     print(f"language identification accuracy: lingoflow {figures['language_id_accuracy']:.0%}, bare {figures['language_id_accuracy_bare']:.0%} over {len(inputs)} clips\n")
     return {"asr": figures}

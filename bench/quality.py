@@ -4,25 +4,14 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
-import jiwer
 import numpy as np
 import pysubs2
 
-# WER normalization (documented in docs/quality.md): lower case, punctuation removed, numbers and
-# words left as spoken, whitespace collapsed. The LJSpeech references spell numbers out
-# ("EIGHTEEN THIRTEEN"), so a transcript writing "1813" counts as an error: the figure is honest
-# about what a caption reader sees.
-NORMALIZE = jiwer.Compose([
-    jiwer.ToLowerCase(),
-    jiwer.RemovePunctuation(),
-    jiwer.RemoveMultipleSpaces(),
-    jiwer.Strip(),
-    jiwer.ReduceToListOfListOfWords(),
-])
-
-
-def wer(references: list[str], hypotheses: list[str]) -> float:
-    return jiwer.wer(references, hypotheses, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE)
+# WER: lingoflow's own scoring (lingoflow/quality/metrics.py: Whisper's English normaliser, jiwer),
+# the code `lingoflow evaluate` uses, so both give the same figure for the same transcript.
+# The normaliser spells numbers as digits: the LJSpeech references' "EIGHTEEN THIRTEEN" and a
+# transcript's "1813" compare equal.
+from lingoflow.quality.metrics import wer  # noqa: E402,F401
 
 
 def caption_conformance(paths: list[Path], max_chars=42, max_lines=2, max_cps=17.0, min_dur=5 / 6, max_dur=7.0) -> dict:

@@ -72,6 +72,7 @@ def table_rows(reports: list[ItemReport]) -> list[dict]:
             "speakers": len(r.speakers),
             "glossary honored": glossary_label(r),
             "cached or run": cached_label(r),
+            "input warnings": r.input_quality.label() if r.input_quality else "",
             "error": r.error or "",  # last: a long cause must not push the figures out of view
         })
     return rows

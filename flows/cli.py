@@ -241,6 +241,45 @@ def _summary(console, report: dict, out: str) -> None:
 
 
 @app.command()
+def evaluate(
+    library: list[str] = typer.Argument(..., help="files or folders of recordings (walked recursively)"),
+    references: Optional[str] = typer.Option(None, "--references", "-r", help="folder of human references: same-stem .srt/.vtt/.txt, RTTM (+UEM), manifest.tsv"),
+    asr_model: list[str] = typer.Option([], "--asr-model", help="Whisper model to evaluate; repeat to compare (default: base)"),
+    out: str = typer.Option("evaluation", "--out", "-o", help="folder for evaluation.json and evaluation.html (a localize OUT links each file to its review page)"),
+    source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected, as localize does"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
+) -> None:
+    """Score lingoflow's transcripts against human references (docs/quality.md): WER, CER, DER, timing."""
+    from rich.console import Console
+
+    from lingoflow.quality import outputs
+    from lingoflow.quality.evaluate import Evaluation, FileResult
+    from lingoflow.quality.references import Problem
+
+    console = Console(width=None if sys.stdout.isatty() else 150)
+    for given, what in [(p, "recording or folder") for p in library] + ([(references, "--references folder")] if references else []):
+        if not Path(given).exists():  # before Prefect starts: a usage error naming it
+            Console(stderr=True).print(f"[red]error:[/] {what} not found: {given}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_USAGE)
+    _prefect_env(verbose)
+    from . import tuning
+    from .evaluate import evaluate_library
+
+    tuning.start_api_early()
+    try:
+        with tuning.api():
+            data = evaluate_library(list(library), references, out, list(asr_model) or ["base"], source_language)
+    except LingoflowError as exc:
+        Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED)
+    ev = Evaluation(data["models"], [FileResult(**f) for f in data["files"]], data["totals"], [Problem(**p) for p in data["problems"]])
+    outputs.print_table(ev, console)
+    console.print(f"Evaluation: {(Path(out) / 'evaluation.html').resolve().as_uri()}", highlight=False)
+    # failed: nothing had a reference, or a file could not be transcribed (its row names the cause)
+    raise typer.Exit(EXIT_FAILED if not ev.files or any(f.error for f in ev.files) else EXIT_OK)
+
+
+@app.command()
 def translate(
     to: str = typer.Option(..., "--to", "-t", help="target language (ISO 639-1)"),
     source_language: Optional[str] = typer.Option(None, "--from", help="source language (default: the glossaries' source language, else en)"),

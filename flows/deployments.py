@@ -15,6 +15,7 @@ from lingoflow.config import LocalizeOptions
 from lingoflow.errors import ConfigError
 from lingoflow.store.storage import is_s3, split_s3
 
+from .evaluate import evaluate_library
 from .localize import localize_file, localize_library
 
 LIBRARY_FLOW = "lingoflow-library"
@@ -87,7 +88,7 @@ def library_run(library: str, out: str, targets: list[str] = [], glossary: str |
 
 def deployments(library: str | None = None, out: str | None = None, targets: list[str] | None = None,
                 cron: str = "0 2 * * *", timezone: str = "UTC", asr_model: str = "base") -> list:
-    """The three deployments, as `serve` takes them."""
+    """The deployments, as `serve` takes them."""
     from prefect.schedules import Cron
 
     params = {k: v for k, v in {"library": library, "out": out, "targets": targets or [], "asr_model": asr_model}.items() if v is not None}
@@ -98,6 +99,8 @@ def deployments(library: str | None = None, out: str | None = None, targets: lis
                                   description="A library run triggered through the API (POST /api/deployments/{id}/create_flow_run)."),
         localize_file.to_deployment(name="localize-file", tags=["lingoflow", "file"],
                                     description="One file of a library run with fan_out: any worker takes it."),
+        evaluate_library.to_deployment(name="evaluate-library", parameters={"asr_models": [asr_model]}, tags=["lingoflow", "evaluate"],
+                                       description="Transcripts scored against human references (docs/quality.md)."),
     ]
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from .dubfit import FitSummary
 from .mt.constrained import GlossaryAdherence
+from .quality.input_checks import InputQuality
 from .record import Record
 from .schema import TextSource
 
@@ -65,6 +66,7 @@ class ItemReport:
     resynthesized: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids spoken anew in this run
     worker: str | None = None  # the machine (and worker name) that localized the file
     text_source: TextSource | None = None  # human captions used or rejected for the source text (sidecar.py); None: ASR, none found
+    input_quality: InputQuality | None = None  # the recording's input-quality figures and warnings (quality/input_checks.py)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -72,6 +74,10 @@ class ItemReport:
         d["glossary"] = {lang: v.to_dict() for lang, v in self.glossary.items()}
         d["speakers"] = [s.to_dict() for s in self.speakers]
         d["text_source"] = self.text_source.to_dict() if self.text_source is not None else None
+        if self.input_quality is not None:  # absent: not measured (a failed file, an older report)
+            d["input_quality"] = self.input_quality.to_dict()
+        else:
+            del d["input_quality"]
         return d
 
     @classmethod
@@ -82,6 +88,7 @@ class ItemReport:
         d["glossary"] = {lang: GlossaryAdherence.from_dict(v) for lang, v in d.get("glossary", {}).items()}
         d["speakers"] = [SpeakerReport.from_dict(s) for s in d.get("speakers", [])]
         d["text_source"] = TextSource.from_dict(d["text_source"]) if d.get("text_source") is not None else None
+        d["input_quality"] = InputQuality.from_dict(d["input_quality"]) if d.get("input_quality") is not None else None
         return cls(**d)
 
 

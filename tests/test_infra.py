@@ -22,7 +22,7 @@ def _entrypoint_exists(entrypoint: str) -> None:
 def test_prefect_yaml_deployments():
     doc = yaml.safe_load((ROOT / "deployments" / "prefect.yaml").read_text())
     deps = {d["name"]: d for d in doc["deployments"]}
-    assert set(deps) == {"course-library-nightly", "library-on-demand", "localize-file"}
+    assert set(deps) == {"course-library-nightly", "library-on-demand", "localize-file", "evaluate-library"}
     for dep in deps.values():
         flow = _entrypoint_exists(dep["entrypoint"])
         assert dep["work_pool"]["name"] == "lingoflow"

@@ -166,7 +166,10 @@ def test_report_json_keeps_its_shape_through_the_types():
                            "profile": "guest", "enrolled": None, "similarity": 0.4}],
              "edited": {"pt": [1]}, "resynthesized": {"pt": []}, "worker": "host",
              "text_source": {"kind": "sidecar", "path": "/a.srt", "language": "en", "coverage": 1.0, "aligned_words": 3, "words": 3,
-                             "rejected": [{"kind": "stream", "path": "/a.mkv", "language": None, "stream": 0, "reason": "it holds no text"}]}}
+                             "rejected": [{"kind": "stream", "path": "/a.mkv", "language": None, "stream": 0, "reason": "it holds no text"}]},
+             "input_quality": {"bandwidth_hz": 4000.0, "clipped": 0.0, "speech_dbfs": -20.0, "speech_peak_dbfs": -15.0, "snr_db": 30.0,
+                               "speech_share": 0.8, "score": 0.8, "warnings": [{"name": "narrowband", "figure": 4000.0, "severity": "note",
+                                                                                 "message": "narrowband: speech stops at 4.0 kHz"}]}}
     report = {"schema": "lingoflow.report/1", "items": [entry], "audio_seconds": 5.0, "wall_seconds": 1.0, "realtime_factor": 5.0, "failed": 0}
     assert RunReport.from_dict(report).to_dict() == report
     asr = {**entry, "text_source": {"kind": "asr", "rejected": [{"kind": "sidecar", "path": "/a.srt", "language": "de", "reason": "de"}]}}

@@ -1,9 +1,9 @@
-"""WER for tests: the same documented normalization `make eval` uses (bench/quality.py)."""
-from bench.quality import NORMALIZE, wer as _corpus_wer
+"""WER for tests: the scoring `make eval` and `lingoflow evaluate` use (lingoflow/quality/metrics.py)."""
+from lingoflow.quality.metrics import normalise, wer as _corpus_wer
 
 
 def wer(reference: str, hypothesis: str) -> float:
     return _corpus_wer([reference], [hypothesis])
 
 
-__all__ = ["NORMALIZE", "wer"]
+__all__ = ["normalise", "wer"]

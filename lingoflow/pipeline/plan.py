@@ -11,6 +11,7 @@ from typing import Iterator
 
 from .diarize import DiarizeStage
 from .ingest import IngestStage
+from .inputcheck import InputCheckStage
 from .mux import BurnInStage, MuxStage
 from .outputs import OutputsStage
 from .stage import FileWork, Stage
@@ -19,13 +20,14 @@ from .transcribe import TranscribeStage
 from .translate import TranslateStage
 
 
-STAGES: tuple[type[Stage], ...] = (IngestStage, TranscribeStage, DiarizeStage, OutputsStage, TranslateStage, SynthesizeStage,
-                                     MuxStage, BurnInStage)
+STAGES: tuple[type[Stage], ...] = (IngestStage, TranscribeStage, InputCheckStage, DiarizeStage, OutputsStage, TranslateStage,
+                                     SynthesizeStage, MuxStage, BurnInStage)
 
 
 def file_stages(work: FileWork) -> Iterator[Stage]:
     yield IngestStage()
     yield TranscribeStage()
+    yield InputCheckStage()
     yield DiarizeStage()
     yield OutputsStage()
     for lang in work.options.targets:

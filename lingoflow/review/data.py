@@ -53,6 +53,13 @@ def glossary_of(entry: ItemReport) -> str:
     return "; ".join(parts)
 
 
+def input_quality_of(entry: ItemReport) -> dict:
+    """The recording's input-quality score and warnings (quality/input_checks.py), when measured."""
+    q = entry.input_quality
+    return {"input_score": q.score if q else None,
+            "input_warnings": [{"name": w.name, "severity": w.severity, "message": w.message} for w in q.warnings] if q else []}
+
+
 def fit_problems(entry: ItemReport) -> tuple[str, int]:
     """A short description of the dub fit per language, and how many segments overflowed."""
     parts, overflowed = [], 0
@@ -119,6 +126,7 @@ def library_rows(report: RunReport, out: Path) -> list[dict]:
             "edited": sum(len(v) for v in entry.edited.values()),
             "redubbed": "; ".join(_redubbed(lang, ids, entry) for lang, ids in entry.resynthesized.items()),
             "page": f"{item}/review.html" if has_page(out, item) else None,
+            **input_quality_of(entry),
         })
     return rows
 
@@ -229,4 +237,5 @@ def item_page(entry: ItemReport, out: Path) -> dict:
         "rtf": _rtf(entry),
         "stages": entry.stages,
         "cached": _cached(entry),
+        **input_quality_of(entry),
     }
