@@ -68,6 +68,9 @@ def localize(
     source_captions: str = typer.Option("auto", "--source-captions", help="human captions or transcript beside the media or inside it: auto, prefer or ignore (README: Human captions as the source)"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, help="files in flight at once (default: from the cores; 1: one file after another)"),
     max_cps: Optional[float] = typer.Option(None, "--max-cps", help="caption reading speed, characters a second, for every language (default: by language, e.g. en 20, pt 17)"),
+    verbatim: bool = typer.Option(False, "--verbatim", help="captions, translation and dub keep every word said (court, compliance); default: clean verbatim (docs/captions-and-dubs.md)"),
+    reading_profile: str = typer.Option("adult", "--reading-profile", help="caption reading speeds: adult, or children (en 17, others 13 cps)"),
+    max_speedup: float = typer.Option(1.4, "--max-speedup", help="largest dub speed-up, engine rate x time stretch together (1.0-2.0)"),
     refresh: list[str] = typer.Option([], "--refresh", help="run this stage again even when its result is cached (ingest, transcribe, diarize, captions, translate, synthesize, mux, burn-in, all); repeatable"),
     fan_out: bool = typer.Option(False, "--fan-out", help="hand each file to a localize-file deployment run (workers on a Prefect server; needs PREFECT_API_URL)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars"),
@@ -85,6 +88,7 @@ def localize(
         voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
         background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,
         max_cps=max_cps, min_speakers=min_speakers, max_speakers=max_speakers,
+        verbatim=verbatim, reading_profile=reading_profile, max_speedup=max_speedup,
     )
     _prefect_env(verbose)
     report = _run(options, list(inputs), out, refresh, fan_out, console, errors, quiet)

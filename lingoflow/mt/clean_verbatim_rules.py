@@ -23,7 +23,7 @@ RULES: dict[str, dict[str, list[str]]] = {
     "en": {
         "numbers": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "percent", "half"],
         "fillers": ["uh", "um", "uhm", "umm", "uhh", "erm", "er", "ah", "hmm", "hm", "mm", "mmm", "eh"],
-        "markers": ["you know", "i mean", "you see", "like", "well", "basically", "literally", "okay so", "so yeah", "yeah so"],
+        "markers": ["you know", "i mean", "you see", "like", "well", "basically", "literally", "okay so"],
         "hedges": ["kind of", "sort of", "kinda", "sorta"],
         "hedge_keep_after": ["what", "which", "a", "an", "the", "this", "that", "these", "those", "some", "any", "every", "each",
                              "no", "one", "same", "different", "other", "another", "my", "your", "our", "their", "his", "her", "all", "of"],

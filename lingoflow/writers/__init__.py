@@ -50,30 +50,46 @@ def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def write_outputs(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
-                  source: Transcript | None = None, max_cps: float | None = None) -> list[Path]:
+                  source: Transcript | None = None, max_cps: float | None = None, **style) -> list[Path]:
     """One language's files: transcript<suffix>.json/.txt, then each chosen caption format.
     ``suffix``: "" for the source, ".<lang>" for a translation; ``source``: for a translation, the
     transcript it translates (its cues follow that speech; the bilingual files show its text)."""
-    return write(transcript, folder, [*TRANSCRIPT_FORMATS, *formats], suffix, source, max_cps)
+    return write(transcript, folder, [*TRANSCRIPT_FORMATS, *formats], suffix, source, max_cps, **style)
 
 
 def write_captions(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
-                   source: Transcript | None = None, max_cps: float | None = None) -> list[Path]:
-    """Only the caption files of the chosen formats (the cues are made once for all of them)."""
-    return write(transcript, folder, [f for f in formats if f not in TRANSCRIPT_FORMATS], suffix, source, max_cps)
+                   source: Transcript | None = None, max_cps: float | None = None, **style) -> list[Path]:
+    """Only the caption files of the chosen formats (the cues are made once for all of them);
+    ``style``: profile, verbatim, terms (see Document)."""
+    return write(transcript, folder, [f for f in formats if f not in TRANSCRIPT_FORMATS], suffix, source, max_cps, **style)
 
 
 def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suffix: str = "", source: Transcript | None = None,
-          max_cps: float | None = None) -> list[Path]:
-    """The files of the named formats (any registered name), in that order; the paths written."""
-    doc, folder = Document(transcript, suffix, source, max_cps), Path(folder)
+          max_cps: float | None = None, **style) -> list[Path]:
+    """The files of the named formats (any registered name), in that order; the paths written.
+    With any caption format, ``captions.<lang>.condensed.json`` lists what clean verbatim left out."""
+    doc, folder = Document(transcript, suffix, source, max_cps, **style), Path(folder)
     written: list[Path] = []
     for name in dict.fromkeys(names):
         writer = get_writer(name)
         for path in writer.paths(doc, folder):
             writer.write(doc, path)
             written.append(path)
+    if any(n not in TRANSCRIPT_FORMATS for n in names):
+        written.append(write_condensed(doc, folder))
     return written
+
+
+def write_condensed(doc: Document, folder: Path) -> Path:
+    """``captions.<lang>.condensed.json`` (schema lingoflow.condensed/1): per segment, the source words
+    clean verbatim left out of these captions (and of the translation and dub made from them)."""
+    from ..store.atomic import write_json
+
+    removed = doc.removed
+    return write_json(Path(folder) / f"captions.{doc.language}.condensed.json", {
+        "schema": "lingoflow.condensed/1", "language": doc.language, "verbatim": doc.verbatim,
+        "words_removed": sum(len(v) for v in removed.values()),
+        "segments": [{"id": k, "removed": v} for k, v in sorted(removed.items())]})
 
 
 __all__ = ["CAPTION_FORMATS", "FORMATS", "WRITERS", "Document", "Writer", "get_writer", "parse_formats", "write", "write_captions", "write_outputs"]
