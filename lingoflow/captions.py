@@ -317,7 +317,8 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
         nxt = speech[j + 1][0] if j + 1 < n else end_limit + gap
         cap = min(start + norms.max_duration, (latest[j + 1] if j + 1 < n else end_limit + gap) - gap, end_limit)
         comfort_end = start + max(need[j], chars[j] / COMFORT_CPS, norms.min_duration)
-        nice_end = max(comfort_end, min(e_j, start + norms.max_duration))
+        # up to `linger` after its speech where nothing is said next (the next speech bounds it below)
+        nice_end = max(comfort_end, min(e_j + norms.linger, nxt - gap, start + norms.max_duration), min(e_j, start + norms.max_duration))
         # into the next cue's speech only as far as reading needs (its speech end does not count)
         end = nice_end if nice_end <= nxt - gap else max(nxt - gap, comfort_end)
         end = min(end, cap)
@@ -325,7 +326,20 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
         end = max(end, min(floor, end_limit), start + 0.04)
         spans.append((start, _ms_up(end)))
         prev_end = spans[-1][1]
-    return _settle(spans, need, norms, end_limit)
+    return _chain(_settle(spans, need, norms, end_limit), norms)
+
+
+def _chain(spans: list[tuple[float, float]], norms: CaptionNorms) -> list[tuple[float, float]]:
+    """Cues less than chain_below apart are chained: the first stays up until min_gap before the
+    next (a flicker of blank screen between them only tires the eye), never past max_duration."""
+    out = list(spans)
+    gap = _ms_up(norms.min_gap)
+    for j in range(len(out) - 1):
+        start, end = out[j]
+        nxt = out[j + 1][0]
+        if gap < nxt - end < norms.chain_below:
+            out[j] = (start, max(end, min(_ms_down(nxt - gap), _ms_down(start + norms.max_duration))))
+    return out
 
 
 def _leads(speech: list[tuple[float, float]], norms: CaptionNorms) -> list[float]:
