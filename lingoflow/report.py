@@ -13,6 +13,7 @@ from .dubfit import FitSummary
 from .mt.constrained import GlossaryAdherence
 from .record import Record
 from .schema import TextSource
+from .writers.qc import CaptionQC
 
 REPORT_SCHEMA = "lingoflow.report/1"
 _CASTING = ("profile", "enrolled", "similarity")  # present only when the speaker was cast to a voice
@@ -65,6 +66,7 @@ class ItemReport:
     resynthesized: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids spoken anew in this run
     worker: str | None = None  # the machine (and worker name) that localized the file
     text_source: TextSource | None = None  # human captions used or rejected for the source text (sidecar.py); None: ASR, none found
+    captions: dict[str, CaptionQC] = field(default_factory=dict)  # per language: cues within the reading norms (writers/qc.py)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -72,6 +74,7 @@ class ItemReport:
         d["glossary"] = {lang: v.to_dict() for lang, v in self.glossary.items()}
         d["speakers"] = [s.to_dict() for s in self.speakers]
         d["text_source"] = self.text_source.to_dict() if self.text_source is not None else None
+        d["captions"] = {lang: v.to_dict() for lang, v in self.captions.items()}
         return d
 
     @classmethod
@@ -82,6 +85,7 @@ class ItemReport:
         d["glossary"] = {lang: GlossaryAdherence.from_dict(v) for lang, v in d.get("glossary", {}).items()}
         d["speakers"] = [SpeakerReport.from_dict(s) for s in d.get("speakers", [])]
         d["text_source"] = TextSource.from_dict(d["text_source"]) if d.get("text_source") is not None else None
+        d["captions"] = {lang: CaptionQC.from_dict(v) for lang, v in d.get("captions", {}).items()}
         return cls(**d)
 
 

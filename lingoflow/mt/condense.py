@@ -144,11 +144,12 @@ def _repeats(tokens, norms, live: list[int], drop: list[bool], fixed: list[bool]
 
 
 def _restarts(tokens, norms, live: list[int], drop: list[bool], fixed: list[bool]) -> None:
-    """A false start: a phrase of 2+ words broken off at a comma or dash, then said again a few words later."""
+    """A false start: a phrase of 3+ words broken off at a comma or dash, then said again a few words
+    later (two words are too often a complete phrase said twice: "on the desk, ... the desk top")."""
     for k, i in enumerate(live):
         if drop[i] or tokens[i][-1:] not in ",-\u2014\u2013":
             continue
-        for n in (4, 3, 2):
+        for n in (5, 4, 3):
             if k - n + 1 < 0:
                 continue
             phrase = live[k - n + 1 : k + 1]

@@ -70,7 +70,12 @@ class OutputsStage(Stage):
         return [work.root.local / rel for rel in value]
 
     def keep(self, work: FileWork, value: list[str], cached: bool) -> None:
+        from ..writers import qc
+
         work.report.outputs += value
+        for rel in value:
+            if rel.endswith(".qc.json") and (found := qc.read(work.root.local / rel)) is not None:
+                work.report.captions[self._transcript(work).language] = found
 
     def _style(self, work: FileWork) -> dict:
         return caption_style(work.options, work.transcript.language)

@@ -67,7 +67,7 @@ def write_captions(transcript: Transcript, folder: str | Path, formats: Iterable
 def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suffix: str = "", source: Transcript | None = None,
           max_cps: float | None = None, **style) -> list[Path]:
     """The files of the named formats (any registered name), in that order; the paths written.
-    With any caption format, ``captions.<lang>.condensed.json`` lists what clean verbatim left out."""
+    With any caption format, ``captions.<lang>.qc.json`` (writers/qc.py): the cues against the norms, what clean verbatim left out."""
     doc, folder = Document(transcript, suffix, source, max_cps, **style), Path(folder)
     written: list[Path] = []
     for name in dict.fromkeys(names):
@@ -76,20 +76,14 @@ def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suff
             writer.write(doc, path)
             written.append(path)
     if any(n not in TRANSCRIPT_FORMATS for n in names):
-        written.append(write_condensed(doc, folder))
+        written.append(write_qc(doc, folder))
     return written
 
 
-def write_condensed(doc: Document, folder: Path) -> Path:
-    """``captions.<lang>.condensed.json`` (schema lingoflow.condensed/1): per segment, the source words
-    clean verbatim left out of these captions (and of the translation and dub made from them)."""
-    from ..store.atomic import write_json
+def write_qc(doc: Document, folder: Path) -> Path:
+    """``captions.<lang>.qc.json``: each cue against the language's norms, and per segment the source
+    words clean verbatim left out of these captions (and of the translation and dub made from them)."""
+    from ..captions import norms_for
+    from . import qc
 
-    removed = doc.removed
-    return write_json(Path(folder) / f"captions.{doc.language}.condensed.json", {
-        "schema": "lingoflow.condensed/1", "language": doc.language, "verbatim": doc.verbatim,
-        "words_removed": sum(len(v) for v in removed.values()),
-        "segments": [{"id": k, "removed": v} for k, v in sorted(removed.items())]})
-
-
-__all__ = ["CAPTION_FORMATS", "FORMATS", "WRITERS", "Document", "Writer", "get_writer", "parse_formats", "write", "write_captions", "write_outputs"]
+    return qc.write(Path(folder) / f"captions.{doc.language}.qc.json", doc, norms_for(doc.language, doc.max_cps, doc.profile))
