@@ -75,6 +75,8 @@ class ItemReport:
         d["speakers"] = [s.to_dict() for s in self.speakers]
         d["text_source"] = self.text_source.to_dict() if self.text_source is not None else None
         d["captions"] = {lang: v.to_dict() for lang, v in self.captions.items()}
+        if not self.captions:
+            del d["captions"]  # a report without caption QC (a failed file) keeps the shape it had
         return d
 
     @classmethod

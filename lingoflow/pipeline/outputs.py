@@ -19,7 +19,7 @@ def write_captions(transcript: Transcript, folder: Path, formats=writers.FORMATS
     ``source``: for a translation, the transcript it translates (its cues follow that speech);
     ``max_cps``: the reading speed for every language (--max-cps; default: by language);
     ``style``: reading profile, verbatim and the glossary terms kept (caption_style)."""
-    return [str(p) for p in writers.write_captions(transcript, folder, formats, source=source, max_cps=max_cps, **(style or {}))]
+    return [str(p) for p in writers.write_captions(transcript, folder, formats, source=source, max_cps=max_cps, qc=True, **(style or {}))]
 
 
 def caption_style(options, language: str) -> dict:

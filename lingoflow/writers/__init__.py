@@ -65,9 +65,10 @@ def write_captions(transcript: Transcript, folder: str | Path, formats: Iterable
 
 
 def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suffix: str = "", source: Transcript | None = None,
-          max_cps: float | None = None, **style) -> list[Path]:
+          max_cps: float | None = None, qc: bool = False, **style) -> list[Path]:
     """The files of the named formats (any registered name), in that order; the paths written.
-    With any caption format, ``captions.<lang>.qc.json`` (writers/qc.py): the cues against the norms, what clean verbatim left out."""
+    ``qc`` (the pipeline's captions stage): with any caption format, ``captions.<lang>.qc.json`` too
+    (writers/qc.py: the cues against the norms, what clean verbatim left out)."""
     doc, folder = Document(transcript, suffix, source, max_cps, **style), Path(folder)
     written: list[Path] = []
     for name in dict.fromkeys(names):
@@ -75,7 +76,7 @@ def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suff
         for path in writer.paths(doc, folder):
             writer.write(doc, path)
             written.append(path)
-    if any(n not in TRANSCRIPT_FORMATS for n in names):
+    if qc and any(n not in TRANSCRIPT_FORMATS for n in names):
         written.append(write_qc(doc, folder))
     return written
 
@@ -84,6 +85,6 @@ def write_qc(doc: Document, folder: Path) -> Path:
     """``captions.<lang>.qc.json``: each cue against the language's norms, and per segment the source
     words clean verbatim left out of these captions (and of the translation and dub made from them)."""
     from ..captions import norms_for
-    from . import qc
+    from . import qc as caption_qc
 
-    return qc.write(Path(folder) / f"captions.{doc.language}.qc.json", doc, norms_for(doc.language, doc.max_cps, doc.profile))
+    return caption_qc.write(Path(folder) / f"captions.{doc.language}.qc.json", doc, norms_for(doc.language, doc.max_cps, doc.profile))
