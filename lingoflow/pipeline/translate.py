@@ -8,6 +8,7 @@ from .. import edits, mt
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
 from ..mt.condense import condense
+from ..mt.shorter import shorten
 from ..schema import TermUse, Transcript
 from .stage import FileWork, Stage, content_digest, module_of, with_source
 from .terms import load_glossary
@@ -41,7 +42,11 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
         if lang == target:
             continue
         engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
-        for i, res in zip(idx, mt.constrained.translate(engine, [texts[i] for i in idx], lang, target, terms)):
+        group = [texts[i] for i in idx]
+        found = mt.constrained.translate(engine, group, lang, target, terms)
+        # where the slot is short, the shortest of the engine's n-best that keeps every term (mt/shorter.py)
+        found = shorten(engine, group, found, [transcript.segments[i].end - transcript.segments[i].start for i in idx], lang, target, terms)
+        for i, res in zip(idx, found):
             texts[i] = res.text
             uses[i] = res.terms
     machine = transcript.translated(target, texts, uses if terms is not None else None)
