@@ -59,6 +59,7 @@ class Placement:
     engine_speed: float = 1.0  # how much faster the engine itself spoke the line (its rate control)
     removed_words: list[str] = field(default_factory=list)  # what the cut removed (by character position)
     condensed: list[str] = field(default_factory=list)  # source words clean verbatim left out of the line (mt/condense.py)
+    joined: list[int] = field(default_factory=list)  # later segments spoken in this line (a phrase re-flowed over both)
 
     @property
     def speedup(self) -> float:
@@ -130,6 +131,7 @@ class DubClip:
     respeak: Callable[[float], str] | None = None  # the engine's rate control: speed -> a WAV of the text spoken that much faster
     max_rate_speed: float = 1.0  # how far respeak may go
     condensed: list[str] = field(default_factory=list)  # what clean verbatim left out (reported in the fit file)
+    joined: list[int] = field(default_factory=list)  # later segments re-flowed into this clip (tts/reflow.py)
 
 
 def _quantile(sorted_values: list[float], q: float) -> float:
@@ -288,7 +290,7 @@ def _write_clips(path, ordered, duration, total, sample_rate, workdir, caps, min
             _count(stats, clip, start, end, nxt, speed, rate, overflow)
             stats.placements.append(
                 Placement(clip.segment_id, round(start, 3), round(end, 3), clip.end, round(speed, 3), round(overflow, 3), round(removed / 1000, 3),
-                          clip.speaker, round(clip.start, 3), round(rate, 3), lost_words, list(clip.condensed))
+                          clip.speaker, round(clip.start, 3), round(rate, 3), lost_words, list(clip.condensed), list(clip.joined))
             )
         _write_silence(w, total - cursor)
 

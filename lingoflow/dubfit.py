@@ -4,7 +4,8 @@ One entry a spoken segment: its source slot (start, end), where the dub starts a
 track (``dub_start``, up to 0.25 s early to 0.5 s late; ``dub_end``), the engine's own rate
 (``engine_speed``) and the time stretch applied (``speed``), both together (``speedup``, capped by
 --max-speedup), the seconds cut off (``overflow``) and the words that cut removed
-(``removed_words``), the source words clean verbatim left out (``condensed``), the text spoken,
+(``removed_words``), the source words clean verbatim left out (``condensed``), the later segments re-flowed into this
+line (``joined``: a phrase split over two segments of one speaker is spoken once over both), the text spoken,
 whether it is a reviewer's edit, and whether it was synthesized in this run (``resynthesized``;
 otherwise its clip came from the cache). The review page draws its timeline from this file.
 """
@@ -73,6 +74,7 @@ class FitSegment:
     resynthesized: bool = False
     condensed: list[str] = field(default_factory=list)  # source words clean verbatim left out (mt/condense.py)
     speedup: float = 1.0  # engine_speed x speed
+    joined: list[int] = field(default_factory=list)  # later segments spoken in this line (a phrase re-flowed over both)
 
 
 @dataclass
@@ -113,6 +115,7 @@ def to_dict(translation: Transcript, stats: FitStats) -> dict:
             "overflow": p.overflow,
             "removed_words": p.removed_words,
             "condensed": p.condensed,
+            "joined": p.joined,
             "speedup": p.speedup,
             "text": seg.text if seg else None,
             "edited": bool(seg and seg.edited),

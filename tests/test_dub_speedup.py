@@ -76,3 +76,33 @@ def test_the_fit_file_lists_the_speedup_and_what_was_condensed(tmp_path, spoken)
     fit = json.loads((tmp_path / "dub.pt.fit.json").read_text())
     assert fit["segments"][0]["condensed"] == ["Um,", "uh,"] and fit["segments"][0]["speedup"] <= 1.0
     assert stats.summary()["words_condensed"] == 2 and dubfit.read(tmp_path / "dub.pt.fit.json").segments[0].condensed == ["Um,", "uh,"]
+
+
+def test_a_phrase_split_over_two_segments_of_one_speaker_is_spoken_over_both(tmp_path):
+    from lingoflow.tts.reflow import reflow
+
+    engine, voice = get_engine("espeak-ng"), Voice(engine="espeak-ng", language="pt")
+    first, second = "Hoje vamos estudar como os rios formam", "os vales ao longo de muitos anos."
+    paths = {}
+    for text in (first, second, f"{first} {second}", "Bom dia."):
+        paths[text] = tmp_path / f"{len(paths)}.wav"
+        engine.synthesize(text, voice, paths[text])
+    slot_a = dub.AudioSegment.from_wav(paths[first]).duration_seconds * 0.6  # far too short for its line
+    a = dub.DubClip(0, 0.0, slot_a, str(paths[first]), "S1", first, condensed=["um"])
+    b = dub.DubClip(1, slot_a + 0.1, slot_a + 6.0, str(paths[second]), "S1", second)
+    spoken = []
+
+    def speak(clip, text):
+        spoken.append(text)
+        return dub.DubClip(clip.segment_id, clip.start, clip.end, str(paths[text]), clip.speaker, text)
+
+    (joined,) = reflow([a, b], speak)
+    assert spoken == [f"{first} {second}"] and (joined.start, joined.end, joined.joined, joined.condensed) == (0.0, b.end, [1], ["um"])
+    stats = dub.build_track([joined], b.end + 1.0, 22050, tmp_path / "joined.wav", tmp_path)
+    assert stats.placements[0].speedup <= 1.0 and stats.placements[0].joined == [1]  # the second slot's room is shared
+    apart = dub.build_track([a, b], b.end + 1.0, 22050, tmp_path / "apart.wav", tmp_path)
+    assert apart.placements[0].speedup > 1.0  # alone, the first line had to be sped up
+    # another speaker, a sentence already ended, or a line that fits: left alone
+    assert reflow([a, dub.DubClip(1, b.start, b.end, b.wav, "S2", second)], speak)[0] is a
+    assert reflow([dub.DubClip(0, 0.0, slot_a, a.wav, "S1", first + "."), b], speak)[0].joined == []
+    assert reflow([dub.DubClip(0, 0.0, 9.0, a.wav, "S1", first), dub.DubClip(1, 9.1, 12.0, b.wav, "S1", second)], speak)[0].joined == []

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from .. import dub, dubfit, progress, tts
 from ..store.atomic import atomic_path
+from ..tts.reflow import reflow
 from ..config import LocalizeOptions
 from ..paths import cache_dir
 from ..schema import Transcript
@@ -56,6 +58,16 @@ def synthesize(
         clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip), seg.speaker, seg.text, _respeak(engine, voice, identity, seg.text),
                                  getattr(engine, "max_rate_speed", 1.0), removed.get(seg.id, [])))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
+
+    def speak_joined(first: dub.DubClip, text: str) -> dub.DubClip:
+        voice, engine, identity = voices[first.speaker]
+        clip = _clip_path(identity, text)
+        if not clip.is_file():
+            with atomic_path(clip) as tmp:
+                engine.synthesize(text, voice, tmp)
+        return replace(first, wav=str(clip), text=text, respeak=_respeak(engine, voice, identity, text))
+
+    clips = reflow(clips, speak_joined)  # a phrase split over two segments of one speaker: spoken over both
     rate = ingested.info.audio.sample_rate or 48000
     (cache_dir() / "work").mkdir(parents=True, exist_ok=True)
     bed = None
