@@ -188,7 +188,10 @@ def _localized(tmp: Path, quick: bool) -> dict:
         if item["status"] != "ok":
             continue
         tr = json.loads((out / item["item"] / "transcript.pt.json").read_text())
-        offsets += dub_sync(out / item["item"] / "dub.pt.wav", tr["segments"])
+        # a segment re-flowed into the line before it (tts/reflow.py) has no onset of its own to measure
+        fitted = json.loads((out / item["item"] / "dub.pt.fit.json").read_text())
+        joined = {i for s in fitted["segments"] for i in s.get("joined", [])}
+        offsets += dub_sync(out / item["item"] / "dub.pt.wav", [s for s in tr["segments"] if s["id"] not in joined])
         fit = item["dub_fit"].get("pt", {})
         speeds.append(fit.get("max_speed", 1.0))
         overflows += len(fit.get("overflowed", []))
