@@ -4,6 +4,9 @@ What a subtitler or dubbing adapter drops from spontaneous speech because it car
 - ``fillers``: hesitation sounds, dropped wherever they stand;
 - ``markers``: discourse markers that carry nothing ("you know", "I mean"), dropped only where they
   are set off as an aside: at the start of a sentence or clause, or followed by a comma;
+- ``clause_markers``: markers also dropped without commas where a new clause follows them
+  (``clause_openers``: "I mean I guess", "you know she's") and the word before does not make them
+  a question or an object (``clause_marker_keep_after``: "did you know she's", "what I mean");
 - ``hedges``: "kind of" / "sort of" used as a softener, dropped unless the word before them makes
   them mean "type of" (``hedge_keep_after``: "what kind of car" stays);
 - ``doubles``: words whose immediate repetition is grammatical ("that that", "had had"): kept.
@@ -24,6 +27,11 @@ RULES: dict[str, dict[str, list[str]]] = {
         "numbers": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "percent", "half"],
         "fillers": ["uh", "um", "uhm", "umm", "uhh", "erm", "er", "ah", "hmm", "hm", "mm", "mmm", "eh"],
         "markers": ["you know", "i mean", "you see", "like", "well", "basically", "literally", "okay so"],
+        "clause_markers": ["you know", "i mean"],
+        "clause_openers": ["i", "i'm", "i've", "i'll", "i'd", "he", "he's", "she", "she's", "we", "we're", "we've", "we'll",
+                           "they", "they're", "they've", "there's", "that's", "it's"],
+        "clause_marker_keep_after": ["do", "does", "did", "don't", "doesn't", "didn't", "if", "whether", "what", "how", "when", "as", "now",
+                                     "would", "will", "could", "should", "might", "can", "can't", "to", "you'll", "i'll", "all", "we"],
         "hedges": ["kind of", "sort of", "kinda", "sorta"],
         "hedge_keep_after": ["what", "which", "a", "an", "the", "this", "that", "these", "those", "some", "any", "every", "each",
                              "no", "one", "same", "different", "other", "another", "my", "your", "our", "their", "his", "her", "all", "of"],

@@ -47,6 +47,9 @@ class _Rules:
     doubles: set[str]
     negations: set[str]
     numbers: set[str]
+    clause_markers: list[list[str]] = field(default_factory=list)
+    clause_openers: set[str] = field(default_factory=set)
+    clause_keep_after: set[str] = field(default_factory=set)
 
 
 def rules_for(language: str | None) -> _Rules:
@@ -55,7 +58,8 @@ def rules_for(language: str | None) -> _Rules:
     phrases = lambda key: sorted((p.casefold().split() for p in r.get(key, [])), key=len, reverse=True)  # noqa: E731
     return _Rules(set(r.get("fillers", UNIVERSAL_FILLERS)), phrases("markers"), phrases("hedges"),
                   set(r.get("hedge_keep_after", [])), set(r.get("doubles", [])), {n.casefold() for n in r.get("negations", [])},
-                  {n.casefold() for n in r.get("numbers", [])})
+                  {n.casefold() for n in r.get("numbers", [])}, phrases("clause_markers"), set(r.get("clause_openers", [])),
+                  set(r.get("clause_marker_keep_after", [])))
 
 
 def condense(transcript: Transcript, terms: Iterable[str] = ()) -> Condensed:
@@ -176,7 +180,10 @@ def _phrases(tokens, norms, live: list[int], drop: list[bool], guarded: list[boo
             if is_marker:
                 opens = before is None or tokens[before][-1:] in SENTENCE_END + ",;:"
                 closes = tokens[span[-1]][-1:] in ",;:" + SENTENCE_END or span[-1] == live[-1]
-                if not (opens and closes) or (before is None and span[-1] == live[-1]):
+                after = live[pos + len(phrase)] if pos + len(phrase) < len(live) else None
+                new_clause = (phrase in rules.clause_markers and after is not None and norms[after] in rules.clause_openers
+                              and (before is None or norms[before] not in rules.clause_keep_after))
+                if not (opens and closes or new_clause) or (before is None and span[-1] == live[-1]):
                     continue  # not an aside (or the whole segment: "Well." is an answer)
             elif before is not None and norms[before] in rules.hedge_keep_after:
                 continue
