@@ -191,7 +191,11 @@ def _localized(tmp: Path, quick: bool) -> dict:
         # a segment re-flowed into the line before it (tts/reflow.py) has no onset of its own to measure
         fitted = json.loads((out / item["item"] / "dub.pt.fit.json").read_text())
         joined = {i for s in fitted["segments"] for i in s.get("joined", [])}
-        offsets += dub_sync(out / item["item"] / "dub.pt.wav", [s for s in tr["segments"] if s["id"] not in joined])
+        starts = {f["id"]: f["dub_start"] for f in fitted["segments"]}
+        ends = [(f["id"], f["dub_start"], f["dub_end"]) for f in fitted["segments"]]
+        # a line may borrow the silence up to the next one: its onset is looked for after the previous line's dub
+        measured = [{**s, "after": max((e for i, b, e in ends if i != s["id"] and b < starts.get(s["id"], s["start"])), default=0.0)} for s in tr["segments"] if s["id"] not in joined]
+        offsets += dub_sync(out / item["item"] / "dub.pt.wav", measured)
         fit = item["dub_fit"].get("pt", {})
         speeds.append(fit.get("max_speed", 1.0))
         overflows += len(fit.get("overflowed", []))

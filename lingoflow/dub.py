@@ -34,6 +34,7 @@ from .io.media import ffmpeg_args, file_url, run
 MAX_SPEED = 1.35  # atempo's limit: beyond it a time stretch sounds processed
 MAX_SPEEDUP = 1.4  # engine rate x time stretch together (--max-speedup; VideoLingo's cap, open-dubbing's is 1.3)
 BORROW = 1.0  # a line may take this much of the silence after its slot before it is sped up (VideoLingo: ~1 s)
+KEEP_PAUSE = 0.15  # ... leaving at least this much of it before the next line, so two lines do not run together
 MIN_SPEED = 0.9
 LEAD = 0.25  # a line may start this early, into the pause before it
 MAX_DRIFT = 0.5  # a line may push the next one this much later than its source start
@@ -256,12 +257,12 @@ def _write_clips(path, ordered, duration, total, sample_rate, workdir, caps, min
             prev_source_end = max(prev_source_end, clip.end)
             # the speed target: the slot, or what is left of it before the next line when this
             # one starts late and there is no pause after it to recover the delay in; before any
-            # speed-up the line may take the silence after its slot (up to BORROW, never past
-            # the next line) and start up to LEAD early, into the pause before it
+            # speed-up the line may take the silence after its slot (up to BORROW, leaving
+            # KEEP_PAUSE before the next line)
             slot = max(clip.end - clip.start, 0.05)
             target = slot if free_end - on_time >= slot else max(free_end - on_time, 0.05)
-            earliest = max(clip.start - LEAD, written, pause_from) if on_time == clip.start else on_time
-            borrowed = max(target, min(free_end, max(clip.end, on_time) + BORROW) - earliest)
+            # (starting early, into the pause before, is left for what still does not fit: below)
+            borrowed = max(target, min(free_end - (KEEP_PAUSE if nxt is not None else 0.0), max(clip.end, on_time) + BORROW) - on_time)
             fitted = _fit_audio(clip, target, caps, min_speed if on_time == clip.start else 1.0, workdir, stats, borrowed)
             if fitted is None:
                 continue
