@@ -155,8 +155,17 @@ def _mt(quick: bool) -> dict:
     seconds = time.perf_counter() - t0
     out = {"pairs": len(src), "engine": engine.name, "bleu": round(sacrebleu.corpus_bleu(hyp, [ref]).score, 2),
            "chrf": round(sacrebleu.corpus_chrf(hyp, [ref]).score, 2), "ms_per_sentence": round(1000 * seconds / len(src), 2)}
+    # clean verbatim (mt/condense.py) before translating, as the translate stage does: its BLEU cost
+    from lingoflow.mt.condense import condense_segment, rules_for
+    from lingoflow.schema import Segment
+
+    rules = rules_for("en")
+    clean = [condense_segment(Segment(i, 0.0, 1.0, s), rules)[0].text for i, s in enumerate(src)]
+    out["bleu_clean_verbatim"] = round(sacrebleu.corpus_bleu(engine.translate(clean, "en", "pt"), [ref]).score, 2)
+    out["sources_condensed"] = sum(a != b for a, b in zip(src, clean))
     print("## MT: Tatoeba en->pt dev set (sacrebleu)")
-    table([(out["engine"], out["pairs"], out["bleu"], out["chrf"], out["ms_per_sentence"])], ("engine", "pairs", "BLEU", "chrF", "ms/sentence"))
+    table([(out["engine"], out["pairs"], out["bleu"], out["chrf"], out["ms_per_sentence"], out["bleu_clean_verbatim"], out["sources_condensed"])],
+          ("engine", "pairs", "BLEU", "chrF", "ms/sentence", "BLEU clean verbatim", "sources condensed"))
     return out
 
 
@@ -179,7 +188,14 @@ def _localized(tmp: Path, quick: bool) -> dict:
         if item["status"] != "ok":
             continue
         tr = json.loads((out / item["item"] / "transcript.pt.json").read_text())
-        offsets += dub_sync(out / item["item"] / "dub.pt.wav", tr["segments"])
+        # a segment re-flowed into the line before it (tts/reflow.py) has no onset of its own to measure
+        fitted = json.loads((out / item["item"] / "dub.pt.fit.json").read_text())
+        joined = {i for s in fitted["segments"] for i in s.get("joined", [])}
+        starts = {f["id"]: f["dub_start"] for f in fitted["segments"]}
+        ends = [(f["id"], f["dub_start"], f["dub_end"]) for f in fitted["segments"]]
+        # a line may borrow the silence up to the next one: its onset is looked for after the previous line's dub
+        measured = [{**s, "after": max((e for i, b, e in ends if i != s["id"] and b < starts.get(s["id"], s["start"])), default=0.0)} for s in tr["segments"] if s["id"] not in joined]
+        offsets += dub_sync(out / item["item"] / "dub.pt.wav", measured)
         fit = item["dub_fit"].get("pt", {})
         speeds.append(fit.get("max_speed", 1.0))
         overflows += len(fit.get("overflowed", []))

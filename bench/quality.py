@@ -52,7 +52,8 @@ def _read_wav(path: Path) -> tuple[np.ndarray, int]:
 
 def dub_sync(dub_wav: Path, segments: list[dict], threshold_db: float = -40.0) -> list[float]:
     """Measured start offset (s) of the dubbed speech for each segment: first 10 ms frame above
-    the threshold from 0.5 s before the segment's start, measured on the track itself."""
+    the threshold from 0.5 s before the segment's start (or from ``after``, where the previous line's
+    dub ends, when a segment gives it), measured on the track itself."""
     audio, rate = _read_wav(dub_wav)
     frame = int(0.01 * rate)
     level = 10 ** (threshold_db / 20)
@@ -60,7 +61,8 @@ def dub_sync(dub_wav: Path, segments: list[dict], threshold_db: float = -40.0) -
     for seg in segments:
         if not seg["text"].strip():
             continue
-        lo = max(0, int((seg["start"] - 0.5) * rate))
+        # not before the previous line's dub ends ("after", when known): its tail is not this line's onset
+        lo = max(0, int((seg["start"] - 0.5) * rate), int(seg.get("after", 0.0) * rate))
         hi = min(len(audio), int((seg["end"] + 1.0) * rate))
         window = audio[lo:hi]
         n = len(window) // frame

@@ -143,9 +143,23 @@ def fit_figures(fit: dict, dub_wav: Path, duration: float) -> dict:
         "seconds_lost": round(sum(lost), 3), "max_lost": round(max(lost, default=0.0), 3),
         "worst_drift": round(max(drift, default=0.0), 3), "earliest_start": round(min(drift, default=0.0), 3),
         "max_effective_speed": round(max(speeds, default=1.0), 3), "overlaps": overlaps,
+        "speedups": [round(x, 3) for x in speeds], "words_condensed": sum(len(s.get("condensed", [])) for s in segs),
         "length_error": round(abs(length - duration), 4),
         "removed_words": [w for s in segs for w in s.get("removed_words", [])],
     }
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def numbers_missing(source, fit: dict) -> int:
+    """Numbers of a source line (the verbatim transcript's) that its dub line does not say."""
+    said = {s.id: s.text for s in source.segments}
+    missing = 0
+    for seg in fit["segments"]:
+        text = " ".join(said.get(i, "") for i in [seg["id"], *seg.get("joined", [])])
+        missing += sum((Counter(_NUMBER.findall(text)) - Counter(_NUMBER.findall(seg.get("text") or ""))).values())
+    return missing
 
 
 def _sum_fit(rows: list[dict]) -> dict:
@@ -157,7 +171,17 @@ def _sum_fit(rows: list[dict]) -> dict:
         total[k] = max(r[k] for r in rows)
     total["earliest_start"] = min(r["earliest_start"] for r in rows)
     total["removed_words"] = [w for r in rows for w in r["removed_words"]]
+    ups = sorted(x for r in rows for x in r["speedups"]) or [1.0]
+    total.update(speedup_median=_quantile(ups, 0.5), speedup_p90=_quantile(ups, 0.9), over_1_35=sum(x > 1.35 + 1e-9 for x in ups),
+                 over_1_5=sum(x > 1.5 + 1e-9 for x in ups), words_condensed=sum(r["words_condensed"] for r in rows),
+                 numbers_missing=sum(r.get("numbers_missing", 0) for r in rows))
     return total
+
+
+def _quantile(values: list[float], q: float) -> float:
+    import numpy as np
+
+    return round(float(np.quantile(values, q)), 3)
 
 
 def _caption_figures(checks: list[dict], missing: int) -> dict:
@@ -215,6 +239,7 @@ def measure(files: list[Path], work: Path, fresh: bool = False, piper: bool = Tr
             stages.synthesize(t, ing, folder, o)
             fit = json.loads((folder / f"dub.{t.language}.fit.json").read_text())
             fits[name].append(fit_figures(fit, folder / f"dub.{t.language}.wav", ing.duration))
+            fits[name][-1]["numbers_missing"] = numbers_missing(tr, fit)
     return {
         "recordings": len(files), "audio_seconds": round(audio, 1),
         "dub": {name: _sum_fit(rows) for name, rows in fits.items() if rows},
@@ -228,8 +253,10 @@ def measure(files: list[Path], work: Path, fresh: bool = False, piper: bool = Tr
 def report(figures: dict, what: str = "real recordings") -> None:
     print(f"## Dub fit on {figures['recordings']} {what} ({figures['audio_seconds']} s, pt with espeak-ng; en again with Piper)")
     table([(name, d["segments"], d["cut"], d["cut_over_50ms"], d["seconds_lost"], d["max_lost"], d["worst_drift"], d["earliest_start"],
-            d["max_effective_speed"], d["overlaps"], d["length_error"]) for name, d in figures["dub"].items()],
-          ("engine / dub", "segments", "cut", "cut >50 ms", "s lost", "max lost s", "worst drift s", "earliest s", "max speed", "overlaps", "length error s"))
+            d["speedup_median"], d["speedup_p90"], d["max_effective_speed"], d["over_1_35"], d["over_1_5"], d["overlaps"], d["length_error"],
+            d["words_condensed"], d["numbers_missing"]) for name, d in figures["dub"].items()],
+          ("engine / dub", "segments", "cut", "cut >50 ms", "s lost", "max lost s", "worst drift s", "earliest s", "speed-up median", "p90",
+           "max speed", ">1.35x", ">1.5x", "overlaps", "length error s", "words condensed", "numbers missing"))
     print(f"## Captions on the {what}: cues within every norm of their language")
     rows = []
     for lang, c in figures["captions"].items():

@@ -57,6 +57,17 @@ def glossary_label(report: ItemReport) -> str:
     return ", ".join(parts) or "-"
 
 
+def captions_label(report: ItemReport) -> str:
+    """Per language: the share of cues within its reading norms, the fastest cue, words condensed away."""
+    return ", ".join(f"{lang} {q.within_norms:.0%} (max {q.fastest_cps:g} cps, -{q.words_condensed} words)"
+                     for lang, q in sorted(report.captions.items())) or "-"
+
+
+def speedup_label(report: ItemReport) -> str:
+    return ", ".join(f"{lang} {f.speedup_median:.2f}/{f.speedup_p90:.2f}/{f.max_effective_speed:.2f}x"
+                     for lang, f in sorted(report.dub_fit.items())) or "-"
+
+
 def table_rows(reports: list[ItemReport]) -> list[dict]:
     """One row per file, with the columns a user scans for (docs/deployment.md)."""
     rows = []
@@ -71,6 +82,8 @@ def table_rows(reports: list[ItemReport]) -> list[dict]:
             "real-time factor": round(r.audio_seconds / seconds, 2) if seconds > 0 and r.audio_seconds else None,
             "speakers": len(r.speakers),
             "glossary honored": glossary_label(r),
+            "captions within norms": captions_label(r),
+            "dub speed-up (median/p90/max)": speedup_label(r),
             "cached or run": cached_label(r),
             "input warnings": r.input_quality.label() if r.input_quality else "",
             "error": r.error or "",  # last: a long cause must not push the figures out of view

@@ -19,17 +19,16 @@ from dataclasses import dataclass
 
 
 from .schema import Segment, Transcript
+from .writers.reading_norms import DEFAULT as DEFAULT_NORM, NORMS, reading_norm
 
 
-# Reading speed, characters a second, for adult programmes, from Netflix's Timed Text Style
-# Guides (partnerhelp.netflixstudios.com: "English (USA) Timed Text Style Guide": up to 20;
-# the Brazilian Portuguese, European Portuguese, Spanish, French, German and Italian guides: up
-# to 17). Other languages get 17. The same guides set 42 characters a line, 2 lines, 5/6 s to 7 s
-# a cue and a gap of at least 2 frames between cues.
-READING_CPS = {"en": 20.0, "pt": 17.0, "es": 17.0, "fr": 17.0, "de": 17.0, "it": 17.0}
-DEFAULT_CPS = 17.0
+# Reading speed by language: the table in writers/reading_norms.py (Netflix's Timed Text Style
+# Guides), kept here as a view for older callers.
+READING_CPS = {lang: float(n.cps) for lang, n in NORMS.items()}
+DEFAULT_CPS = float(DEFAULT_NORM.cps)
 COMFORT_CPS = 17.0  # where nobody else needs the time, a cue stays up long enough for this speed
-HARD_MAX_CPS = 25.0  # beyond this no one reads a cue: the next cue is shown later instead
+HARD_MAX_CPS = 22.0  # beyond this no one reads a cue: the next cue is shown later instead
+HARD_MAX_RATIO = 1.3  # ... and never more than this over the language's own norm (ja 4 cps: 5.2)
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,20 @@ class CaptionNorms:
     # up to 1.5 s; it is used only for reading speed
     quiet_lead: float = 1.5
     min_gap: float = 2 / 24  # two frames (24 fps) between cues
+    linger: float = 0.5  # a cue may stay this long after its speech when no cue follows
+    chain_below: float = 0.5  # cues closer than this are chained: the first ends min_gap before the next
+
+    @property
+    def hard_max_cps(self) -> float:
+        return min(HARD_MAX_CPS, self.max_cps * HARD_MAX_RATIO)
 
 
-def norms_for(language: str, max_cps: float | None = None) -> CaptionNorms:
-    """The norms for a language: its reading speed from READING_CPS (or ``max_cps``, --max-cps)."""
-    base = (language or "").split("-")[0].lower()
-    return CaptionNorms(max_cps=float(max_cps) if max_cps else READING_CPS.get(base, DEFAULT_CPS))
+def norms_for(language: str, max_cps: float | None = None, profile: str = "adult") -> CaptionNorms:
+    """The norms for a language and reading profile (writers/reading_norms.py); ``max_cps``
+    (--max-cps) overrides the reading speed."""
+    norm = reading_norm(language, profile)
+    return CaptionNorms(max_line_chars=norm.line_chars, max_lines=norm.lines, max_cps=float(max_cps) if max_cps else float(norm.cps),
+                        min_duration=norm.min_duration, max_duration=norm.max_duration)
 
 
 @dataclass
@@ -307,15 +314,29 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
         nxt = speech[j + 1][0] if j + 1 < n else end_limit + gap
         cap = min(start + norms.max_duration, (latest[j + 1] if j + 1 < n else end_limit + gap) - gap, end_limit)
         comfort_end = start + max(need[j], chars[j] / COMFORT_CPS, norms.min_duration)
-        nice_end = max(comfort_end, min(e_j, start + norms.max_duration))
+        # up to `linger` after its speech where nothing is said next (the next speech bounds it below)
+        nice_end = max(comfort_end, min(e_j + norms.linger, nxt - gap, start + norms.max_duration), min(e_j, start + norms.max_duration))
         # into the next cue's speech only as far as reading needs (its speech end does not count)
         end = nice_end if nice_end <= nxt - gap else max(nxt - gap, comfort_end)
         end = min(end, cap)
-        floor = start + _ms_up(chars[j] / HARD_MAX_CPS)  # never faster than this, even when later cues must wait
+        floor = start + _ms_up(chars[j] / norms.hard_max_cps)  # never faster than this, even when later cues must wait
         end = max(end, min(floor, end_limit), start + 0.04)
         spans.append((start, _ms_up(end)))
         prev_end = spans[-1][1]
-    return _settle(spans, need, norms, end_limit)
+    return _chain(_settle(spans, need, norms, end_limit), norms)
+
+
+def _chain(spans: list[tuple[float, float]], norms: CaptionNorms) -> list[tuple[float, float]]:
+    """Cues less than chain_below apart are chained: the first stays up until min_gap before the
+    next (a flicker of blank screen between them only tires the eye), never past max_duration."""
+    out = list(spans)
+    gap = _ms_up(norms.min_gap)
+    for j in range(len(out) - 1):
+        start, end = out[j]
+        nxt = out[j + 1][0]
+        if gap < nxt - end < norms.chain_below:
+            out[j] = (start, max(end, min(_ms_down(nxt - gap), _ms_down(start + norms.max_duration))))
+    return out
 
 
 def _leads(speech: list[tuple[float, float]], norms: CaptionNorms) -> list[float]:
@@ -331,14 +352,14 @@ def _leads(speech: list[tuple[float, float]], norms: CaptionNorms) -> list[float
 
 def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_limit: float) -> list[float]:
     """Where continuous speech leaves too little time for every cue at the norm's reading speed,
-    the fewest cues read faster (up to HARD_MAX_CPS), so the others keep the norm: at each cue
+    the fewest cues read faster (up to norms.hard_max_cps), so the others keep the norm: at each cue
     that would start too late, the longest cue before it in its chain (it gives back the most
     time) is let go to the limit; then each of those gets back as much of its time as the others
     leave it, the shortest first. `need` is shortened in place; returns each cue's latest start:
     max_delay after its speech, or later where even every cue at the limit does not fit."""
     n = len(chars)
     upper = [speech[j][0] + norms.max_delay for j in range(n)]
-    floor = [_ms_up(c / HARD_MAX_CPS) for c in chars]
+    floor = [_ms_up(c / norms.hard_max_cps) for c in chars]
     at_norm = list(need)
     fits = lambda: _first_late(need, speech, lead, upper, gap, end_limit) is None  # noqa: E731
     squeezed: list[int] = []

@@ -67,6 +67,12 @@ class LocalizeOptions(BaseModel):
     max_speed: float = option(1.35, affects=DUB, ge=1.0, le=2.0, description="largest dub speed-up")
     max_cps: float | None = option(None, affects=CAPTIONS, ge=5.0, le=40.0,
                                    description="caption reading speed, characters a second, for every language (default: by language, e.g. en 20, pt 17)")
+    # clean verbatim, reading norms, the dub's speed-up cap (docs/captions-and-dubs.md)
+    verbatim: bool = option(False, affects=MT + DUB + CAPTIONS, flags=("--verbatim",),
+                            description="captions, translation and dub keep every word said (court, compliance); default: clean verbatim")
+    reading_profile: Literal["adult", "children"] = option("adult", affects=CAPTIONS,
+                                                           description="caption reading speeds: adult, or children (en 17, others 13 cps)")
+    max_speedup: float = option(1.4, affects=DUB, ge=1.0, le=2.0, description="largest dub speed-up, engine rate x time stretch together")
     # speakers and voices (docs/voices.md)
     diarize_engine: str = option("resemblyzer", affects=DIARIZE, names_from="diarize", description="speaker diarization engine, or 'none' (one speaker)")
     speakers: int | None = option(None, affects=DIARIZE, ge=1, le=32, description="number of speakers (default: estimated per file)")

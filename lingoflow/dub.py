@@ -32,6 +32,9 @@ from .store.atomic import atomic_path
 from .io.media import ffmpeg_args, file_url, run
 
 MAX_SPEED = 1.35  # atempo's limit: beyond it a time stretch sounds processed
+MAX_SPEEDUP = 1.4  # engine rate x time stretch together (--max-speedup; VideoLingo's cap, open-dubbing's is 1.3)
+BORROW = 1.0  # a line may take this much of the silence after its slot before it is sped up (VideoLingo: ~1 s)
+KEEP_PAUSE = 0.15  # ... leaving at least this much of it before the next line, so two lines do not run together
 MIN_SPEED = 0.9
 LEAD = 0.25  # a line may start this early, into the pause before it
 MAX_DRIFT = 0.5  # a line may push the next one this much later than its source start
@@ -56,6 +59,13 @@ class Placement:
     source_start: float | None = None  # the source segment's start (None in fits made before drift existed)
     engine_speed: float = 1.0  # how much faster the engine itself spoke the line (its rate control)
     removed_words: list[str] = field(default_factory=list)  # what the cut removed (by character position)
+    condensed: list[str] = field(default_factory=list)  # source words clean verbatim left out of the line (mt/condense.py)
+    joined: list[int] = field(default_factory=list)  # later segments spoken in this line (a phrase re-flowed over both)
+
+    @property
+    def speedup(self) -> float:
+        """Engine rate x time stretch: how much faster than the voice's own pace the line is heard."""
+        return round(self.speed * self.engine_speed, 3)
 
     @property
     def drift(self) -> float:
@@ -84,6 +94,7 @@ class FitStats:
     worst_drift: float = 0.0  # the latest a line started after its source start
     early: int = 0  # lines started early, into the pause before them
     pushed: int = 0  # lines that pushed the next one later
+    max_speedup: float = MAX_SPEEDUP  # the cap on engine rate x time stretch
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -100,7 +111,14 @@ class FitStats:
             "max_effective_speed": self.max_effective_speed, "lost_seconds": self.lost_seconds, "worst_drift": self.worst_drift,
             "early": self.early, "pushed": self.pushed,
             "removed_words": {str(p.segment_id): p.removed_words for p in self.placements if p.removed_words},
+            **self.qc(),
         }
+
+    def qc(self) -> dict:
+        """The speed-up listeners hear (engine rate x stretch) over the lines, and the words condensed away."""
+        ups = sorted(p.speedup for p in self.placements) or [1.0]
+        return {"max_speedup": self.max_speedup, "speedup_median": _quantile(ups, 0.5), "speedup_p90": _quantile(ups, 0.9),
+                "over_1_3x": sum(u > 1.3 + 1e-9 for u in ups), "words_condensed": sum(len(p.condensed) for p in self.placements)}
 
 
 @dataclass
@@ -113,6 +131,13 @@ class DubClip:
     text: str = ""  # what it says (a cut reports the words it removed)
     respeak: Callable[[float], str] | None = None  # the engine's rate control: speed -> a WAV of the text spoken that much faster
     max_rate_speed: float = 1.0  # how far respeak may go
+    condensed: list[str] = field(default_factory=list)  # what clean verbatim left out (reported in the fit file)
+    joined: list[int] = field(default_factory=list)  # later segments re-flowed into this clip (tts/reflow.py)
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    """The q-quantile by linear interpolation (numpy's default), rounded to the millisecond's scale."""
+    return round(float(np.quantile(sorted_values, q)), 3)
 
 
 def _trim(seg: AudioSegment, threshold: float = -45.0) -> AudioSegment:
@@ -181,6 +206,7 @@ def build_track(
     max_speed: float = MAX_SPEED,
     min_speed: float = MIN_SPEED,
     background=None,
+    max_speedup: float = MAX_SPEEDUP,
 ) -> FitStats:
     """Write a mono 16-bit track of exactly round(duration * sample_rate) samples.
 
@@ -191,15 +217,15 @@ def build_track(
     """
     workdir = Path(workdir)
     total = int(round(duration * sample_rate))
-    stats = FitStats(segments=len(clips))
+    stats = FitStats(segments=len(clips), max_speedup=max_speedup)
     ordered = sorted(clips, key=lambda c: c.start)
     with atomic_path(out_wav) as tmp:
         if background is None:
-            _write_clips(tmp, ordered, duration, total, sample_rate, workdir, max_speed, min_speed, stats)
+            _write_clips(tmp, ordered, duration, total, sample_rate, workdir, (max_speed, max_speedup), min_speed, stats)
         else:
             with tempfile.TemporaryDirectory(prefix="dry-", dir=workdir) as scratch:
                 dry = Path(scratch) / "dry.wav"
-                _write_clips(dry, ordered, duration, total, sample_rate, workdir, max_speed, min_speed, stats)
+                _write_clips(dry, ordered, duration, total, sample_rate, workdir, (max_speed, max_speedup), min_speed, stats)
                 times, gains = background.gain(total / sample_rate, [(p.start, p.end) for p in stats.placements])
                 with wave.open(str(dry), "rb") as r, wave.open(str(tmp), "wb") as w:
                     w.setnchannels(1), w.setsampwidth(2), w.setframerate(sample_rate)
@@ -212,8 +238,9 @@ def build_track(
     return stats
 
 
-def _write_clips(path, ordered, duration, total, sample_rate, workdir, max_speed, min_speed, stats: FitStats) -> None:
-    """The dub alone, clip after clip, silence between: a WAV of exactly `total` samples."""
+def _write_clips(path, ordered, duration, total, sample_rate, workdir, caps, min_speed, stats: FitStats) -> None:
+    """The dub alone, clip after clip, silence between: a WAV of exactly `total` samples.
+    ``caps``: (largest time stretch, largest engine rate x time stretch)."""
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
@@ -226,13 +253,17 @@ def _write_clips(path, ordered, duration, total, sample_rate, workdir, max_speed
             on_time = max(clip.start, written)  # a line pushed by the previous one starts late
             free_end = max(nxt, on_time) if nxt is not None else duration  # the silence after the slot is free
             latest_end = max(min(nxt + MAX_DRIFT, duration), on_time) if nxt is not None else duration
-            # the speed target: the slot, or what is left of it before the next line when this
-            # one starts late and there is no pause after it to recover the delay in
-            slot = max(clip.end - clip.start, 0.05)
-            target = slot if free_end - on_time >= slot else max(free_end - on_time, 0.05)
-            fitted = _fit_audio(clip, target, max_speed, min_speed if on_time == clip.start else 1.0, workdir, stats)
             pause_from = min(prev_source_end, clip.start)  # where the source's pause before this line starts
             prev_source_end = max(prev_source_end, clip.end)
+            # the speed target: the slot, or what is left of it before the next line when this
+            # one starts late and there is no pause after it to recover the delay in; before any
+            # speed-up the line may take the silence after its slot (up to BORROW, leaving
+            # KEEP_PAUSE before the next line)
+            slot = max(clip.end - clip.start, 0.05)
+            target = slot if free_end - on_time >= slot else max(free_end - on_time, 0.05)
+            # (starting early, into the pause before, is left for what still does not fit: below)
+            borrowed = max(target, min(free_end - (KEEP_PAUSE if nxt is not None else 0.0), max(clip.end, on_time) + BORROW) - on_time)
+            fitted = _fit_audio(clip, target, caps, min_speed if on_time == clip.start else 1.0, workdir, stats, borrowed)
             if fitted is None:
                 continue
             audio, speed, rate, removed = fitted
@@ -260,7 +291,7 @@ def _write_clips(path, ordered, duration, total, sample_rate, workdir, max_speed
             _count(stats, clip, start, end, nxt, speed, rate, overflow)
             stats.placements.append(
                 Placement(clip.segment_id, round(start, 3), round(end, 3), clip.end, round(speed, 3), round(overflow, 3), round(removed / 1000, 3),
-                          clip.speaker, round(clip.start, 3), round(rate, 3), lost_words)
+                          clip.speaker, round(clip.start, 3), round(rate, 3), lost_words, list(clip.condensed), list(clip.joined))
             )
         _write_silence(w, total - cursor)
 
@@ -274,16 +305,22 @@ def _count(stats: FitStats, clip: DubClip, start: float, end: float, nxt: float 
     stats.lost_seconds = round(stats.lost_seconds + overflow, 3)
 
 
-def _fit_audio(clip: DubClip, target: float, max_speed: float, min_speed: float, workdir: Path, stats: FitStats):
-    """The clip's speech fitted toward `target` seconds: (audio, time stretch, engine rate, ms of
-    pauses removed), or None when it holds no sound. Pauses first, then the engine's rate, then atempo."""
+def _fit_audio(clip: DubClip, slot: float, caps: tuple[float, float], min_speed: float, workdir: Path, stats: FitStats,
+               room: float | None = None):
+    """The clip's speech fitted toward `room` seconds (the slot and the silence it may borrow; a clip
+    shorter than `slot` itself may be slowed): (audio, time stretch, engine rate, ms of pauses
+    removed), or None when it holds no sound. Pauses first, then the engine's rate, then atempo,
+    rate x stretch never above the cap (caps: largest stretch, largest rate x stretch)."""
+    max_speed, max_speedup = caps
+    target = max(room or slot, slot)
     audio = _trim(AudioSegment.from_wav(clip.wav).set_channels(1))
     if len(audio) == 0:
         return None
     audio, removed = _tighten_to(audio, target)
     rate = 1.0
-    if len(audio) / 1000 > target + FIT_TOLERANCE and clip.respeak is not None and clip.max_rate_speed > 1.0:
-        rate = min(clip.max_rate_speed, math.ceil(len(audio) / 1000 / target / RATE_STEP - 1e-9) * RATE_STEP)
+    rate_cap = min(clip.max_rate_speed, max_speedup)
+    if len(audio) / 1000 > target + FIT_TOLERANCE and clip.respeak is not None and rate_cap > 1.0:
+        rate = min(rate_cap, math.ceil(len(audio) / 1000 / target / RATE_STEP - 1e-9) * RATE_STEP)
         faster = _trim(AudioSegment.from_wav(clip.respeak(rate)).set_channels(1))
         if len(faster):
             audio, removed = _tighten_to(faster, target)
@@ -294,12 +331,12 @@ def _fit_audio(clip: DubClip, target: float, max_speed: float, min_speed: float,
     stats.tightened += bool(removed)
     length = len(audio) / 1000
     speed = 1.0
-    if length > target + FIT_TOLERANCE:
-        speed = min(max_speed, length / target)
+    if length > target + FIT_TOLERANCE and max_speedup / rate > 1.0 + 1e-6:
+        speed = min(max_speed, max_speedup / rate, length / target)
         stats.sped_up += 1
         stats.max_speed = max(stats.max_speed, round(speed, 3))
-    elif rate == 1.0 and length < target * SLOW_BELOW and min_speed < 1.0:
-        speed = max(min_speed, length / target)
+    elif rate == 1.0 and length < slot * SLOW_BELOW and min_speed < 1.0:
+        speed = max(min_speed, length / slot)
         stats.slowed += 1
         stats.min_speed = min(stats.min_speed, round(speed, 3))
     if speed != 1.0:

@@ -2,8 +2,10 @@
 
 One entry a spoken segment: its source slot (start, end), where the dub starts and ends in the
 track (``dub_start``, up to 0.25 s early to 0.5 s late; ``dub_end``), the engine's own rate
-(``engine_speed``) and the time stretch applied (``speed``), the seconds cut off (``overflow``)
-and the words that cut removed (``removed_words``), the text spoken,
+(``engine_speed``) and the time stretch applied (``speed``), both together (``speedup``, capped by
+--max-speedup), the seconds cut off (``overflow``) and the words that cut removed
+(``removed_words``), the source words clean verbatim left out (``condensed``), the later segments re-flowed into this
+line (``joined``: a phrase split over two segments of one speaker is spoken once over both), the text spoken,
 whether it is a reviewer's edit, and whether it was synthesized in this run (``resynthesized``;
 otherwise its clip came from the cache). The review page draws its timeline from this file.
 """
@@ -47,6 +49,11 @@ class FitSummary(Record):
     early: int = 0
     pushed: int = 0
     removed_words: dict[str, list[str]] = field(default_factory=dict)  # segment id (as JSON keys are) -> words cut
+    max_speedup: float = 1.4  # the cap on engine rate x time stretch (--max-speedup)
+    speedup_median: float = 1.0  # engine rate x time stretch over the lines
+    speedup_p90: float = 1.0
+    over_1_3x: int = 0  # lines heard more than 1.3x faster than the voice's pace
+    words_condensed: int = 0  # source words clean verbatim left out of the lines
 
 
 @dataclass
@@ -65,6 +72,9 @@ class FitSegment:
     text: str | None = None
     edited: bool = False
     resynthesized: bool = False
+    condensed: list[str] = field(default_factory=list)  # source words clean verbatim left out (mt/condense.py)
+    speedup: float = 1.0  # engine_speed x speed
+    joined: list[int] = field(default_factory=list)  # later segments spoken in this line (a phrase re-flowed over both)
 
 
 @dataclass
@@ -104,6 +114,9 @@ def to_dict(translation: Transcript, stats: FitStats) -> dict:
             "engine_speed": p.engine_speed,
             "overflow": p.overflow,
             "removed_words": p.removed_words,
+            "condensed": p.condensed,
+            "joined": p.joined,
+            "speedup": p.speedup,
             "text": seg.text if seg else None,
             "edited": bool(seg and seg.edited),
             "resynthesized": p.segment_id in made,

@@ -59,6 +59,10 @@ def srt_texts(srt: Path, previous: Transcript, source: Transcript | None = None)
         subs = pysubs2.load(str(srt), encoding="utf-8", format_="srt")
     except Exception as exc:  # pysubs2 raises several kinds for malformed files
         raise InputError(str(srt), f"cannot read the edited captions ({exc}); fix them or delete them") from exc
+    if source is not None and any(s.condensed for s in previous.segments):
+        from .mt.condense import condense
+
+        source = condense(source).transcript  # the translation was timed along the condensed source
     made = captions.make_cues(previous, source=source)
     if len(made) == len(subs):
         owners = [c.segment for c in made]

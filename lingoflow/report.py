@@ -14,6 +14,7 @@ from .mt.constrained import GlossaryAdherence
 from .quality.input_checks import InputQuality
 from .record import Record
 from .schema import TextSource
+from .writers.qc import CaptionQC
 
 REPORT_SCHEMA = "lingoflow.report/1"
 _CASTING = ("profile", "enrolled", "similarity")  # present only when the speaker was cast to a voice
@@ -67,6 +68,7 @@ class ItemReport:
     worker: str | None = None  # the machine (and worker name) that localized the file
     text_source: TextSource | None = None  # human captions used or rejected for the source text (sidecar.py); None: ASR, none found
     input_quality: InputQuality | None = None  # the recording's input-quality figures and warnings (quality/input_checks.py)
+    captions: dict[str, CaptionQC] = field(default_factory=dict)  # per language: cues within the reading norms (writers/qc.py)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -78,6 +80,9 @@ class ItemReport:
             d["input_quality"] = self.input_quality.to_dict()
         else:
             del d["input_quality"]
+        d["captions"] = {lang: v.to_dict() for lang, v in self.captions.items()}
+        if not self.captions:
+            del d["captions"]  # a report without caption QC (a failed file) keeps the shape it had
         return d
 
     @classmethod
@@ -89,6 +94,7 @@ class ItemReport:
         d["speakers"] = [SpeakerReport.from_dict(s) for s in d.get("speakers", [])]
         d["text_source"] = TextSource.from_dict(d["text_source"]) if d.get("text_source") is not None else None
         d["input_quality"] = InputQuality.from_dict(d["input_quality"]) if d.get("input_quality") is not None else None
+        d["captions"] = {lang: CaptionQC.from_dict(v) for lang, v in d.get("captions", {}).items()}
         return cls(**d)
 
 

@@ -39,10 +39,11 @@ class Segment:
     glossary: list[TermUse] | None = None  # translations with a glossary
     machine_text: str | None = None  # translations: the engine's text, to tell a reviewer's edit from it
     edited: bool | None = None  # translations: True when `text` is a reviewer's edit kept over machine_text
+    condensed: list[str] | None = None  # translations: source words clean verbatim left out (mt/condense.py)
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for key in ("source_text", "glossary", "machine_text", "edited"):
+        for key in ("source_text", "glossary", "machine_text", "edited", "condensed"):
             if d[key] is None:
                 d.pop(key)
         return d

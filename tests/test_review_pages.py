@@ -175,3 +175,32 @@ def test_report_json_keeps_its_shape_through_the_types():
     asr = {**entry, "text_source": {"kind": "asr", "rejected": [{"kind": "sidecar", "path": "/a.srt", "language": "de", "reason": "de"}]}}
     assert RunReport.from_dict({**report, "items": [asr]}).to_dict()["items"] == [asr]
     assert RunReport.from_dict({**report, "publish_error": "no"}).to_dict()["publish_error"] == "no"
+
+
+def test_caption_and_dub_qc_are_shown_with_what_is_over_the_norms(tmp_path):
+    from lingoflow.writers import write_captions
+
+    entry = _item(tmp_path)
+    folder = tmp_path / "talk"
+    # two long lines said in a second each, back to back: no time for 17 cps
+    dense = Transcript(SourceInfo("talk.wav", "0" * 64, 2.2), "en", 1.0, [
+        Segment(0, 0.0, 1.0, "Hello there, this line is said much too fast to read.", speaker="S1"),
+        Segment(1, 1.0, 2.0, "And so is this one, right after it, with no pause.", speaker="S2")])
+    (path, _, qc_path) = write_captions(dense, folder, ["srt", "vtt"], max_cps=17.0, qc=True)
+    qc = json.loads(qc_path.read_text())
+    assert qc["over_norm"] == [1, 2] and qc["within_norms"] == 0.0 and qc["faults"]["1"] == ["reading speed"]
+    entry["captions"] = {"en": {k: qc[k] for k in ("cues", "within_norms", "fastest_cps", "max_cps", "over_norm", "words_condensed")}}
+    entry["dub_fit"]["pt"].update(speedup_median=1.3, speedup_p90=1.35, max_effective_speed=1.35)
+    tr = Transcript.from_dict(json.loads((folder / "transcript.pt.json").read_text()))
+    dubfit.write(folder / "dub.pt.fit.json", tr, FitStats(2, 1, 1.35, [], [Placement(0, 0.5, 2.3, 2.0, 1.35, 0.0), Placement(1, 2.5, 4.0, 4.0, 1.25, 0.0)]))
+    write_pages(_report(entry), tmp_path)
+    html = (folder / "review.html").read_text()
+    assert "captions en: 0% of 2 cues within 17 cps" in html
+    over = re.findall(r'<li class="over" data-start="([\d.]+)">#(\d+)', html)
+    assert [n for _, n in over] == ["1", "2"] and "Hello there." in html.split('class="over-norm"')[1]
+    assert html.count('class="badge fast over"') == 1 and html.count('class="badge fast"') == 3  # 1.35x highlighted; 1.25x and the two cps badges not
+    from lingoflow.flows.artifacts import table_rows
+    from lingoflow.report import ItemReport
+
+    row = table_rows([ItemReport.from_dict(entry)])[0]
+    assert row["captions within norms"].startswith("en 0% (max") and row["dub speed-up (median/p90/max)"] == "pt 1.30/1.35/1.35x"

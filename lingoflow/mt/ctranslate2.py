@@ -85,6 +85,11 @@ class CTranslate2Engine(hf_models.ModelListEngine):
             return self._loaded[key]
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+        return [alts[0] if alts else "" for alts in self.alternatives(texts, source, target, 1)]
+
+    def alternatives(self, texts: list[str], source: str, target: str, n: int = 4) -> list[list[str]]:
+        """Each text's n best translations (beam n-best, best first; [] for an empty text); the
+        translate stage picks the shortest that keeps every glossary term where a slot is short."""
         spec = self._spec(source, target)
         translator, tokenizer, limit = self._load(spec)
         codec_key = (spec.identity(), source, target)
@@ -92,16 +97,16 @@ class CTranslate2Engine(hf_models.ModelListEngine):
             self._codecs[codec_key] = hf_models.Codec(tokenizer, spec, source, target)
         codec = self._codecs[codec_key]
         todo = [i for i, t in enumerate(texts) if t.strip()]
-        out = [""] * len(texts)
+        out: list[list[str]] = [[] for _ in texts]
         if not todo:
             return out
         with self._lock:  # the NLLB tokenizer's src_lang is state
             batch = [codec.encode_tokens(" ".join(texts[i].split())) for i in todo]
         prefix = [[codec.tgt_code]] * len(batch) if codec.tgt_code else None
         results = translator.translate_batch(
-            batch, target_prefix=prefix, beam_size=BEAM_SIZE, max_batch_size=MAX_BATCH,
-            max_decoding_length=limit,
+            batch, target_prefix=prefix, beam_size=max(BEAM_SIZE, n), max_batch_size=MAX_BATCH,
+            max_decoding_length=limit, num_hypotheses=n,
         )
         for i, res in zip(todo, results):
-            out[i] = codec.decode_tokens(res.hypotheses[0])
+            out[i] = [codec.decode_tokens(h) for h in res.hypotheses]
         return out

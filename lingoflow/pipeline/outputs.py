@@ -14,27 +14,40 @@ def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> 
 
 
 def write_captions(transcript: Transcript, folder: Path, formats=writers.FORMATS, source: Transcript | None = None,
-                   max_cps: float | None = None) -> list[str]:
+                   max_cps: float | None = None, style: dict | None = None) -> list[str]:
     """captions.<lang>.* in each chosen format (see lingoflow/writers; default SRT and WebVTT).
     ``source``: for a translation, the transcript it translates (its cues follow that speech);
-    ``max_cps``: the reading speed for every language (--max-cps; default: by language)."""
-    return [str(p) for p in writers.write_captions(transcript, folder, formats, source=source, max_cps=max_cps)]
+    ``max_cps``: the reading speed for every language (--max-cps; default: by language);
+    ``style``: reading profile, verbatim and the glossary terms kept (caption_style)."""
+    return [str(p) for p in writers.write_captions(transcript, folder, formats, source=source, max_cps=max_cps, qc=True, **(style or {}))]
 
 
 def write_outputs(transcript: Transcript, folder: Path, suffix: str = "", formats=writers.FORMATS, source: Transcript | None = None,
-                  max_cps: float | None = None) -> list[str]:
+                  max_cps: float | None = None, style: dict | None = None) -> list[str]:
     """One language's files: its transcript (JSON + text), then its captions in each chosen format."""
-    return write_transcript(transcript, folder, suffix) + write_captions(transcript, folder, formats, source, max_cps)
+    return write_transcript(transcript, folder, suffix) + write_captions(transcript, folder, formats, source, max_cps, style)
 
 
-def key(transcript: Transcript, suffix: str, item: str, formats=None, source: Transcript | None = None, max_cps: float | None = None) -> str:
+def caption_style(options, language: str) -> dict:
+    """What of the run's options shapes the captions beyond the reading speed: --reading-profile,
+    --verbatim, and (for clean verbatim) the glossary's source terms, which are never condensed away."""
+    terms: list[str] = []
+    if not options.verbatim and options.glossaries:
+        from .terms import load_glossary
+
+        terms = sorted({t.source for t in load_glossary(options).terms(language)})
+    return {"profile": options.reading_profile, "verbatim": options.verbatim, "terms": tuple(terms)}
+
+
+def key(transcript: Transcript, suffix: str, item: str, formats=None, source: Transcript | None = None, max_cps: float | None = None,
+        style: dict | None = None) -> str:
     """The files carry the source URI and live in the item's folder: both are inputs; so are the
     formats chosen and, for a translation, its source (its cues follow the source's word
     timings; the bilingual files show its text)."""
     from ..store.cache import code_identity, digest, stage_key
 
     return stage_key("captions", code=code_identity(write_transcript, *(type(w) for w in writers.WRITERS.values())),
-                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item, "max_cps": max_cps,
+                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item, "max_cps": max_cps, "style": style or {},
                              "formats": list(formats or writers.FORMATS), "source": content_digest(source) if source is not None else None})
 
 
@@ -52,17 +65,27 @@ class OutputsStage(Stage):
         return f"captions.{self._transcript(work).language}"
 
     def key(self, work: FileWork) -> str:
-        return key(self._transcript(work), self._suffix(), work.item, list(work.options.formats), self._source(work), work.options.max_cps)
+        return key(self._transcript(work), self._suffix(), work.item, list(work.options.formats), self._source(work), work.options.max_cps,
+                   self._style(work))
 
     def run(self, work: FileWork, task) -> list[str]:
-        written = task(self._transcript(work), work.folder, self._suffix(), list(work.options.formats), self._source(work), work.options.max_cps)
+        written = task(self._transcript(work), work.folder, self._suffix(), list(work.options.formats), self._source(work), work.options.max_cps,
+                       self._style(work))
         return [work.root.rel(p) for p in written]
 
     def outputs(self, work: FileWork, value: list[str]) -> list[Path]:
         return [work.root.local / rel for rel in value]
 
     def keep(self, work: FileWork, value: list[str], cached: bool) -> None:
+        from ..writers import qc
+
         work.report.outputs += value
+        for rel in value:
+            if rel.endswith(".qc.json") and (found := qc.read(work.root.local / rel)) is not None:
+                work.report.captions[self._transcript(work).language] = found
+
+    def _style(self, work: FileWork) -> dict:
+        return caption_style(work.options, work.transcript.language)
 
     def _suffix(self) -> str:
         return f".{self.lang}" if self.lang else ""

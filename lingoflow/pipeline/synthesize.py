@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from .. import dub, dubfit, progress, tts
 from ..store.atomic import atomic_path
+from ..tts.reflow import reflow
 from ..config import LocalizeOptions
 from ..paths import cache_dir
 from ..schema import Transcript
@@ -26,6 +28,13 @@ def synthesize(
     full-length track over the ducked original sound. ``diarized``: a speakers.Diarized (casting)."""
     from .. import background, speakers
 
+    removed: dict[int, list[str]] = {s.id: list(s.condensed) for s in translation.segments if s.condensed}
+    if not options.verbatim and all(s.source_text is None for s in translation.segments):
+        # the source re-voiced (a dub in the spoken language): it speaks the clean verbatim text too
+        from ..mt.condense import condense
+
+        done = condense(translation, _source_terms(options, translation.language))
+        translation, removed = done.transcript, done.removed
     casting = diarized.casting if diarized is not None else {}
     library = speakers.library_for(options) if casting else None
     voices: dict[str | None, tuple] = {}
@@ -47,8 +56,18 @@ def synthesize(
                 engine.synthesize(seg.text, voice, tmp)
             made.append(seg.id)
         clips.append(dub.DubClip(seg.id, seg.start, seg.end, str(clip), seg.speaker, seg.text, _respeak(engine, voice, identity, seg.text),
-                                 engine.max_rate_speed))
+                                 engine.max_rate_speed, removed.get(seg.id, [])))
         progress.emit(item, f"synthesize {translation.language}", (i + 1) / n)
+
+    def speak_joined(first: dub.DubClip, text: str) -> dub.DubClip:
+        voice, engine, identity = voices[first.speaker]
+        clip = _clip_path(identity, text)
+        if not clip.is_file():
+            with atomic_path(clip) as tmp:
+                engine.synthesize(text, voice, tmp)
+        return replace(first, wav=str(clip), text=text, respeak=_respeak(engine, voice, identity, text))
+
+    clips = reflow(clips, speak_joined)  # a phrase split over two segments of one speaker: spoken over both
     rate = ingested.info.audio.sample_rate or 48000
     (cache_dir() / "work").mkdir(parents=True, exist_ok=True)
     bed = None
@@ -57,12 +76,20 @@ def synthesize(
     with tempfile.TemporaryDirectory(dir=cache_dir() / "work") as workdir:  # private: concurrent runs never share it
         stats = dub.build_track(
             clips, ingested.duration, rate, folder / f"dub.{translation.language}.wav", workdir, options.max_speed,
-            min_speed=options.min_speed, background=bed,
+            min_speed=options.min_speed, background=bed, max_speedup=options.max_speedup,
         )
     stats.voices = {str(label): v[2] for label, v in voices.items()}
     stats.resynthesized = made
     dubfit.write(folder / f"dub.{translation.language}.fit.json", translation, stats)
     return stats
+
+
+def _source_terms(options: LocalizeOptions, language: str) -> list[str]:
+    if not options.glossaries:
+        return []
+    from .terms import load_glossary
+
+    return [t.source for t in load_glossary(options).terms(language)]
 
 
 def _respeak(engine, voice, identity: str, text: str):
@@ -88,7 +115,10 @@ def key(translation: Transcript, ingested: Ingested, options: LocalizeOptions, i
     return stage_key("synthesize", code=code_identity(synthesize),
                      inputs={"translation": content_digest(translation), "duration": ingested.duration, "audio": ingested.sha256,
                              "rate": ingested.info.audio.sample_rate, "item": item, "casting": casting,
-                             "speakers": content_digest(diarized.transcript) if diarized is not None else None},
+                             "speakers": content_digest(diarized.transcript) if diarized is not None else None,
+                             # the source re-voiced is condensed here: the glossary's terms are kept from it
+                             "terms": _source_terms(options, translation.language)
+                             if not options.verbatim and all(s.source_text is None for s in translation.segments) else []},
                      options=options, model=f"{default.engine}:{tts.get_engine(default.engine).identity(default)}")
 
 

@@ -1,11 +1,14 @@
 """The translate stage: per target language, segment by segment, glossaries enforced, a reviewer's edits kept."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .. import edits, mt
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
+from ..mt.condense import condense
+from ..mt.shorter import shorten
 from ..schema import TermUse, Transcript
 from .stage import FileWork, Stage, content_digest, module_of, with_source
 from .terms import load_glossary
@@ -18,9 +21,16 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
     A segment in a language no engine translates to the target is translated as if in the
     file's main language, which is what the file-level detection assumed anyway. With the
     item folder, a reviewer's edits of an earlier translation there are kept (edits.py).
+    Unless --verbatim, the source is first condensed to clean verbatim (mt/condense.py): the
+    translation reads what the captions show and the dub will say; each translated segment keeps
+    the condensed text as ``source_text`` and lists what was left out (``condensed``).
     """
-    texts = [s.text for s in transcript.segments]
     terms = load_glossary(options) if options.glossaries else None
+    removed: dict[int, list[str]] = {}
+    if not options.verbatim:
+        done = condense(transcript, _source_terms(terms, transcript.language))
+        transcript, removed = done.transcript, done.removed
+    texts = [s.text for s in transcript.segments]
     uses: list[list[TermUse]] = [[] for _ in texts]
     groups: dict[str, list[int]] = {}
     for i, seg in enumerate(transcript.segments):
@@ -32,11 +42,22 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
         if lang == target:
             continue
         engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
-        for i, res in zip(idx, mt.constrained.translate(engine, [texts[i] for i in idx], lang, target, terms)):
+        group = [texts[i] for i in idx]
+        found = mt.constrained.translate(engine, group, lang, target, terms)
+        # where the slot is short, the shortest of the engine's n-best that keeps every term (mt/shorter.py)
+        found = shorten(engine, group, found, [transcript.segments[i].end - transcript.segments[i].start for i in idx], lang, target, terms)
+        for i, res in zip(idx, found):
             texts[i] = res.text
             uses[i] = res.terms
     machine = transcript.translated(target, texts, uses if terms is not None else None)
+    if removed:
+        machine.segments = [replace(s, condensed=removed[s.id]) if s.id in removed else s for s in machine.segments]
     return edits.keep_edits(machine, Path(folder)) if folder is not None else machine
+
+
+def _source_terms(terms, language: str) -> list[str]:
+    """The glossary's terms in the spoken language (condensing never touches them)."""
+    return [t.source for t in terms.terms(language)] if terms else []
 
 
 def glossary_summary(translation: Transcript) -> mt.constrained.GlossaryAdherence:

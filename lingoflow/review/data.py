@@ -153,6 +153,29 @@ def has_page(out: Path, item: str) -> bool:
     return bool(item) and (out / item / "transcript.json").is_file()
 
 
+OVER_SPEEDUP = 1.3  # a dub line heard faster than this is highlighted (open-dubbing's cap)
+
+
+def caption_qc(entry: ItemReport, folder: Path, languages: list[str]) -> list[dict]:
+    """Per caption language: the share of cues within its reading norms, the fastest cue, the words
+    condensed away, and the cues over the norms (number, times, text, characters a second)."""
+    out = []
+    for lang in languages:
+        qc = entry.captions.get(lang)
+        if qc is None:
+            continue
+        cues = _captions(folder / f"captions.{lang}.vtt")
+        over = []
+        for n in qc.over_norm:
+            if 0 < n <= len(cues):
+                start, end, text = cues[n - 1]
+                over.append({"n": n, "start": start, "end": end, "text": text,
+                             "cps": round(len(text.replace("\n", "")) / (end - start), 1) if end > start else None})
+        out.append({"lang": lang, "within": qc.within_norms, "cues": qc.cues, "fastest": qc.fastest_cps, "norm": qc.max_cps,
+                    "condensed": qc.words_condensed, "over": over})
+    return out
+
+
 def _captions(path: Path) -> list[list]:
     try:
         subs = pysubs2.load(str(path), encoding="utf-8")
@@ -195,7 +218,8 @@ def _segment_rows(transcript: Transcript | None, translations: dict[str, Transcr
             row["translations"][t] = {
                 "text": match.text.strip() if match else "",
                 "edited": bool(match and match.edited),
-                "speed": fit.speed if fit else None,
+                "speed": (fit.speedup if fit.speedup != 1.0 else fit.speed * fit.engine_speed) if fit else None,
+                "over": bool(fit) and (fit.speedup if fit.speedup != 1.0 else fit.speed * fit.engine_speed) > OVER_SPEEDUP,
                 "overflow": fit.overflow if fit else 0.0,
                 "redubbed": bool(fit and fit.resynthesized) and partial[t],
             }
@@ -232,6 +256,7 @@ def item_page(entry: ItemReport, out: Path) -> dict:
         "glossary": glossary_of(entry),
         "text_source": text_source_of(entry, transcript),
         "fit": fit_problems(entry)[0],
+        "caption_qc": caption_qc(entry, folder, languages),
         "edited": entry.edited,
         "redubbed": entry.resynthesized,
         "rtf": _rtf(entry),

@@ -50,22 +50,36 @@ def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def write_captions(transcript: Transcript, folder: str | Path, formats: Iterable[str] = FORMATS, suffix: str = "",
-                   source: Transcript | None = None, max_cps: float | None = None) -> list[Path]:
-    """Only the caption files of the chosen formats (the cues are made once for all of them)."""
-    return write(transcript, folder, [f for f in formats if f not in TRANSCRIPT_FORMATS], suffix, source, max_cps)
+                   source: Transcript | None = None, max_cps: float | None = None, **style) -> list[Path]:
+    """Only the caption files of the chosen formats (the cues are made once for all of them);
+    ``style``: profile, verbatim, terms (see Document)."""
+    return write(transcript, folder, [f for f in formats if f not in TRANSCRIPT_FORMATS], suffix, source, max_cps, **style)
 
 
 def write(transcript: Transcript, folder: str | Path, names: Iterable[str], suffix: str = "", source: Transcript | None = None,
-          max_cps: float | None = None) -> list[Path]:
-    """The files of the named formats (any registered name), in that order; the paths written."""
-    doc, folder = Document(transcript, suffix, source, max_cps), Path(folder)
+          max_cps: float | None = None, qc: bool = False, **style) -> list[Path]:
+    """The files of the named formats (any registered name), in that order; the paths written.
+    ``qc`` (the pipeline's captions stage): with any caption format, ``captions.<lang>.qc.json`` too
+    (writers/qc.py: the cues against the norms, what clean verbatim left out)."""
+    doc, folder = Document(transcript, suffix, source, max_cps, **style), Path(folder)
     written: list[Path] = []
     for name in dict.fromkeys(names):
         writer = get_writer(name)
         for path in writer.paths(doc, folder):
             writer.write(doc, path)
             written.append(path)
+    if qc and any(n not in TRANSCRIPT_FORMATS for n in names):
+        written.append(write_qc(doc, folder))
     return written
 
 
-__all__ = ["CAPTION_FORMATS", "FORMATS", "WRITERS", "Document", "Writer", "get_writer", "parse_formats", "write", "write_captions"]
+def write_qc(doc: Document, folder: Path) -> Path:
+    """``captions.<lang>.qc.json``: each cue against the language's norms, and per segment the source
+    words clean verbatim left out of these captions (and of the translation and dub made from them)."""
+    from ..captions import norms_for
+    from . import qc as caption_qc
+
+    return caption_qc.write(Path(folder) / f"captions.{doc.language}.qc.json", doc, norms_for(doc.language, doc.max_cps, doc.profile))
+
+
+__all__ = ["CAPTION_FORMATS", "FORMATS", "WRITERS", "Document", "Writer", "get_writer", "parse_formats", "write", "write_captions", "write_qc"]

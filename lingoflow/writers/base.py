@@ -20,7 +20,11 @@ class Document:
     suffix: str = ""
     source: Transcript | None = None  # for a translation, the transcript it translates
     max_cps: float | None = None  # --max-cps: one reading speed for every language
+    profile: str = "adult"  # --reading-profile (writers/reading_norms.py)
+    verbatim: bool = False  # --verbatim: captions show every word said; otherwise clean verbatim (mt/condense.py)
+    terms: tuple[str, ...] = ()  # glossary source terms, never condensed away
     _cues: list | None = field(default=None, repr=False)
+    _removed: dict | None = field(default=None, repr=False)
 
     @property
     def language(self) -> str:
@@ -36,8 +40,33 @@ class Document:
         if self._cues is None:
             from ..captions import make_cues, norms_for
 
-            self._cues = make_cues(self.transcript, norms_for(self.language, self.max_cps), self.source)
+            shown, source = self.condensed()
+            self._cues = make_cues(shown, norms_for(self.language, self.max_cps, self.profile), source)
         return self._cues
+
+    def condensed(self) -> tuple[Transcript, Transcript | None]:
+        """(the text the cues show, the source it follows): clean verbatim unless ``verbatim``. A
+        translation was made from the condensed source already: its source is condensed the same
+        way so its words are timed along the speech that was kept."""
+        if self.verbatim:
+            self._removed = {}
+            return self.transcript, self.source
+        from ..mt.condense import condense
+
+        if self.source is not None and self.is_translation:
+            done = condense(self.source, self.terms)
+            self._removed = done.removed
+            return self.transcript, done.transcript
+        done = condense(self.transcript, self.terms)
+        self._removed = done.removed
+        return done.transcript, self.source
+
+    @property
+    def removed(self) -> dict[int, list[str]]:
+        """Segment id -> the source words clean verbatim left out of these captions."""
+        if self._removed is None:
+            self.condensed()
+        return self._removed or {}
 
     @property
     def is_translation(self) -> bool:

@@ -1,0 +1,90 @@
+"""Clean-verbatim rules, per language, as data (read by mt/condense.py).
+
+What a subtitler or dubbing adapter drops from spontaneous speech because it carries no meaning:
+- ``fillers``: hesitation sounds, dropped wherever they stand;
+- ``markers``: discourse markers that carry nothing ("you know", "I mean"), dropped only where they
+  are set off as an aside: at the start of a sentence or clause, or followed by a comma;
+- ``clause_markers``: markers also dropped without commas where a new clause follows them
+  (``clause_openers``: "I mean I guess", "you know she's") and the word before does not make them
+  a question or an object (``clause_marker_keep_after``: "did you know she's", "what I mean");
+- ``hedges``: "kind of" / "sort of" used as a softener, dropped unless the word before them makes
+  them mean "type of" (``hedge_keep_after``: "what kind of car" stays);
+- ``doubles``: words whose immediate repetition is grammatical ("that that", "had had"): kept.
+- ``negations``: never removed, whatever rule would match them; ``numbers``: number words, never removed
+  (digits are protected in every language).
+Stutters ("wh- what"), repeated words and restarted phrases ("I think, I think that") are found
+by mt/condense.py for every language alike; numbers, glossary terms and names are never touched.
+
+Sources: the fillers and markers listed by clean-verbatim transcription guides (e.g. Rev's and
+the BBC's subtitle guidelines, "Editing"), one list a language the ASR handles well and the
+embedded MT and TTS serve. Words that are also ordinary words in the language (pt "é" = "is",
+es "este" = "this", de "also" = "so", fr "bon" = "good") are deliberately left out.
+"""
+from __future__ import annotations
+
+RULES: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "numbers": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "percent", "half"],
+        "fillers": ["uh", "um", "uhm", "umm", "uhh", "erm", "er", "ah", "hmm", "hm", "mm", "mmm", "eh"],
+        "markers": ["you know", "i mean", "you see", "like", "well", "basically", "literally", "okay so"],
+        "clause_markers": ["you know", "i mean"],
+        "clause_openers": ["i", "i'm", "i've", "i'll", "i'd", "he", "he's", "she", "she's", "we", "we're", "we've", "we'll",
+                           "they", "they're", "they've", "there's", "that's", "it's"],
+        "clause_marker_keep_after": ["do", "does", "did", "don't", "doesn't", "didn't", "if", "whether", "what", "how", "when", "as", "now",
+                                     "would", "will", "could", "should", "might", "can", "can't", "to", "you'll", "i'll", "all", "we"],
+        "hedges": ["kind of", "sort of", "kinda", "sorta"],
+        "hedge_keep_after": ["what", "which", "a", "an", "the", "this", "that", "these", "those", "some", "any", "every", "each",
+                             "no", "one", "same", "different", "other", "another", "my", "your", "our", "their", "his", "her", "all", "of"],
+        "doubles": ["that", "had", "is", "do", "very", "so", "no", "bye", "ha"],
+        "negations": ["not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "n't", "can't", "don't", "doesn't", "didn't",
+                      "won't", "isn't", "aren't", "wasn't", "weren't", "shouldn't", "wouldn't", "couldn't", "haven't", "hasn't", "hadn't", "cannot"],
+    },
+    "pt": {
+        "numbers": ["zero", "um", "uma", "dois", "duas", "três", "quatro", "cinco", "seis", "sete", "oito", "nove", "dez", "onze", "doze", "vinte", "trinta", "quarenta", "cinquenta", "cem", "cento", "mil", "milhão", "milhões", "bilhão", "meio", "meia"],
+        "fillers": ["hã", "ãh", "ah", "éh", "ééé", "hum", "humm", "hmm", "ahn", "uhm", "eh"],
+        "markers": ["tipo assim", "quer dizer", "sabe", "né", "entendeu", "tá ligado", "digamos assim", "ou seja assim"],
+        "hedges": ["meio que"],
+        "hedge_keep_after": [],
+        "doubles": ["que", "não", "muito"],
+        "negations": ["não", "nunca", "nada", "nenhum", "nenhuma", "ninguém", "nem", "jamais"],
+    },
+    "es": {
+        "numbers": ["cero", "uno", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "veinte", "treinta", "cuarenta", "cincuenta", "cien", "ciento", "mil", "millón", "millones", "medio", "media"],
+        "fillers": ["eh", "ehh", "em", "emm", "mm", "mmm", "hmm", "ah", "uh", "um"],
+        "markers": ["o sea", "¿sabes?", "sabes", "digamos", "vale", "bueno", "pues nada", "¿no?"],
+        "hedges": ["como que"],
+        "hedge_keep_after": [],
+        "doubles": ["que", "no", "muy"],
+        "negations": ["no", "nunca", "nada", "ningún", "ninguno", "ninguna", "nadie", "ni", "jamás", "tampoco"],
+    },
+    "de": {
+        "numbers": ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", "zwanzig", "dreißig", "vierzig", "fünfzig", "hundert", "tausend", "million", "millionen", "milliarde", "halb"],
+        "fillers": ["äh", "ähm", "öh", "öhm", "hm", "hmm", "mhm", "ehm", "eh"],
+        "markers": ["weißt du", "sozusagen", "quasi", "halt", "irgendwie", "na ja", "naja"],
+        "hedges": [],
+        "hedge_keep_after": [],
+        "doubles": ["die", "der", "das", "sehr"],
+        "negations": ["nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals", "nichts", "niemand", "weder", "noch"],
+    },
+    "fr": {
+        "numbers": ["zéro", "un", "une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "vingt", "trente", "quarante", "cinquante", "cent", "mille", "million", "millions", "milliard", "demi"],
+        "fillers": ["euh", "heu", "hum", "hmm", "ben", "bah", "eh", "ah"],
+        "markers": ["tu vois", "vous voyez", "tu sais", "vous savez", "genre", "en fait", "du coup", "quoi", "hein", "disons"],
+        "hedges": ["un peu"],
+        "hedge_keep_after": ["très", "un"],
+        "doubles": ["que", "très", "nous", "vous"],
+        "negations": ["ne", "n'", "pas", "jamais", "rien", "personne", "aucun", "aucune", "ni", "non", "plus"],
+    },
+    "it": {
+        "numbers": ["zero", "uno", "una", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci", "undici", "dodici", "venti", "trenta", "quaranta", "cinquanta", "cento", "mille", "milione", "milioni", "miliardo", "mezzo"],
+        "fillers": ["ehm", "eh", "ehh", "mmm", "mm", "hmm", "uhm", "ah"],
+        "markers": ["cioè", "tipo", "insomma", "diciamo", "sai", "capito", "praticamente", "allora"],
+        "hedges": [],
+        "hedge_keep_after": [],
+        "doubles": ["che", "molto"],
+        "negations": ["non", "mai", "niente", "nulla", "nessuno", "nessuna", "né", "neanche", "nemmeno", "neppure"],
+    },
+}
+
+# A language without rules of its own still loses hesitation sounds that no language spells as a word.
+UNIVERSAL_FILLERS = ["uh", "um", "uhm", "umm", "hmm", "mmm", "ehm"]
