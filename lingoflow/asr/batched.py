@@ -21,7 +21,8 @@ The sequential decoder would seek to that timestamp and decode again. Here:
   never overlap, so each word is decoded once (a word the alignment ended early and the rest
   decodes again is dropped there);
 - the language is detected on the first batch's encoder output (no window encoded twice), and
-  under code-switching on every chunk's, as the sequential decoder does on every window;
+  under code-switching on every chunk's, as the sequential decoder does on every window; a
+  chunk spanning a switch is split there and each part decoded in its own language (switches.py);
 - a chunk the sequential decoder would have retried at a higher temperature (too repetitive,
   or too unlikely) is decoded by the sequential decoder itself, fallback included; one it would
   have skipped as silence is skipped.
@@ -33,6 +34,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
+
+from . import switches
 
 SAMPLE_RATE = 16000
 CHUNK_SECONDS = 30.0  # of speech: Whisper's window (a file with no more speech is decoded from the sequential decoder's input)
@@ -209,6 +212,8 @@ class LosslessBatchedPipeline:
                 pending += pack(sorted((p for t in tails for p in t.pieces), key=lambda p: p["start"]), round_=max(t.round for t in tails))
             if on_progress:
                 on_progress(min(done / total, 1.0))
+        if self.multilingual:  # a chunk spanning a language switch: each segment its own language (switches.py)
+            decoded = [part for item in decoded for part in switches.split_at_switches(self.model, audio, item, self.fallback)]
         segments = sorted(({**seg, "language": d.language or self.language} for d in decoded for seg in d.segments), key=lambda s: s["start"])
         return _drop_repeated_edge_words(segments), self.language or "en", self.probability if self.language else 0.0
 
