@@ -49,6 +49,7 @@ def localize(
     out: str = typer.Option(..., "--out", "-o", help="output folder or s3://bucket/prefix"),
     to: list[str] = typer.Option([], "--to", "-t", help="target language (ISO 639-1), repeatable; none: transcribe and caption only"),
     source_language: Optional[str] = typer.Option(None, "--from", help="spoken language; default: detected"),
+    languages: str = typer.Option("", "--languages", help="the library's languages, comma-separated (e.g. en,fr): each file's language is decided within them (docs/languages.md)"),
     asr_model: str = typer.Option("base", help="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local folder"),
     code_switching: bool = typer.Option(False, "--code-switching", help="detect the language of every 30 s window (recordings that mix languages)"),
     asr_batch: int = typer.Option(0, "--asr-batch", min=0, max=64, help="speech chunks (cut in pauses) decoded at once, e.g. 8; 0 (default): the sequential decoder"),
@@ -80,7 +81,7 @@ def localize(
     errors = Console(stderr=True)  # errors show even with --quiet
     options, refresh = _checked_run(
         errors, list(inputs), out, refresh, fan_out,
-        targets=to, source_language=source_language, asr_model=asr_model, code_switching=code_switching, asr_batch=asr_batch,
+        targets=to, source_language=source_language, languages=languages, asr_model=asr_model, code_switching=code_switching, asr_batch=asr_batch,
         mt_engine=mt_engine, tts_engine=tts_engine, mt_model=mt_model, glossaries=glossary,
         voices=str(voices) if voices else None, speakers=speakers, diarize_engine=diarize_engine,
         background=background, duck_db=duck_db, formats=formats, burn_in=burn_in, source_captions=source_captions, jobs=jobs,

@@ -16,6 +16,7 @@ class LocalizeOptions(BaseModel):
     source_language: str | None = Field(None, description="spoken language; None detects it")
     asr_engine: str = "faster-whisper"
     asr_model: str = Field("base", description="embedded name, hub name or local CTranslate2 folder")
+    languages: list[str] = Field(default_factory=list, description="the library's languages (allow-list): each file's language is decided within them (docs/languages.md)")
     code_switching: bool = Field(False, description="detect the language of every 30 s window (files mixing languages)")
     beam_size: int = Field(5, ge=1, le=20)
     # 0 by default until batched decoding is lossless on the real recordings (README: Performance)
@@ -54,6 +55,12 @@ class LocalizeOptions(BaseModel):
             if norm not in out:
                 out.append(norm)
         return out
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value):
+        codes = value.split(",") if isinstance(value, str) else value
+        return list(dict.fromkeys(_normalize(c.strip()) for c in codes if c.strip()))
 
     @field_validator("mt_model", "glossaries", mode="before")
     @classmethod

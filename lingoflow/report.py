@@ -65,6 +65,7 @@ class ItemReport:
     resynthesized: dict[str, list[int]] = field(default_factory=dict)  # per language: segment ids spoken anew in this run
     worker: str | None = None  # the machine (and worker name) that localized the file
     text_source: TextSource | None = None  # human captions used or rejected for the source text (sidecar.py); None: ASR, none found
+    language_id: dict | None = None  # how the language was decided: detected, probability, candidates, decided_by (docs/languages.md)
 
     def to_dict(self) -> dict:
         d = asdict(self)

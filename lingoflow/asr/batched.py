@@ -182,6 +182,8 @@ class LosslessBatchedPipeline:
         self.probability = 1.0
         self.tokenizer = None
         self.options = None
+        self.choose = None  # first window's language distribution -> the language (faster_whisper._Chooser)
+        self.chunks: list[Chunk] = []
 
     def transcribe(self, audio: np.ndarray, language: str | None, multilingual: bool, on_progress=None) -> tuple[list[dict], str, float]:
         """The window's segment dicts in time order, each with its "language"; the language
@@ -189,7 +191,7 @@ class LosslessBatchedPipeline:
         self.language, self.multilingual = language, multilingual and self.model.model.is_multilingual
         if language is None and not self.model.model.is_multilingual:
             self.language = "en"
-        chunks = speech_chunks(audio)
+        chunks = self.chunks = speech_chunks(audio)
         total, done = sum(c.samples for c in chunks) or 1, 0
         pending, decoded = list(chunks), []
         while pending:
@@ -254,9 +256,12 @@ class LosslessBatchedPipeline:
         languages = [None] * len(features)
         if self.language is None or self.multilingual:
             rows = encoder_output if self.multilingual else _select(encoder_output, [0], len(features))
-            detected = [r[0] for r in model.model.detect_language(rows)]  # (token, probability), best first
+            ranked = model.model.detect_language(rows)  # per row: (token, probability), best first
+            detected = [r[0] for r in ranked]
             if self.language is None:
                 self.language, self.probability = detected[0][0][2:-2], float(detected[0][1])
+                if self.choose is not None and not self.multilingual:  # more windows, allow-list, prior (language.py)
+                    self.language = self.choose({token[2:-2]: float(p) for token, p in ranked[0]})
             if self.multilingual:
                 languages = [token[2:-2] for token, _ in detected]
         if self.tokenizer is None:

@@ -33,7 +33,7 @@ CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 
 # Options that cannot change a stage's output, beyond those already captured by its inputs.
 # Anything not listed joins the key.
-_ASR_ONLY = {"asr_engine", "asr_model", "asr_batch", "beam_size", "compute_type", "source_language", "code_switching", "source_captions"}
+_ASR_ONLY = {"asr_engine", "asr_model", "asr_batch", "beam_size", "compute_type", "source_language", "code_switching", "source_captions", "languages"}
 _MT_ONLY = {"mt_engine", "mt_model", "glossaries"}
 _DIARIZE_ONLY = {"diarize_engine", "speakers", "min_speakers", "max_speakers"}
 _DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
