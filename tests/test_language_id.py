@@ -1,0 +1,127 @@
+"""Language identification that knows the library (lingoflow/asr/language.py, library.py; docs/languages.md).
+
+Real recordings of ../shared/eval: an 8 s far-field AMI cut Whisper base reads as Welsh on its
+own (trn08, 8-16 s: "cy" at 0.47 on an AMD EPYC; unsure on any CPU), the German half of the
+en+de code-switching clip, and the JFK speech."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from lingoflow.asr import language, library
+from lingoflow.asr.base import AsrOptions
+from lingoflow.asr.faster_whisper import FasterWhisperTranscriber
+from lingoflow.config import LocalizeOptions
+from lingoflow.io import media
+
+from .conftest import ffmpeg, run_cli
+
+
+def _lid(probabilities: dict, by=language.FIRST_WINDOW) -> language.LanguageId:
+    lid = language.heard([probabilities])
+    return language.LanguageId(**{**lid.__dict__, "decided_by": by})
+
+
+def test_windows_combine_weighted_by_their_own_certainty():
+    sure_en = {"en": 0.9, "de": 0.05, "cy": 0.05}
+    unsure_cy = {"cy": 0.45, "en": 0.4, "de": 0.15}
+    lid = language.heard([unsure_cy, sure_en])
+    assert lid.language == "en" and lid.decided_by == language.MULTI_WINDOW and lid.windows == 2
+    weights = 0.45 + 0.9
+    assert lid.probability == pytest.approx((0.45 * 0.4 + 0.9 * 0.9) / weights)
+    assert [c[0] for c in lid.candidates][:2] == ["en", "cy"]
+
+
+def test_windows_spread_over_the_speech_after_the_first():
+    speech = np.arange(int(150 * language.SAMPLE_RATE), dtype=np.float32)
+    windows = language.speech_windows(speech, 4)
+    assert len(windows) == 4 and all(len(w) == int(30 * language.SAMPLE_RATE) for w in windows)
+    starts = [int(w[0]) for w in windows]
+    assert starts[0] > 0 and starts[-1] == len(speech) - len(windows[0])  # the first window is heard already; the last reaches the end
+    assert language.speech_windows(speech[: int(29 * language.SAMPLE_RATE)], 4) == []  # one window holds it all
+    assert len(language.speech_windows(speech[: int(45 * language.SAMPLE_RATE)], 4)) == 1  # no more overlap than needed
+
+
+def test_an_unsure_file_is_decided_within_the_prior_a_sure_one_stands():
+    unsure = _lid({"cy": 0.48, "en": 0.40, "de": 0.12})
+    assert unsure.unsure
+    decided = language.decide(unsure, prior=["en", "fr"])
+    assert (decided.language, decided.decided_by, decided.detected) == ("en", language.LIBRARY_PRIOR, "cy")
+    german = _lid({"de": 0.97, "en": 0.03})
+    assert language.decide(german, prior=["en"]).language == "de"  # a German lecture in an English course stays German
+    assert language.decide(unsure, prior=[]).language == "cy"  # no prior: as Whisper heard it
+    listed = language.decide(german, allowed=["en", "fr"])  # an allow-list decides even a sure file
+    assert (listed.language, listed.decided_by) == ("en", language.ALLOW_LIST)
+
+
+def test_the_library_set_holds_only_confident_detections(tmp_path):
+    sure_fr = _lid({"fr": 0.95, "en": 0.05}).to_dict()
+    unsure_cy = _lid({"cy": 0.5, "en": 0.5}).to_dict()
+    by_prior = language.decide(language.LanguageId.from_dict(unsure_cy), prior=["en"]).to_dict()
+    assert library.confident_languages([sure_fr, unsure_cy, by_prior, None]) == ["fr"]
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"items": [{"status": "ok", "language_id": sure_fr}, {"status": "failed", "language_id": _lid({"de": 1.0}).to_dict()},
+                                            {"status": "ok", "language_id": unsure_cy}]}))
+    assert library.earlier_languages(report) == ["fr"]
+    assert library.earlier_languages(tmp_path / "missing.json") == []
+
+
+def test_languages_option_parses_and_validates():
+    assert LocalizeOptions(languages="en, FR,en").languages == ["en", "fr"]
+    with pytest.raises(ValueError, match="xx"):
+        LocalizeOptions(languages=["en", "xx"])
+
+
+@pytest.fixture(scope="module")
+def cuts(eval_dir, tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("cuts")
+    out = {}
+    for name, src, start, seconds in [("ami_trn08_8s.wav", "diar/ami/trn08.wav", 8, 8), ("german_30s.wav", "asr/en+de_fw_multilingual.mp3", 30, 30),
+                                      ("jfk.wav", "asr/en_jfk.flac", 0, 11)]:
+        ffmpeg("-ss", str(start), "-t", str(seconds), "-i", str(eval_dir / src), "-ac", "1", "-ar", "16000", str(folder / name))
+        out[name] = folder / name
+    return out
+
+
+def test_an_unsure_far_field_cut_is_decided_by_the_prior_or_the_allow_list(cuts):
+    audio = media.load_wav(cuts["ami_trn08_8s.wav"])
+    engine = FasterWhisperTranscriber()
+    alone = engine.transcribe(audio, AsrOptions(model="base", defer_unsure=True))
+    assert alone.deferred and not alone.segments  # unsure: left for the library, nothing decoded
+    assert alone.language_id.probability < language.UNSURE_BELOW
+    for options in (AsrOptions(model="base", prior=("en",)), AsrOptions(model="base", languages=("en", "fr"))):
+        result = engine.transcribe(audio, options)
+        assert result.language == "en" and {s.language for s in result.segments} == {"en"}
+        words = " ".join(s.text for s in result.segments).lower()
+        assert any(w in words.split() for w in ("the", "and", "it", "i", "you", "so", "that", "a")), words
+
+
+def test_a_library_decides_unsure_files_after_the_confident_ones(cuts, tmp_path):
+    """JFK (English, sure), the far-field cut (unsure) and 30 s of German in one library: the cut
+    comes out English, decided by the library's languages; the German stays German."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for path in cuts.values():
+        (lib / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    proc = run_cli("localize", str(lib), "--out", str(out), "--diarize-engine", "none", "--quiet")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    items = {i["item"]: i for i in json.loads((out / "report.json").read_text())["items"]}
+    transcripts = {item: json.loads((out / item / "transcript.json").read_text()) for item in items}
+    cut = next(k for k in items if k.startswith("ami_trn08"))
+    german = next(k for k in items if k.startswith("german"))
+    assert transcripts[cut]["language"] == "en" and {s["language"] for s in transcripts[cut]["segments"]} <= {"en"}
+    assert items[cut]["language_id"]["decided_by"] in (language.LIBRARY_PRIOR, language.FIRST_WINDOW)
+    assert items[cut]["language_id"]["probability"] < language.UNSURE_BELOW or items[cut]["language_id"]["decided_by"] == language.FIRST_WINDOW
+    assert transcripts[german]["language"] == "de" and "Software" in " ".join(s["text"] for s in transcripts[german]["segments"])
+    assert items[german]["language_id"]["decided_by"] == language.FIRST_WINDOW
+    # the candidates are visible
+    assert items[cut]["language_id"]["candidates"] and items[cut]["language_id"]["detected"]
+    # a re-run reuses what was decided: no stage runs again
+    again = run_cli("localize", str(lib), "--out", str(out), "--diarize-engine", "none", "--quiet")
+    assert again.returncode == 0, again.stderr[-3000:]
+    rerun = {i["item"]: i for i in json.loads((out / "report.json").read_text())["items"]}
+    assert rerun[cut]["language"] == "en"
+    assert all(s["cached"] for i in rerun.values() for name, s in i["stages"].items() if name != "ingest")
