@@ -73,6 +73,8 @@ class ItemReport:
         d["glossary"] = {lang: v.to_dict() for lang, v in self.glossary.items()}
         d["speakers"] = [s.to_dict() for s in self.speakers]
         d["text_source"] = self.text_source.to_dict() if self.text_source is not None else None
+        if self.language_id is None:  # not recorded (a report before it, a file that failed first)
+            del d["language_id"]
         return d
 
     @classmethod

@@ -64,6 +64,20 @@ class LanguageId(Record):
         return d
 
 
+def describe(language_id: dict | None) -> str:
+    """How a report's language was decided, in a few words (the review page, the Prefect table):
+    "first window 0.95", "library prior; heard cy 0.47 (cy 0.47, en 0.40)"."""
+    if not language_id:
+        return ""
+    by, heard_as, p = language_id.get("decided_by", ""), language_id.get("detected"), language_id.get("probability", 0.0)
+    if by == GIVEN:
+        return GIVEN
+    if heard_as == language_id.get("language"):
+        return f"{by} {p:.2f}"
+    top = ", ".join(f"{lang} {q:.2f}" for lang, q in language_id.get("candidates", [])[:3])
+    return f"{by}; heard {heard_as} {p:.2f} ({top})"
+
+
 def given(language: str) -> LanguageId:
     return LanguageId(language, GIVEN, probability=1.0)
 

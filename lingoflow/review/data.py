@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pysubs2
 
 from .. import dubfit
+from ..asr.language import describe as describe_language
 from ..report import ItemReport, RunReport
 from ..schema import Transcript
 
@@ -107,6 +108,7 @@ def library_rows(report: RunReport, out: Path) -> list[dict]:
             "status": entry.status,
             "error": entry.error,
             "language": entry.language or "",
+            "language_how": describe_language(entry.language_id),
             "targets": entry.targets,
             "audio_seconds": entry.audio_seconds,
             "rtf": _rtf(entry),
