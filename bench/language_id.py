@@ -104,6 +104,29 @@ def library_run(folder: Path, out: Path) -> dict[str, dict]:
     return {Path(i["source"]).name: i for i in report["items"]}
 
 
+def window_seconds(repeat: int = 5) -> float:
+    """CPU seconds of one extra detection window (its mel, encoder pass and language step), the median of `repeat`."""
+    import statistics
+
+    import numpy as np
+    from faster_whisper import decode_audio
+
+    from lingoflow.asr import language
+    from lingoflow.asr.faster_whisper import load_model
+
+    model = load_model("base")
+    speech = decode_audio(str(SHARED_EVAL / "asr" / "en+de_fw_multilingual.mp3"))
+    window = language.speech_windows(speech, 1)
+    times = []
+    for _ in range(repeat):
+        started = time.process_time()
+        from faster_whisper.audio import pad_or_trim
+
+        language.distributions(model, np.stack([pad_or_trim(model.feature_extractor(w)[..., :-1]) for w in window]))
+        times.append(time.process_time() - started)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--alone", action="store_true", help="Whisper's own guess only")
@@ -137,8 +160,15 @@ def main() -> None:
         summary["right_library"] = right_library
         print(f"lingoflow library run (prior): {right_library}/{scored} right")
         transcribe = sum(i["stages"].get("transcribe", {}).get("seconds", 0) for i in items.values())
-        print(f"transcribe stage, all cuts: {transcribe:.1f} s")
-        summary["transcribe_seconds"] = round(transcribe, 2)
+        extra = sum(max(0, (i.get("language_id") or {}).get("windows", 1) - 1) for i in items.values())
+        per_window = window_seconds()
+        print(f"transcribe stage, all cuts: {transcribe:.1f} s; extra detection windows heard: {extra}, "
+              f"{per_window:.2f} CPU s each: {100 * extra * per_window / max(transcribe, 1e-9):.1f} % of the transcribe stage")
+        by = {}
+        for i in items.values():
+            by[(i.get("language_id") or {}).get("decided_by", "?")] = by.get((i.get("language_id") or {}).get("decided_by", "?"), 0) + 1
+        print("decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())))
+        summary.update(transcribe_seconds=round(transcribe, 2), extra_windows=extra, window_cpu_seconds=round(per_window, 3), decided_by=by)
     save("language_id", {**meta, "summary": summary, "rows": rows})
 
 

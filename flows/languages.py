@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from lingoflow.asr.library import confident_languages, decide_unsure, earlier_languages
 from lingoflow.config import LocalizeOptions
+from pathlib import Path
+
 from lingoflow.store.outroot import OutputRoot
+from lingoflow.store.storage import is_s3
 
 from .s3 import s3_config
 
@@ -11,7 +14,9 @@ __all__ = ["decide_unsure", "library_languages", "library_prior_applies"]
 
 
 def _earlier(out: str, s3_block: str | None) -> list[str]:
-    return earlier_languages(OutputRoot(out, s3_config([out], s3_block)).local / "report.json")
+    """From OUT's report.json: a local OUT's own, an S3 OUT's local copy (the last run's from this machine)."""
+    local = OutputRoot(out, s3_config([out], s3_block)).local if is_s3(out) else Path(out)
+    return earlier_languages(local / "report.json")
 
 
 def library_prior_applies(options: LocalizeOptions, sources: list, out: str, s3_block: str | None) -> bool:

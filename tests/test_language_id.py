@@ -125,3 +125,61 @@ def test_a_library_decides_unsure_files_after_the_confident_ones(cuts, tmp_path)
     rerun = {i["item"]: i for i in json.loads((out / "report.json").read_text())["items"]}
     assert rerun[cut]["language"] == "en"
     assert all(s["cached"] for i in rerun.values() for name, s in i["stages"].items() if name != "ingest")
+
+
+def test_an_unsure_first_window_hears_more_windows_a_sure_one_none(eval_dir, monkeypatch):
+    from faster_whisper import decode_audio
+
+    from lingoflow.asr.faster_whisper import load_model
+
+    model = load_model("base")
+    speech = decode_audio(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3"))[: 28 * 16000]
+    speech = np.concatenate([speech, speech, speech])  # 84 s of English speech
+    unsure_first = {"cy": 0.5, "en": 0.3, "de": 0.2}  # a far-field first window, as Whisper heard trn08
+    lid = language.identify(model, speech, unsure_first)
+    assert (lid.language, lid.decided_by) == ("en", language.MULTI_WINDOW) and lid.windows == 3
+    assert lid.probability > unsure_first["en"]
+    calls = []
+    monkeypatch.setattr(language, "distributions", lambda *a: calls.append(a) or [])
+    sure = language.identify(model, speech, {"en": 0.95, "de": 0.05})
+    assert (sure.language, sure.decided_by, sure.windows) == ("en", language.FIRST_WINDOW, 1) and calls == []  # no extra cost
+    result = FasterWhisperTranscriber().transcribe(media.load_wav(stages_ingest(eval_dir / "asr" / "en_jfk.flac")), AsrOptions(model="base"))
+    assert result.language_id.decided_by == language.FIRST_WINDOW and calls == []
+
+
+def stages_ingest(path):
+    from lingoflow import stages
+
+    return stages.ingest(str(path)).audio_wav
+
+
+def test_the_transcribe_key_holds_the_decided_language(eval_dir, tmp_path):
+    from lingoflow import stages
+    from lingoflow.pipeline import transcribe as transcribe_stage
+    from lingoflow.pipeline.stage import FileWork
+
+    ingested = stages.ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
+    work = FileWork("x.wav", "x", LocalizeOptions(), None, None, ingested=ingested)
+    stage = transcribe_stage.TranscribeStage()
+    guessed = stage.key(work)
+    work.language = language.decide(_lid({"cy": 0.5, "en": 0.45}), prior=["en"]).to_dict()
+    decided = stage.key(work)
+    assert decided != guessed
+    assert decided == transcribe_stage.key(ingested, LocalizeOptions(source_language="en"))
+    work.language = {**work.language, "candidates": [], "probabilities": {"en": 1.0}}  # how it was decided does not key it
+    assert stage.key(work) == decided
+    assert transcribe_stage.key(ingested, LocalizeOptions(languages=["en", "fr"])) != guessed
+
+
+def test_a_single_file_alone_has_no_prior(tmp_path):
+    from flows.languages import library_prior_applies
+
+    out = tmp_path / "out"
+    one, two = ["a.wav"], ["a.wav", "b.wav"]
+    assert not library_prior_applies(LocalizeOptions(), one, str(out), None)
+    assert library_prior_applies(LocalizeOptions(), two, str(out), None)
+    for given in (LocalizeOptions(source_language="en"), LocalizeOptions(languages="en"), LocalizeOptions(code_switching=True)):
+        assert not library_prior_applies(given, two, str(out), None)
+    out.mkdir()
+    (out / "report.json").write_text(json.dumps({"items": [{"status": "ok", "language_id": _lid({"en": 0.99}).to_dict()}]}))
+    assert library_prior_applies(LocalizeOptions(), one, str(out), None)  # an earlier run of OUT heard English
