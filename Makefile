@@ -96,6 +96,7 @@ bench: setup
 eval: setup
 	$(PY) -m bench.eval
 	$(PY) -m bench.mt_glossary
+	$(PY) -m bench.language_id
 
 clean:
 	rm -rf demo-out demo-library .pytest_cache test-artifacts

@@ -144,8 +144,9 @@ class TranscribeStage(Stage):
     def keep(self, work: FileWork, value: Transcript, cached: bool) -> None:
         from .. import sidecar
 
-        if work.language is not None:  # decided by the library: how, as the library decided it
-            value = replace(value, language_id=work.language)
+        if work.language is not None:  # decided by the library: how, as the library decided it (Whisper's own probability of it)
+            probability = round(float(work.language.get("probabilities", {}).get(value.language, 0.0)), 4)
+            value = replace(value, language_id=work.language, language_probability=probability)
         elif work.defer_unsure and _unsure(value):  # recorded by a run alone: in a library, the library decides
             raise LanguageDeferred(value.language_id)
         work.transcript = value
