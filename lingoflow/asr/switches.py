@@ -5,8 +5,9 @@ so a chunk that spans a switch is decoded, and labelled, in its majority languag
 chunk edges fall (they move with the CPU's int8 numerics) decides whether English before a
 switch comes out as "German". Here, after a chunk is decoded, the language of its first and last
 segment is detected on that segment's own audio; where either differs from the chunk's, every
-segment of the chunk is detected, consecutive segments of one language form a run, and each run
-in another language than the chunk's is decoded again, alone, in its own language. A run
+segment of the chunk is detected (a segment Whisper is unsure of keeps the chunk's language:
+a short or noisy segment is no evidence of a switch), consecutive segments of one language form
+a run, and each run in another language than the chunk's is decoded again, alone, in its own language. A run
 reaches from the end of the run before it to the start of the run after it, so no speech
 between two runs is lost. The cost: two encoder passes per chunk in code-switching mode only.
 """
@@ -22,8 +23,11 @@ MIN_SPAN_SECONDS = 1.0  # a segment shorter than this is detected with its neigh
 log = logging.getLogger(__name__)
 
 
-def detect_spans(model, audio: np.ndarray, spans: list[tuple[float, float]]) -> list[str]:
-    """Whisper's language of each (start, end) stretch of `audio` (seconds), one window each."""
+def detect_spans(model, audio: np.ndarray, spans: list[tuple[float, float]], otherwise: str) -> list[str]:
+    """Whisper's language of each (start, end) stretch of `audio` (seconds), one window each;
+    `otherwise` where Whisper is unsure (a short or noisy segment is no evidence of a switch)."""
+    from .language import UNSURE_BELOW
+
     from faster_whisper.audio import pad_or_trim
 
     from .batched import _encode
@@ -36,7 +40,7 @@ def detect_spans(model, audio: np.ndarray, spans: list[tuple[float, float]]) -> 
         a, b = max(0, int((middle - half) * SAMPLE_RATE)), min(len(audio), int((middle + half) * SAMPLE_RATE))
         rows.append(pad_or_trim(model.feature_extractor(audio[a:b])[..., :-1]))
     encoded = _encode(model, np.stack(rows))
-    return [r[0][0][2:-2] for r in model.model.detect_language(encoded)]
+    return [r[0][0][2:-2] if r[0][1] >= UNSURE_BELOW else otherwise for r in model.model.detect_language(encoded)]
 
 
 def runs_by_language(segments: list[dict], languages: list[str]) -> list[tuple[str, list[dict]]]:
@@ -68,10 +72,11 @@ def split_at_switches(model, audio: np.ndarray, item, fallback) -> list:
     segments = item.segments
     if not segments or item.language is None:
         return [item]
-    edges = detect_spans(model, audio, list(dict.fromkeys([(segments[0]["start"], segments[0]["end"]), (segments[-1]["start"], segments[-1]["end"])])))
+    first, last = segments[0], segments[-1]
+    edges = detect_spans(model, audio, list(dict.fromkeys([(first["start"], first["end"]), (last["start"], last["end"])])), item.language)
     if all(lang == item.language for lang in edges):
         return [item]
-    languages = edges if len(segments) == 1 else detect_spans(model, audio, [(s["start"], s["end"]) for s in segments])
+    languages = edges if len(segments) == 1 else detect_spans(model, audio, [(s["start"], s["end"]) for s in segments], item.language)
     runs = runs_by_language(segments, languages)
     if len(runs) == 1 and runs[0][0] == item.language:
         return [item]
