@@ -52,6 +52,8 @@ def test_an_unsure_file_is_decided_within_the_prior_a_sure_one_stands():
     german = _lid({"de": 0.97, "en": 0.03})
     assert language.decide(german, prior=["en"]).language == "de"  # a German lecture in an English course stays German
     assert language.decide(unsure, prior=[]).language == "cy"  # no prior: as Whisper heard it
+    agreeing = language.decide(_lid({"en": 0.55, "cy": 0.40}), prior=["en"])
+    assert (agreeing.language, agreeing.decided_by) == ("en", language.LIBRARY_PRIOR)  # unsure: the prior decided, and agreed
     listed = language.decide(german, allowed=["en", "fr"])  # an allow-list decides even a sure file
     assert (listed.language, listed.decided_by) == ("en", language.ALLOW_LIST)
 
@@ -113,8 +115,8 @@ def test_a_library_decides_unsure_files_after_the_confident_ones(cuts, tmp_path)
     cut = next(k for k in items if k.startswith("ami_trn08"))
     german = next(k for k in items if k.startswith("german"))
     assert transcripts[cut]["language"] == "en" and {s["language"] for s in transcripts[cut]["segments"]} <= {"en"}
-    assert items[cut]["language_id"]["decided_by"] in (language.LIBRARY_PRIOR, language.FIRST_WINDOW)
-    assert items[cut]["language_id"]["probability"] < language.UNSURE_BELOW or items[cut]["language_id"]["decided_by"] == language.FIRST_WINDOW
+    assert items[cut]["language_id"]["decided_by"] == language.LIBRARY_PRIOR  # unsure on any CPU (Intel: cy 0.53, AMD: cy 0.47)
+    assert items[cut]["language_id"]["probability"] < language.UNSURE_BELOW
     assert transcripts[german]["language"] == "de" and "Software" in " ".join(s["text"] for s in transcripts[german]["segments"])
     assert items[german]["language_id"]["decided_by"] == language.FIRST_WINDOW
     # the decision is visible: its candidates in the report, what decided it on the review page

@@ -97,12 +97,15 @@ def heard(distributions: list[dict[str, float]]) -> LanguageId:
 
 
 def decide(lid: LanguageId, allowed: list[str] | None = None, prior: list[str] | None = None) -> LanguageId:
-    """The decided language: within `allowed` always; within `prior` when the file is unsure."""
+    """The decided language: within `allowed` always; within `prior` when the file is unsure.
+    decided_by says ALLOW_LIST where the list changed Whisper's answer, LIBRARY_PRIOR wherever an
+    unsure file was decided by the prior (its own answer was not trusted alone, even where the
+    prior agrees with it)."""
     within, by = (allowed, ALLOW_LIST) if allowed else (prior, LIBRARY_PRIOR) if prior and lid.unsure else (None, None)
     if not within or lid.decided_by == GIVEN:
         return lid
     best = max(within, key=lambda lang: (lid.probabilities.get(lang, 0.0), -within.index(lang)))
-    if best == lid.language:
+    if best == lid.language and by == ALLOW_LIST:
         return lid
     return LanguageId(**{**lid.__dict__, "language": best, "decided_by": by})
 
