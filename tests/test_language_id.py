@@ -186,3 +186,12 @@ def test_a_single_file_alone_has_no_prior(tmp_path):
     out.mkdir()
     (out / "report.json").write_text(json.dumps({"items": [{"status": "ok", "language_id": _lid({"en": 0.99}).to_dict()}]}))
     assert library_prior_applies(LocalizeOptions(), one, str(out), None)  # an earlier run of OUT heard English
+
+
+def test_the_allow_list_is_a_cli_option_and_a_deployment_parameter(tmp_path):
+    from lingoflow.flows.deployments import build_options
+
+    assert build_options([], None, "base", None, None, None, "en,fr").languages == ["en", "fr"]
+    assert build_options([], None, "base", None, None, None, ["de"]).languages == ["de"]
+    proc = run_cli("localize", str(tmp_path), "--out", str(tmp_path / "out"), "--languages", "en,xx")
+    assert proc.returncode == 2 and "xx" in proc.stderr
