@@ -122,6 +122,7 @@ def test_a_library_decides_unsure_files_after_the_confident_ones(cuts, tmp_path)
     # the decision is visible: its candidates in the report, what decided it on the review page
     assert items[cut]["language_id"]["candidates"] and items[cut]["language_id"]["detected"]
     assert f"({items[cut]['language_id']['decided_by']}" in (out / "report.html").read_text()
+    assert f"({items[cut]['language_id']['decided_by']}" in (out / cut / "review.html").read_text()
     # a re-run reuses what was decided: no stage runs again
     again = run_cli("localize", str(lib), "--out", str(out), "--diarize-engine", "none", "--quiet")
     assert again.returncode == 0, again.stderr[-3000:]

@@ -213,6 +213,7 @@ def item_page(entry: ItemReport, out: Path) -> dict:
         "status": entry.status,
         "error": entry.error,
         "language": source_lang,
+        "language_how": describe_language(entry.language_id),
         "targets": targets,
         "duration": entry.audio_seconds or (transcript.source.duration if transcript else 0.0) or 0.0,
         "video": any(s.endswith((".mp4", ".mkv")) for s in media[:1]),
