@@ -79,6 +79,7 @@ eval: setup
 	$(PY) -m bench.eval
 	$(PY) -m bench.mt_glossary
 	$(PY) -m bench.input_quality --vad
+	$(PY) -m bench.language_id
 
 clean:
 	rm -rf demo-out demo-library .pytest_cache test-artifacts

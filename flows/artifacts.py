@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from lingoflow.store.cache import digest
 from lingoflow.errors import ConfigError
+from lingoflow.asr.language import describe as describe_language
 from lingoflow.report import ItemReport
 from lingoflow.store.storage import is_s3, split_s3
 
@@ -77,6 +78,7 @@ def table_rows(reports: list[ItemReport]) -> list[dict]:
             "item": r.item,
             "status": r.status,
             "language": r.language or "",
+            "language decided by": describe_language(r.language_id),
             "targets": ", ".join(r.targets),
             "audio (s)": round(r.audio_seconds, 1),
             "real-time factor": round(r.audio_seconds / seconds, 2) if seconds > 0 and r.audio_seconds else None,

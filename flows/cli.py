@@ -115,10 +115,12 @@ def _cli_type(name: str, field) -> tuple:
     fixed choices are checked by the options model (its error names them)."""
     import typing
 
+    from lingoflow.config import LocalizeOptions
+
     default = field.get_default(call_default_factory=True)
     annotation = field.annotation
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if name == "formats":
+    if LocalizeOptions.declared(name).get("comma"):
         return str, ",".join(default)
     if typing.get_origin(annotation) is list:
         return list[str], list(default)

@@ -24,7 +24,8 @@ NIGHTLY, ON_DEMAND = "course-library-nightly", "library-on-demand"
 
 
 def build_options(targets: list[str], source_language: str | None, asr_model: str, glossary: str | list[str] | None,
-                  voices: str | None, formats: str | list[str] | None = None, options: dict | None = None) -> LocalizeOptions:
+                  voices: str | None, formats: str | list[str] | None = None, languages: str | list[str] | None = None,
+                  options: dict | None = None) -> LocalizeOptions:
     """LocalizeOptions from deployment parameters: `options` (any run option by its name, as the
     CLI's; lingoflow/config.py), then the named parameters over it; a clear error for each bad
     one (then the same checks as the CLI: glossaries parse, engines serve the targets, voices load)."""
@@ -44,6 +45,8 @@ def build_options(targets: list[str], source_language: str | None, asr_model: st
         fields["voices"] = voices
     if formats:
         fields["formats"] = formats
+    if languages:
+        fields["languages"] = languages
     try:
         options = LocalizeOptions(**fields)
     except ValidationError as exc:
@@ -65,7 +68,7 @@ def check_uri(name: str, uri: str, must_exist: bool) -> None:
 def library_run(library: str, out: str, targets: list[str] = [], glossary: str | list[str] | None = None, voices: str | None = None,
                 asr_model: str = "base", source_language: str | None = None, refresh: list[str] = [],
                 fan_out: bool = False, s3_block: str | None = None, formats: str | list[str] | None = None,
-                options: dict | None = None) -> dict:
+                languages: str | list[str] | None = None, options: dict | None = None) -> dict:
     """Localize a library (a folder or s3://bucket/prefix) into OUT.
 
     options: any other run option by its name, as `lingoflow localize --help` lists them
@@ -74,12 +77,13 @@ def library_run(library: str, out: str, targets: list[str] = [], glossary: str |
     fan_out: hand each file to its own `localize-file` deployment run, so every worker of
     the pool shares the library. s3_block: a MinIOCredentials block name (else LINGOFLOW_S3_*).
     formats: caption formats, as `--formats` (the names `lingoflow localize --help` lists; default srt, vtt).
+    languages: the library's languages, as `--languages` ("en,fr" or a list; docs/languages.md).
     """
     logger = get_run_logger()
     try:
         check_uri("library", library, must_exist=True)
         check_uri("out", out, must_exist=False)
-        options = build_options(targets, source_language, asr_model, glossary, voices, formats, options)
+        options = build_options(targets, source_language, asr_model, glossary, voices, formats, languages, options)
     except ConfigError as exc:
         logger.error("parameter error: %s", exc)
         raise

@@ -109,8 +109,10 @@ def start_file_run(deployment: str, params: dict, item: str, timeout: float | No
 
 
 def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None,
-            on_done=None) -> list[ItemReport]:
-    """Every file's report; `on_done(report)` is called (from a pool thread) as each file finishes."""
+            on_done=None, per_file: dict | None = None, attempt: str = "") -> list[ItemReport]:
+    """Every file's report; `on_done(report)` is called (from a pool thread) as each file finishes.
+    `per_file`: each item's own further parameters (the library prior's passes); `attempt`: tells
+    a second pass's file runs from the first's (their idempotency keys)."""
     from prefect import get_run_logger
     from prefect.runtime import flow_run
 
@@ -131,8 +133,8 @@ def fan_out(deployment: str, sources: list[Source], out: str, options: LocalizeO
 
     def file_report(src: Source) -> ItemReport:
         params = {"source": src.path, "item": src.item, "out": out, "options": options.model_dump(mode="json"),
-                  "refresh": list(refresh), "s3_block": s3_block}
-        run = start_file_run(deployment, params, src.item, library_run=library_run)
+                  "refresh": list(refresh), "s3_block": s3_block, **(per_file or {}).get(src.item, {})}
+        run = start_file_run(deployment, params, f"{src.item}:{attempt}" if attempt else src.item, library_run=library_run)
         recorded = take_item_report(store, run.id)
         if recorded is not None:
             return recorded

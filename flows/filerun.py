@@ -23,6 +23,7 @@ from lingoflow.paths import inside
 from lingoflow.pipeline import plan
 from lingoflow.pipeline.checks import warm_up_around
 from lingoflow.pipeline.stage import FileWork
+from lingoflow.pipeline.transcribe import LanguageDeferred
 from lingoflow.report import ItemReport, RunReport
 from lingoflow.review import write_pages
 from lingoflow.store.storage import is_s3
@@ -60,10 +61,13 @@ def reuse_file(source: str, item: str, out: str, options: LocalizeOptions, refre
     return report.to_dict() if report.status == "ok" else None
 
 
-def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, dry: bool = False) -> ItemReport:
+def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, dry: bool = False,
+             language: dict | None = None, defer_unsure: bool = False) -> ItemReport:
     """Every stage of one file (lingoflow.pipeline.plan) through its Prefect task, each unless
     its result is recorded; dry: only reuse (NeedsRun at the first stage that would run;
-    Prefect is not imported)."""
+    Prefect is not imported). `defer_unsure`: a library's first pass, where a file whose
+    language is unsure stops after its language is heard (status "deferred"); `language`: the
+    library's decision for such a file, in its second pass (docs/languages.md)."""
     tasks = None if dry else _stage_tasks()
     s3 = s3_config([source, out], s3_block)
     root = OutputRoot(out, s3)
@@ -71,7 +75,7 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
     report = ItemReport(item=item, source=source if is_s3(source) else str(Path(source).absolute()), targets=list(options.targets))
     report.worker = worker_name()
     run = StageRunner(report, ResultStore.for_output(out, s3), root, check_refresh(refresh), log=lambda m: logger.debug("%s: %s", item, m), dry=dry)
-    work = FileWork(source, item, options, root, report, s3, logger)
+    work = FileWork(source, item, options, root, report, s3, logger, defer_unsure=defer_unsure, language=language)
     sweep_partials(work.folder)
     current = "ingest"
     try:
@@ -81,6 +85,10 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
                 value = run.run(current, stage.key(work), lambda: stage.run(work, tasks[stage.kind]), encode=stage.encode,
                                 decode=lambda data: stage.decode(data, work), outputs=lambda v: stage.outputs(work, v), valid=stage.valid)
                 stage.keep(work, value, report.stages[current].cached)
+    except LanguageDeferred as deferred:  # left for the library to decide: not a failure, no outputs yet
+        report.status, report.language_id = "deferred", deferred.language_id
+        report.language = (deferred.language_id or {}).get("language")
+        logger.info("%s: language unsure (%s), decided with the library's", item, report.language_id)
     except Exception as exc:  # one file's failure never stops the library
         report.status, report.error = "failed", _cause(exc, current)
         logger.error("%s: %s", item, report.error)

@@ -14,6 +14,7 @@ from lingoflow.tasks.publish import publish_report
 from lingoflow.tasks.review import publish_review
 
 from .fanout import fan_out, item_from_state, report_store
+from .languages import decide_unsure, library_languages, library_prior_applies
 from .filerun import finish_library, plan_library, run_file
 from .observe import LibraryWatch, log_stages
 from .s3 import s3_config
@@ -21,15 +22,17 @@ from . import tuning
 
 
 @flow(name="localize-file", flow_run_name="{item}", log_prints=True)
-def localize_file(source: str, item: str, out: str, options: LocalizeOptions = LocalizeOptions(), refresh: list[str] = [], s3_block: str | None = None):
+def localize_file(source: str, item: str, out: str, options: LocalizeOptions = LocalizeOptions(), refresh: list[str] = [], s3_block: str | None = None,
+                  language: dict | None = None, defer_unsure: bool = False):
     """Every stage for one source file; returns its report (a Failed state when it failed).
 
     Each stage runs only when no result with the same key (source bytes, settings, model,
     code) is recorded, see lingoflow/store/cache.py; `refresh` names stages to run regardless.
+    `defer_unsure` and `language`: the library prior's two passes (docs/languages.md).
     """
-    report = run_file(source, item, out, options, refresh, s3_block)
+    report = run_file(source, item, out, options, refresh, s3_block, language=language, defer_unsure=defer_unsure)
     log_stages(get_run_logger(), report)
-    if report.status != "ok":
+    if report.status not in ("ok", "deferred"):
         return Failed(message=report.error, data=report.to_dict())
     return Completed(data=report.to_dict())
 
@@ -37,14 +40,15 @@ def localize_file(source: str, item: str, out: str, options: LocalizeOptions = L
 _file_subflow = tuning.file_subflow(localize_file)  # the library's own file subflows
 
 
-def _run_files(todo, reports: dict, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, jobs: int, on_done) -> None:
+def _run_files(todo, reports: dict, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, jobs: int, on_done,
+               per_file: dict | None = None) -> None:
     """The files as subflows of the library run, `jobs` at once, each in a thread that carries
     the flow's context (so each is this run's subflow in the UI); the pool bounds the files in
     flight (and flows/tuning.file_runs sets how they run)."""
     store = report_store(out, shared=False)
 
     def run_one(src) -> None:
-        state = _file_subflow(src.path, src.item, out, options, refresh, s3_block, return_state=True)
+        state = _file_subflow(src.path, src.item, out, options, refresh, s3_block, **(per_file or {}).get(src.item, {}), return_state=True)
         reports[src.item] = item_from_state(state, src, store)
         on_done(reports[src.item])
 
@@ -72,10 +76,22 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
     try:
         for report in reports.values():
             watch.file_done(report)
-        if file_deployment and todo:
-            reports.update((r.item, r) for r in fan_out(file_deployment, todo, out, options, refresh, s3_block, on_done=watch.file_done))
-        elif todo:
-            _run_files(todo, reports, out, options, refresh, s3_block, jobs, watch.file_done)
+        def run(files, per_file: dict, attempt: str = "") -> None:
+            on_done = lambda r: r.status == "deferred" or watch.file_done(r)  # a deferred file is done in its second pass
+            if file_deployment:
+                reports.update((r.item, r) for r in fan_out(file_deployment, files, out, options, refresh, s3_block, on_done=on_done,
+                                                           per_file=per_file, attempt=attempt))
+            else:
+                _run_files(files, reports, out, options, refresh, s3_block, jobs, on_done, per_file)
+
+        defer = library_prior_applies(options, sources_found, out, s3_block)
+        if todo:
+            run(todo, {src.item: {"defer_unsure": True} for src in todo} if defer else {})
+        unsure = [src for src in todo if reports[src.item].status == "deferred"]
+        if unsure:  # the second pass: decided within the languages the others were heard in with confidence
+            prior = library_languages(reports.values(), out, s3_block)
+            logger.info("%d file(s) of unsure language, decided within the library's languages: %s", len(unsure), ", ".join(prior) or "none")
+            run(unsure, {src.item: {"language": decide_unsure(reports[src.item].language_id, prior)} for src in unsure}, attempt="language")
         report = finish_library(sources_found, reports, out, s3_block, started, publish_report, publish_review)
         watch.library_done(report)
     finally:

@@ -17,12 +17,13 @@ RUN_ONLY = ()  # which stages run or which files they write: keyed by the stages
 
 
 def option(default: Any = ..., *, affects: tuple[str, ...] | None = None, description: str = "", flags: tuple[str, ...] = (),
-           names_from: str | None = None, **constraints: Any) -> Any:
+           names_from: str | None = None, comma: bool = False, **constraints: Any) -> Any:
     """A run option, declared once: its default and constraints, its help (the CLI's, the
     deployments' and the Prefect UI's), the stages whose result it can change, its CLI flags
     (default `--the-name`) and, for an engine or a format, the registry its names come from
-    ("asr", "mt", "tts", "diarize" or "formats": the CLI help lists them)."""
-    extra = {"affects": None if affects is None else list(affects), "flags": list(flags), "names_from": names_from}
+    ("asr", "mt", "tts", "diarize" or "formats": the CLI help lists them); `comma`: a list the CLI
+    takes as one comma-separated value."""
+    extra = {"affects": None if affects is None else list(affects), "flags": list(flags), "names_from": names_from, "comma": comma}
     if "default_factory" in constraints:
         return Field(description=description, json_schema_extra=extra, **constraints)
     return Field(default, description=description, json_schema_extra=extra, **constraints)
@@ -49,6 +50,8 @@ class LocalizeOptions(BaseModel):
     source_language: str | None = option(None, affects=ASR, flags=("--from",), description="spoken language; default: detected per file")
     asr_engine: str = option("faster-whisper", affects=ASR, names_from="asr", description="speech recognition engine")
     asr_model: str = option("base", affects=ASR, description="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local CTranslate2 folder")
+    languages: list[str] = option(default_factory=list, affects=ASR, comma=True,
+                                  description="the library's languages, comma-separated (e.g. en,fr): each file's language is decided within them (docs/languages.md)")
     code_switching: bool = option(False, affects=ASR, flags=("--code-switching",),
                                   description="detect the language of every 30 s window (recordings that mix languages)")
     beam_size: int = option(5, affects=ASR, description="beam search width of speech recognition", ge=1, le=20)
@@ -86,7 +89,7 @@ class LocalizeOptions(BaseModel):
     jobs: int | None = option(None, affects=RUN_ONLY, ge=1, le=64, flags=("--jobs", "-j"),
                               description="files in flight at once (default: from the cores; 1: one file after another)")
     # outputs and human captions (docs/usage.md)
-    formats: list[str] = option(default_factory=lambda: ["srt", "vtt"], affects=RUN_ONLY, names_from="formats",
+    formats: list[str] = option(default_factory=lambda: ["srt", "vtt"], affects=RUN_ONLY, names_from="formats", comma=True,
                                 description="caption formats, comma-separated (SRT is always written)")
     burn_in: str | None = option(None, affects=RUN_ONLY,
                                  description="burn this language's captions into a copy of the video (<item>.burned-in.<lang>.mp4|mkv)")
@@ -102,6 +105,12 @@ class LocalizeOptions(BaseModel):
             if norm not in out:
                 out.append(norm)
         return out
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value):
+        codes = [c for item in ([value] if isinstance(value, str) else value) for c in str(item).split(",")]
+        return list(dict.fromkeys(_normalize(c.strip()) for c in codes if c.strip()))
 
     @field_validator("mt_model", "glossaries", mode="before")
     @classmethod

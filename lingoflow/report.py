@@ -69,6 +69,7 @@ class ItemReport:
     text_source: TextSource | None = None  # human captions used or rejected for the source text (sidecar.py); None: ASR, none found
     input_quality: InputQuality | None = None  # the recording's input-quality figures and warnings (quality/input_checks.py)
     captions: dict[str, CaptionQC] = field(default_factory=dict)  # per language: cues within the reading norms (writers/qc.py)
+    language_id: dict | None = None  # how the language was decided: detected, probability, candidates, decided_by (docs/languages.md)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -83,6 +84,8 @@ class ItemReport:
         d["captions"] = {lang: v.to_dict() for lang, v in self.captions.items()}
         if not self.captions:
             del d["captions"]  # a report without caption QC (a failed file) keeps the shape it had
+        if self.language_id is None:  # not recorded (a report before it, a file that failed first)
+            del d["language_id"]
         return d
 
     @classmethod

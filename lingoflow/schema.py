@@ -101,6 +101,8 @@ class Transcript:
     language_probability: float
     segments: list[Segment]
     text_source: TextSource | None = None  # None: the ASR's text, no human captions found
+    language_id: dict | None = None  # how the language was decided (asr/language.py LanguageId); None: not recorded
+    deferred: bool = False  # unsure, left for the library to decide (never stored)
 
     @property
     def text(self) -> str:
@@ -114,6 +116,7 @@ class Transcript:
             "language_probability": self.language_probability,
             "segments": [s.to_dict() for s in self.segments],
             **({"text_source": self.text_source.to_dict()} if self.text_source is not None else {}),
+            **({"language_id": self.language_id} if self.language_id is not None else {}),
         }
 
     @classmethod
@@ -131,6 +134,7 @@ class Transcript:
             language_probability=d["language_probability"],
             segments=segments,
             text_source=TextSource.from_dict(d["text_source"]) if d.get("text_source") is not None else None,
+            language_id=d.get("language_id"),
         )
 
     def translated(self, language: str, texts: list[str], glossary: list[list[TermUse]] | None = None) -> "Transcript":

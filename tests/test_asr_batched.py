@@ -104,3 +104,22 @@ def test_batched_code_switching_keeps_each_chunks_language(eval_dir):
     switch = next(s.start for s in transcript.segments if s.language == "de")
     assert 25 < switch < 35  # the German reading starts at about 30 s
     assert "Software" in " ".join(s.text for s in transcript.segments if s.language == "de")
+
+
+def test_a_chunk_spanning_the_switch_is_split_there(eval_dir):
+    """The clip from 18 s on: its first chunk (30 s of speech) holds 12 s of English and then the
+    German reading, so it is mostly German and, labelled as one, the English came out "German"
+    (what an Intel CPU's chunk edges did to the whole clip). Each segment keeps its own language."""
+    audio = media.load_wav(stages.ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3")).audio_wav)
+    offset = 18.0
+    audio = audio[int(offset * media.SAMPLE_RATE):]
+    switch = 30.0 - offset  # the German reading starts at about 30 s of the clip
+    spanning = [c for c in batched.speech_chunks(audio) if c.at < switch - 5 and c.pieces[-1]["end"] / media.SAMPLE_RATE > switch + 5]
+    assert spanning  # the case under test: one chunk holds both languages
+    result = FasterWhisperTranscriber().transcribe(audio, AsrOptions(model="base", batch_size=8, multilingual=True))
+    before = [s for s in result.segments if s.end < switch - 0.5]
+    after = [s for s in result.segments if s.start > switch + 0.5]
+    assert len(before) >= 3 and len(after) >= 3
+    assert [s.language for s in before] == ["en"] * len(before), [(s.start, s.language, s.text) for s in before]
+    assert [s.language for s in after] == ["de"] * len(after), [(s.start, s.language, s.text) for s in after]
+    assert "software" in " ".join(s.text for s in before).lower() and "Software" in " ".join(s.text for s in after)

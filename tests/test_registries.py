@@ -80,13 +80,13 @@ def test_deployments_take_every_run_option_by_its_name():
     from lingoflow.errors import ConfigError
     from lingoflow.flows.deployments import build_options
 
-    options = build_options(["pt"], None, "base", None, None, None, {"speakers": 2, "max_cps": 15, "asr_model": "tiny.en"})
+    options = build_options(["pt"], None, "base", None, None, None, options={"speakers": 2, "max_cps": 15, "asr_model": "tiny.en"})
     assert (options.speakers, options.max_cps, options.asr_model, options.targets) == (2, 15, "tiny.en", ["pt"])
-    assert build_options([], None, "base", None, None, None, {"targets": ["pt"]}).targets == ["pt"]
+    assert build_options([], None, "base", None, None, None, options={"targets": ["pt"]}).targets == ["pt"]
     with pytest.raises(ConfigError, match="max_speakers"):
-        build_options(["pt"], None, "base", None, None, None, {"max_speakers": 99})
+        build_options(["pt"], None, "base", None, None, None, options={"max_speakers": 99})
     with pytest.raises(ConfigError, match="no_such_option"):
-        build_options(["pt"], None, "base", None, None, None, {"no_such_option": 1})
+        build_options(["pt"], None, "base", None, None, None, options={"no_such_option": 1})
 
 
 @pytest.mark.parametrize("registry, base", [("lingoflow.asr.registry", "lingoflow.asr.base:Transcriber"),

@@ -20,6 +20,9 @@ class AsrOptions:
     device: str = "cpu"
     drop_fragments: bool = True  # asr/fragments.py: what Whisper makes up over silence and noise
     batch_size: int = 0  # 0: the sequential decoder; N: N pause-cut chunks decoded at once (batched.py)
+    languages: tuple[str, ...] = ()  # allow-list: the language is decided within it (language.py)
+    prior: tuple[str, ...] = ()  # the library's languages: an unsure file is decided within them
+    defer_unsure: bool = False  # an unsure file is not decoded: its result says so (the library decides it later)
 
 
 @dataclass
@@ -28,6 +31,8 @@ class AsrResult:
     language_probability: float
     segments: list[Segment]
     dropped: list[tuple[Segment, str]] = field(default_factory=list)  # fragments left out, each with why
+    language_id: object = None  # language.LanguageId: how the language was decided (None: an engine without one)
+    deferred: bool = False  # unsure and defer_unsure: nothing decoded
 
 
 class Transcriber:

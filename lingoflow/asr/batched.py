@@ -21,7 +21,8 @@ The sequential decoder would seek to that timestamp and decode again. Here:
   never overlap, so each word is decoded once (a word the alignment ended early and the rest
   decodes again is dropped there);
 - the language is detected on the first batch's encoder output (no window encoded twice), and
-  under code-switching on every chunk's, as the sequential decoder does on every window;
+  under code-switching on every chunk's, as the sequential decoder does on every window; a
+  chunk spanning a switch is split there and each part decoded in its own language (switches.py);
 - a chunk the sequential decoder would have retried at a higher temperature (too repetitive,
   or too unlikely) is decoded by the sequential decoder itself, fallback included; one it would
   have skipped as silence is skipped.
@@ -29,12 +30,13 @@ The sequential decoder would seek to that timestamp and decode again. Here:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from . import switches
+from .chunks import SAMPLE_RATE, Chunk, Decoded, encode as _encode, to_window_time
+
 CHUNK_SECONDS = 30.0  # of speech: Whisper's window (a file with no more speech is decoded from the sequential decoder's input)
 END_PAD_SECONDS = 0.0  # silence added after a chunk (0: the sequential decoder's input exactly)
 MIN_TAIL_SECONDS = 0.2  # an unfinished remainder shorter than this holds no word
@@ -42,45 +44,6 @@ UNHEARD_SECONDS = 1.0  # a chunk ends at most a VAD pad (0.4 s) after its speech
 MAX_ROUNDS = 4  # tails of tails: past this, the sequential decoder takes what is left
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Chunk:
-    """Pieces of the window's audio (sample ranges, in order) decoded as one Whisper window."""
-
-    pieces: list[dict]
-    round: int = 0
-
-    @property
-    def samples(self) -> int:
-        return sum(p["end"] - p["start"] for p in self.pieces)
-
-    def audio(self, audio: np.ndarray) -> np.ndarray:
-        return np.concatenate([audio[p["start"]:p["end"]] for p in self.pieces])
-
-    @property
-    def at(self) -> float:
-        return self.pieces[0]["start"] / SAMPLE_RATE
-
-    def after(self, seconds: float) -> Chunk:
-        """The chunk from `seconds` (in its own, pieces-joined, time) to its end."""
-        skip = round(seconds * SAMPLE_RATE)
-        rest = []
-        for p in self.pieces:
-            n = p["end"] - p["start"]
-            if skip >= n:
-                skip -= n
-                continue
-            rest.append({"start": p["start"] + skip, "end": p["end"]})
-            skip = 0
-        return Chunk(rest, self.round + 1)
-
-
-@dataclass
-class Decoded:
-    chunk: Chunk
-    segments: list[dict]  # faster-whisper segment dicts (text, start, end, words, ...), window time
-    language: str | None = None
 
 
 def pack(pieces: list[dict], max_seconds: float | None = None, round_: int = 0) -> list[Chunk]:
@@ -123,45 +86,6 @@ def speech_chunks(audio: np.ndarray, max_seconds: float | None = None) -> list[C
     return pack(pieces, max_seconds)
 
 
-def to_window_time(segments: list[dict], chunk: Chunk) -> list[dict]:
-    """Chunk-time segments and words to the window's time (the pieces put back where they were).
-
-    A word keeps its start and end in the piece that holds its middle, as faster-whisper's
-    restore_speech_timestamps does, so a word never spans the silence cut out between pieces;
-    a segment whose words lie in pieces from different places (the rests of several chunks
-    share a window) is split there, so each part sits where it was said.
-    """
-    from faster_whisper.vad import SpeechTimestampsMap
-
-    ts_map = SpeechTimestampsMap(chunk.pieces, SAMPLE_RATE, time_precision=3)
-    duration = chunk.samples / SAMPLE_RATE
-    clamp = lambda t: min(max(float(t), 0.0), duration)  # (Whisper's timestamps can run past a short chunk)
-    out = []
-    for seg in segments:
-        groups: list[list[dict]] = []
-        place = None
-        for w in seg.get("words") or []:
-            a, b = clamp(w["start"]), clamp(w["end"])
-            index = ts_map.get_chunk_index((a + b) / 2)
-            here = _place(chunk, index)
-            if not groups or here != place:
-                groups.append([])
-            place = here
-            groups[-1].append({**w, "start": ts_map.get_original_time(a, index), "end": ts_map.get_original_time(b, index)})
-        if not groups:
-            start, end = ts_map.get_original_time(clamp(seg["start"])), ts_map.get_original_time(clamp(seg["end"]), is_end=True)
-            out.append({**seg, "start": start, "end": end, "words": [], "round": chunk.round})
-        for words in groups:
-            text = seg["text"] if len(groups) == 1 else "".join(w["word"] for w in words)
-            out.append({**seg, "text": text, "start": words[0]["start"], "end": words[-1]["end"], "words": words, "round": chunk.round})
-    return out
-
-
-def _place(chunk: Chunk, index: int) -> int:
-    """Which run of contiguous pieces (one stretch of the window's audio) piece `index` is in."""
-    return sum(1 for a, b in pairwise(chunk.pieces[: index + 1]) if a["end"] != b["start"])
-
-
 class LosslessBatchedPipeline:
     """Decodes pause-cut chunks `batch_size` at a time; see the module docstring.
 
@@ -179,6 +103,8 @@ class LosslessBatchedPipeline:
         self.probability = 1.0
         self.tokenizer = None
         self.options = None
+        self.choose = None  # first window's language distribution -> the language (faster_whisper._Chooser)
+        self.chunks: list[Chunk] = []
 
     def transcribe(self, audio: np.ndarray, language: str | None, multilingual: bool, on_progress=None) -> tuple[list[dict], str, float]:
         """The window's segment dicts in time order, each with its "language"; the language
@@ -186,7 +112,7 @@ class LosslessBatchedPipeline:
         self.language, self.multilingual = language, multilingual and self.model.model.is_multilingual
         if language is None and not self.model.model.is_multilingual:
             self.language = "en"
-        chunks = speech_chunks(audio)
+        chunks = self.chunks = speech_chunks(audio)
         total, done = sum(c.samples for c in chunks) or 1, 0
         pending, decoded = list(chunks), []
         while pending:
@@ -209,6 +135,8 @@ class LosslessBatchedPipeline:
                 pending += pack(sorted((p for t in tails for p in t.pieces), key=lambda p: p["start"]), round_=max(t.round for t in tails))
             if on_progress:
                 on_progress(min(done / total, 1.0))
+        if self.multilingual:  # a chunk spanning a language switch: each segment its own language (switches.py)
+            decoded = [part for item in decoded for part in switches.split_at_switches(self.model, audio, item, self.fallback)]
         segments = sorted(({**seg, "language": d.language or self.language} for d in decoded for seg in d.segments), key=lambda s: s["start"])
         return _drop_repeated_edge_words(segments), self.language or "en", self.probability if self.language else 0.0
 
@@ -249,9 +177,12 @@ class LosslessBatchedPipeline:
         languages = [None] * len(features)
         if self.language is None or self.multilingual:
             rows = encoder_output if self.multilingual else _select(encoder_output, [0], len(features))
-            detected = [r[0] for r in model.model.detect_language(rows)]  # (token, probability), best first
+            ranked = model.model.detect_language(rows)  # per row: (token, probability), best first
+            detected = [r[0] for r in ranked]
             if self.language is None:
                 self.language, self.probability = detected[0][0][2:-2], float(detected[0][1])
+                if self.choose is not None and not self.multilingual:  # more windows, allow-list, prior (language.py)
+                    self.language = self.choose({token[2:-2]: float(p) for token, p in ranked[0]})
             if self.multilingual:
                 languages = [token[2:-2] for token, _ in detected]
         if self.tokenizer is None:
@@ -292,17 +223,6 @@ class LosslessBatchedPipeline:
             for s in subsegments
         ]
         return segments, ended
-
-
-def _encode(model, features: np.ndarray):
-    """The encoder output of a batch, one window at a time: on CPU the encoder's cost per window
-    grows with the batch (its attention no longer fits the caches); the decoder is what gains."""
-    if len(features) == 1 or model.model.device != "cpu":
-        return model.encode(features)
-    import ctranslate2
-
-    rows = [np.asarray(model.encode(features[i:i + 1])) for i in range(len(features))]
-    return ctranslate2.StorageView.from_array(np.concatenate(rows))
 
 
 def _frames(chunk: Chunk, model) -> int:

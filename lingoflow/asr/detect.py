@@ -51,15 +51,18 @@ class _EncoderOnce:
         return output
 
 
-def transcribe(model, audio: np.ndarray, settings: dict):
+def transcribe(model, audio: np.ndarray, settings: dict, choose=None):
     """`model.transcribe(audio, **settings)` with the first window encoded once when the language
-    is detected (a given language, multilingual mode or an English-only model: as it is)."""
+    is detected (a given language, multilingual mode or an English-only model: as it is).
+    `choose(first_window_distribution) -> language`: what decides (default: Whisper's best guess)."""
     if settings.get("language") or settings.get("multilingual") or not model.model.is_multilingual:
         return model.transcribe(audio, **settings)
     twin = copy.copy(model)  # per transcription: the shared model stays untouched (files in flight)
     twin.feature_extractor = _FeaturesOnce(model.feature_extractor, audio)
     twin.encode = _EncoderOnce(model.encode)
     features = twin.feature_extractor.features
-    language, probability, _ = twin.detect_language(features=features[..., : features.shape[-1] - 1])
+    language, probability, ranked = twin.detect_language(features=features[..., : features.shape[-1] - 1])
+    if choose is not None:
+        language = choose(dict(ranked))
     segments, info = twin.transcribe(audio, **{**settings, "language": language})
     return segments, replace(info, language_probability=probability)

@@ -13,7 +13,7 @@ import numpy as np
 from .. import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
-from . import batched, detect, fragments, models
+from . import batched, detect, fragments, language as language_id, models
 from .base import AsrOptions, AsrResult, Transcriber
 
 _models: dict[tuple, object] = {}
@@ -93,7 +93,11 @@ class FasterWhisperTranscriber(Transcriber):
         if options.multilingual and model.model.is_multilingual:
             model = copy.copy(model)  # a shallow copy: the shared model stays untouched
             model.model = recorder = _LanguageRecorder(model.model)
-        found, info = _decode_speech(model, audio, options, bool(recorder))
+        chooser = _Chooser(model, options)
+        try:  # the language is decided before the decode starts
+            found, info = _decode_speech(model, audio, options, bool(recorder), chooser)
+        except _Deferred as deferred:
+            return AsrResult(deferred.lid.language, round(deferred.lid.probability, 4), [], language_id=deferred.lid, deferred=True)
         if on_progress and info.duration_after_vad > 0:  # speech to decode (no VAD: all of it); decoding begins
             on_progress(0.0)
         duration = max(info.duration, 1e-9)
@@ -107,7 +111,40 @@ class FasterWhisperTranscriber(Transcriber):
                                                               [float(w["probability"]) for w in words], float(parts[0]["no_speech_prob"]))))
             if on_progress:
                 on_progress(min(decoded_end / duration, 1.0))
-        return _filtered(decoded, audio, options, info.language, info.language_probability)
+        result = _filtered(decoded, audio, options, info.language, info.language_probability)
+        result.language_id = chooser.lid or _heard(info, options)
+        return result
+
+
+class _Deferred(Exception):
+    def __init__(self, lid):
+        self.lid = lid
+
+
+class _Chooser:
+    """Decides the language from the first window's distribution (language.py): more windows of
+    `speech` when it is unsure, then the allow-list or the library prior; under `defer_unsure`
+    an unsure file is not decoded (_Deferred)."""
+
+    def __init__(self, model, options: AsrOptions):
+        self.model, self.options, self.speech, self.lid = model, options, None, None
+
+    def __call__(self, first: dict) -> str:
+        speech = self.speech() if callable(self.speech) else self.speech
+        lid = language_id.identify(self.model, speech, first) if speech is not None and len(speech) else language_id.heard([first])
+        self.lid = lid = language_id.decide(lid, list(self.options.languages), list(self.options.prior))
+        if self.options.defer_unsure and lid.unsure and not self.options.languages:
+            raise _Deferred(lid)
+        return lid.language
+
+
+def _heard(info, options: AsrOptions):
+    """The language as faster-whisper decided it itself (given, code-switching, no speech)."""
+    if options.language:
+        return language_id.given(options.language)
+    if getattr(info, "all_language_probs", None):
+        return language_id.heard([dict(info.all_language_probs)])
+    return None
 
 
 def _segment(seg: dict, language: str) -> Segment:
@@ -116,7 +153,7 @@ def _segment(seg: dict, language: str) -> Segment:
                    confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
 
 
-def _decode_speech(model, audio: np.ndarray, options: AsrOptions, multilingual: bool):
+def _decode_speech(model, audio: np.ndarray, options: AsrOptions, multilingual: bool, chooser=None):
     """The sequential decoder over the speech Silero VAD finds (faster-whisper's own step: the
     speech regions joined and decoded as one stream): for each segment it decoded, its parts
     (segment dicts in the audio's time) and where the decode was in the joined stream; and the
@@ -136,7 +173,10 @@ def _decode_speech(model, audio: np.ndarray, options: AsrOptions, multilingual: 
         segments, info = model.transcribe(audio, **settings)
         return (([_as_dict(seg)], seg.end) for seg in segments), info
     speech = batched.Chunk(regions)
-    segments, info = detect.transcribe(model, speech.audio(audio), {**settings, "vad_filter": False})
+    joined = speech.audio(audio)
+    if chooser is not None:
+        chooser.speech = joined
+    segments, info = detect.transcribe(model, joined, {**settings, "vad_filter": False}, chooser)
     return ((batched.to_window_time([_as_dict(seg)], speech), seg.end) for seg in segments), info
 
 
@@ -192,7 +232,12 @@ def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progre
                 for s in segs]
 
     pipeline = batched.LosslessBatchedPipeline(model, options.batch_size, lambda tokenizer: _batch_options(tokenizer, options), fallback)
-    found, language, probability = pipeline.transcribe(audio, options.language, options.multilingual, on_progress)
+    pipeline.choose = chooser = _Chooser(model, options)
+    chooser.speech = lambda: np.concatenate([c.audio(audio) for c in pipeline.chunks])  # VAD speech only
+    try:
+        found, language, probability = pipeline.transcribe(audio, options.language, options.multilingual, on_progress)
+    except _Deferred as deferred:
+        return AsrResult(deferred.lid.language, round(deferred.lid.probability, 4), [], language_id=deferred.lid, deferred=True)
     decoded: list[tuple[list[Segment], fragments.Candidate]] = []
     for seg in found:
         text = seg["text"].strip()
@@ -202,4 +247,6 @@ def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progre
         segment = Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=text,
                           language=seg["language"], confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
         decoded.append(([segment], fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]])))
-    return _filtered(decoded, audio, options, language, probability)
+    result = _filtered(decoded, audio, options, language, probability)
+    result.language_id = chooser.lid or (language_id.given(options.language) if options.language else None)
+    return result

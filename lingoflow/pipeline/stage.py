@@ -38,6 +38,8 @@ class FileWork:
     diarized: Any = None  # speakers.Diarized
     translations: dict[str, Transcript] = field(default_factory=dict)
     muxed: str | None = None  # the localized container, relative to OUT
+    defer_unsure: bool = False  # a library's first pass: an unsure language is left for the library to decide
+    language: dict | None = None  # the library's decision (asr/language.py LanguageId) for an unsure file: its second pass
 
     @property
     def folder(self) -> Path:
@@ -90,6 +92,7 @@ def content_digest(transcript: Transcript) -> str:
     """A transcript's digest without its source URI (which a rename changes, the words do not)."""
     d = transcript.to_dict()
     d["source"] = {"sha256": transcript.source.sha256, "duration": transcript.source.duration}
+    d.pop("language_id", None)  # how the language was decided: the words and the language are what count
     return digest(d)
 
 

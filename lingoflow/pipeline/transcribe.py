@@ -14,7 +14,9 @@ from .stage import FileWork, Stage, module_of, with_source
 from .terms import load_glossary
 
 
-def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None) -> Transcript:
+def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None, defer_unsure: bool = False) -> Transcript:
+    """`defer_unsure` (a library's first pass, docs/languages.md): a file whose language is unsure
+    is not decoded; its transcript is empty, `deferred`, with how its language was heard."""
     engine = get_transcriber(options.asr_engine)
     if hotwords is None and options.glossaries:  # the glossary's source terms bias recognition
         hotwords = load_glossary(options).hotwords(options.source_language)
@@ -26,10 +28,15 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
         hotwords=hotwords,
         multilingual=options.code_switching,
         batch_size=options.asr_batch,
+        languages=tuple(options.languages),
+        defer_unsure=defer_unsure and not options.code_switching,
     )
     result = _transcribe_windows(engine, ingested, asr, item)
     source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
-    transcript = Transcript(source, result.language, result.language_probability, result.segments)
+    lid = result.language_id.to_dict() if result.language_id is not None else None
+    transcript = Transcript(source, result.language, result.language_probability, result.segments, language_id=lid, deferred=result.deferred)
+    if result.deferred:
+        return transcript
     if options.source_captions != "ignore":  # human captions beside the media or in it (sidecar.py)
         from ..sidecar import apply_source_captions
 
@@ -55,13 +62,15 @@ def _transcribe_windows(engine, ingested: Ingested, asr: AsrOptions, item: str) 
         opts = replace(asr, language=found.language) if keep else asr
         emit = lambda f, o=win.offset, d=len(win.audio) / media.SAMPLE_RATE: progress.emit(item, "transcribe", min((o + f * d) / total, 1.0))
         result = engine.transcribe(win.audio, opts, on_progress=emit)
+        if result.deferred:  # unsure: the library decides (nothing decoded)
+            return result
         first = first or result
         if result.segments and found is None:
             found = result
         for seg in result.segments:
             segments.append(_shifted(seg, win.offset, len(segments)))
     best = found or first
-    return AsrResult(best.language, best.language_probability, segments)
+    return AsrResult(best.language, best.language_probability, segments, language_id=best.language_id)
 
 
 def _shifted(seg, offset: float, new_id: int):
@@ -90,17 +99,43 @@ def key(ingested: Ingested, options: LocalizeOptions, hotwords: str | None = Non
                      options=options, model=engine.model_identity(options.asr_model), extra=extra)
 
 
+class LanguageDeferred(BaseException):
+    """A library's first pass met a file whose language is unsure: the library decides it after
+    the confident files (flows/localize.py). A BaseException, so that the per-file `except
+    Exception` (one failure never stops a library) does not take it for a failure."""
+
+    def __init__(self, language_id: dict | None):
+        super().__init__("language unsure: decided with the library")
+        self.language_id = language_id
+
+
+def _unsure(transcript: Transcript) -> bool:
+    from ..asr.language import LanguageId
+
+    return transcript.language_id is not None and transcript.text_source is None and LanguageId.from_dict(transcript.language_id).unsure
+
+
+def decided_options(work: FileWork) -> LocalizeOptions:
+    """The run's options, with the language the library decided for this file fixed as the source's."""
+    if work.language is None:
+        return work.options
+    return work.options.model_copy(update={"source_language": work.language["language"]})
+
+
 class TranscribeStage(Stage):
     kind = "transcribe"
     function = staticmethod(transcribe)
     limit_tag = "asr"
 
     def key(self, work: FileWork) -> str:
-        return key(work.ingested, work.options)
+        return key(work.ingested, decided_options(work))  # the decided language, not the guess
 
     def run(self, work: FileWork, task) -> Transcript:
         with parallel.asr_slot():  # --jobs: files in flight take turns at recognition (the task starts with it)
-            return task(work.ingested, work.options, work.item)
+            value = task(work.ingested, decided_options(work), work.item, defer_unsure=work.defer_unsure and work.language is None)
+        if value.deferred:  # nothing decoded, nothing recorded: the library decides, then the file runs again
+            raise LanguageDeferred(value.language_id)
+        return value
 
     def encode(self, value: Transcript) -> dict:
         return value.to_dict()
@@ -111,7 +146,13 @@ class TranscribeStage(Stage):
     def keep(self, work: FileWork, value: Transcript, cached: bool) -> None:
         from .. import sidecar
 
+        if work.language is not None:  # decided by the library: how, as the library decided it (Whisper's own probability of it)
+            probability = round(float(work.language.get("probabilities", {}).get(value.language, 0.0)), 4)
+            value = replace(value, language_id=work.language, language_probability=probability)
+        elif work.defer_unsure and _unsure(value):  # recorded by a run alone: in a library, the library decides
+            raise LanguageDeferred(value.language_id)
         work.transcript = value
         work.report.language, work.report.text_source = value.language, value.text_source
+        work.report.language_id = value.language_id
         for line in sidecar.describe(value.text_source):
             (work.log.warning if " rejected: " in line else work.log.info)("%s: %s", work.item, line)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pysubs2
 
 from .. import dubfit
+from ..asr.language import describe as describe_language
 from ..report import ItemReport, RunReport
 from ..schema import Transcript
 
@@ -114,6 +115,7 @@ def library_rows(report: RunReport, out: Path) -> list[dict]:
             "status": entry.status,
             "error": entry.error,
             "language": entry.language or "",
+            "language_how": describe_language(entry.language_id),
             "targets": entry.targets,
             "audio_seconds": entry.audio_seconds,
             "rtf": _rtf(entry),
@@ -243,6 +245,7 @@ def item_page(entry: ItemReport, out: Path) -> dict:
         "status": entry.status,
         "error": entry.error,
         "language": source_lang,
+        "language_how": describe_language(entry.language_id),
         "targets": targets,
         "duration": entry.audio_seconds or (transcript.source.duration if transcript else 0.0) or 0.0,
         "video": any(s.endswith((".mp4", ".mkv")) for s in media[:1]),
