@@ -60,7 +60,7 @@ def localize(
     speakers: Optional[int] = typer.Option(None, "--speakers", min=1, max=32, help="number of speakers (default: estimated per file)"),
     min_speakers: int = typer.Option(1, "--min-speakers", min=1, max=32, help="at least this many speakers when estimating"),
     max_speakers: int = typer.Option(8, "--max-speakers", min=1, max=32, help="at most this many speakers when estimating"),
-    diarize_engine: str = typer.Option("resemblyzer", help="speaker diarization: resemblyzer, resemblyzer-ahc, pyannote, or none"),
+    diarize_engine: str = typer.Option("campp", help="speaker diarization: campp (default), pyannote (hub pipeline), resemblyzer, resemblyzer-ahc, or none"),
     background: str = typer.Option("original", "--background", help="under the dub: 'original' (the source sound, ducked under speech) or 'none'"),
     duck_db: float = typer.Option(15.0, "--duck-db", help="how far the background is lowered under speech (dB)"),
     formats: str = typer.Option("srt,vtt", "--formats", help="caption formats, comma-separated: srt, vtt, ass, ttml, bilingual (SRT is always written)"),

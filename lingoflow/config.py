@@ -31,7 +31,7 @@ class LocalizeOptions(BaseModel):
     max_speed: float = Field(1.35, ge=1.0, le=2.0, description="largest dub speed-up")
     max_cps: float | None = Field(None, ge=5.0, le=40.0, description="caption reading speed (characters a second) for every language; default: by language")
     # speakers and voices (README "Speakers and voices")
-    diarize_engine: str = Field("resemblyzer", description="resemblyzer, resemblyzer-ahc, pyannote, or 'none' (one speaker)")
+    diarize_engine: str = Field("campp", description="campp (default: segmentation-3.0 + CAM++), pyannote (hub), resemblyzer, resemblyzer-ahc, or 'none' (one speaker)")
     speakers: int | None = Field(None, ge=1, le=32, description="number of speakers; None estimates it")
     min_speakers: int = Field(1, ge=1, le=32, description="lower bound when estimating")
     max_speakers: int = Field(8, ge=1, le=32, description="upper bound when estimating")

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from ..errors import ConfigError
 from .base import Diarizer
+from .campp import CamppEngine
 from .pyannote import PyannoteEngine
 from .resemblyzer import ResemblyzerEngine
 from .resemblyzer_ahc import AgglomerativeResemblyzerEngine
 
 # engine name -> class; a new engine is one file and one line here
-ENGINES: dict[str, type] = {"resemblyzer": ResemblyzerEngine, "resemblyzer-ahc": AgglomerativeResemblyzerEngine, "pyannote": PyannoteEngine}
+ENGINES: dict[str, type] = {"campp": CamppEngine, "resemblyzer": ResemblyzerEngine, "resemblyzer-ahc": AgglomerativeResemblyzerEngine, "pyannote": PyannoteEngine}
 _instances: dict[str, Diarizer] = {}
 
 

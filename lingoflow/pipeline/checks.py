@@ -135,6 +135,11 @@ def _warm_engines(options: LocalizeOptions) -> None:
                 from ..diarize.encoder import encoder
 
                 encoder()
+            if options.diarize_engine == "campp":
+                from ..diarize import campp
+
+                campp.segmentation_model()
+                campp.embedding_model()
             names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
             for name in names:  # the engines that serve a pair into a target (the source is heard later)
                 engine = mt.registry.get_engine(name, options.mt_model)
