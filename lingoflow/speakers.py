@@ -58,7 +58,10 @@ class Diarized:
 
 def _cache_key(transcript: Transcript, engine_identity: str, options: LocalizeOptions) -> str:
     segs = [(round(s.start, 3), round(s.end, 3), [(round(w.start, 3), round(w.end, 3)) for w in s.words]) for s in transcript.segments]
-    blob = json.dumps([CODE_VERSION, transcript.source.sha256, engine_identity, options.speakers, options.min_speakers, options.max_speakers, segs])
+    # the ASR settings decode what the diarizer hears and the transcript lacks (diarize/redecode.py)
+    asr = [options.asr_engine, options.asr_model, options.beam_size, options.compute_type]
+    blob = json.dumps([CODE_VERSION, transcript.source.sha256, engine_identity, options.speakers, options.min_speakers, options.max_speakers,
+                       segs, asr])
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -73,13 +76,26 @@ def _load_cached(path, transcript: Transcript) -> tuple[list[Segment], list[Spea
         return None  # a damaged cache entry is recomputed
 
 
+def _redecode(audio, transcript: Transcript, turns: list[Turn], options: LocalizeOptions) -> list[Segment]:
+    from .asr import AsrOptions, get_transcriber
+    from .diarize.redecode import redecode, unheard
+
+    stretches = unheard(turns, transcript.segments)
+    if not stretches:
+        return transcript.segments
+    asr = AsrOptions(model=options.asr_model, language=transcript.language, beam_size=options.beam_size,
+                     compute_type=options.compute_type)
+    return redecode(audio, transcript, stretches, get_transcriber(options.asr_engine), asr)
+
+
 def library_for(options: LocalizeOptions) -> VoiceLibrary:
     return load_library(options.voices)
 
 
 def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, item: str = "") -> Diarized:
     """Speaker labels for every segment (split at speaker changes), speakers measured and cast."""
-    if not transcript.segments:  # no speech, nobody to label: hours of silence are not read into memory
+    hears = getattr(get_diarizer(options.diarize_engine), "hears_audio", False) if options.diarize_engine != "none" else False
+    if not transcript.segments and not hears:  # no speech, nobody to label: hours of silence are not read into memory
         return Diarized(transcript, [])
     audio = media.load_wav(audio_wav)
     engine_name = options.diarize_engine
@@ -96,9 +112,13 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
         else:
             turns = engine.diarize(audio, media.SAMPLE_RATE, speech_regions(transcript.segments), options.speakers,
                                    options.max_speakers, options.min_speakers)
+            progress.emit(item, "diarize", 0.6)
+            segments = transcript.segments
+            if hears and transcript.text_source is None:  # speech heard without words: decoded on its own
+                segments = _redecode(audio, transcript, turns, options)
             progress.emit(item, "diarize", 0.7)
-            segments = apply_turns(transcript.segments, turns)
-            speakers = measure(audio, segments)
+            segments = apply_turns(segments, turns)
+            speakers = measure(audio, segments, turns)
             write_json(cached, {"segments": [s.to_dict() for s in segments], "speakers": [asdict(s) for s in speakers],
                                 "turns": [[t.start, t.end, t.speaker] for t in turns]})
     result = Diarized(replace(transcript, segments=segments), speakers, turns=turns)  # text_source kept

@@ -312,11 +312,12 @@ def stitch(heard: Heard, assignment: np.ndarray, clusters: int, duration: float)
     names: dict[int, str] = {}
     for _, _, c in found:
         names.setdefault(c, speaker_label(len(names)))
-    return [Turn(round(s, 3), round(e, 3), names[c]) for s, e, c in found]
+    return [Turn(round(float(s), 3), round(float(e), 3), names[c]) for s, e, c in found]
 
 
 class CamppEngine:
     name = "campp"
+    hears_audio = True  # its turns come from the audio, not the transcript (speech without words is re-decoded)
     step = STEP
     threshold = THRESHOLD
     min_clean = MIN_CLEAN

@@ -22,6 +22,10 @@ def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) ->
         engine = get_diarizer(options.diarize_engine)
         model = f"{options.diarize_engine}:{engine.identity()}"
         parts.append(module_of(engine))
+        if getattr(engine, "hears_audio", False):
+            from ..diarize import redecode
+
+            parts.append(redecode)
     # speakers are cast to voices only when there is something to dub
     return stage_key("diarize", code=code_identity(*parts), inputs={"transcript": content_digest(transcript), "audio": ingested.sha256},
                      options=options, model=model, extra={"cast": bool(options.targets)})

@@ -36,6 +36,7 @@ CACHE_EPOCH = "1"  # bump to invalidate every entry (a change of entry format)
 _ASR_ONLY = {"asr_engine", "asr_model", "asr_batch", "beam_size", "compute_type", "source_language", "code_switching", "source_captions"}
 _MT_ONLY = {"mt_engine", "mt_model", "glossaries"}
 _DIARIZE_ONLY = {"diarize_engine", "speakers", "min_speakers", "max_speakers"}
+_REDECODE = {"asr_engine", "asr_model", "beam_size", "compute_type"}  # the diarize stage decodes speech the transcript lacks
 _DUB_ONLY = {"max_speed", "min_speed", "background", "duck_db"}
 _RUN_ONLY = {"targets", "refresh", "formats", "burn_in", "jobs"}  # which stages run or files they write (keyed where written)
 _CAPTIONS_ONLY = {"max_cps"}  # the captions stage keys it itself (pipeline/outputs.py)
@@ -44,7 +45,7 @@ NOT_AFFECTING: dict[str, set[str]] = {
     # a glossary's source terms are ASR hotwords: they enter through the transcribe stage's key
     # `hotwords`, so editing a glossary's translations does not re-transcribe
     "transcribe": _RUN_ONLY | _MT_ONLY | _DIARIZE_ONLY | _DUB_ONLY | _CAPTIONS_ONLY | {"tts_engine", "voices"},
-    "diarize": _RUN_ONLY | _ASR_ONLY | _MT_ONLY | _DUB_ONLY | _CAPTIONS_ONLY,  # the transcript it is given carries ASR's effect
+    "diarize": _RUN_ONLY | (_ASR_ONLY - _REDECODE) | _MT_ONLY | _DUB_ONLY | _CAPTIONS_ONLY,  # the transcript it is given carries ASR's effect
     "captions": {"*"},  # a pure function of the transcript it is given
     "translate": _RUN_ONLY | _ASR_ONLY | _DIARIZE_ONLY | _DUB_ONLY | _CAPTIONS_ONLY | {"tts_engine", "voices"},
     "synthesize": _RUN_ONLY | _ASR_ONLY | _MT_ONLY | _DIARIZE_ONLY | _CAPTIONS_ONLY,
