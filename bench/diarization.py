@@ -14,7 +14,8 @@ on, dev: held out, sample: pyannote_sample.wav):
 - DER (pyannote.metrics, scored inside the UEM) with a 0.25 s forgiveness collar each side
   and without a collar, of the transcript's segments (DER.25, DER0) and of speakers.rttm
   (rttm.25, rttm0), and as a same-run baseline the DER of all the speech as one speaker;
-- the speakers found against the reference count (right, and within one);
+- the speakers found against the reference count (right, and within one): in the transcript
+  (count right, within 1) and in speakers.rttm (rttm n, w/in 1);
 - cross-file linking: the AMI clips linked as one library through the speaker registry
   (lingoflow/speaker_registry.py); precision and recall over pairs of (file, speaker) from
   different files that got the same library speaker id, against the AMI speaker ids (which are consistent
@@ -216,7 +217,15 @@ def run_engine(engine: str, args, done: list) -> None:
     options = LocalizeOptions(diarize_engine=engine, speakers=args.speakers)
     if engine != "none":
         diarizer = get_diarizer(engine)
-        getattr(diarizer, "check", lambda: None)()  # models loaded before timing
+        getattr(diarizer, "check", lambda: None)()
+        getattr(diarizer, "warm", lambda: None)()  # models loaded before timing
+        if engine.startswith("resemblyzer"):
+            from lingoflow.diarize import encoder
+
+            encoder.encoder()
+    from lingoflow.diarize import campp
+
+    campp.embedding_model()  # every engine's speakers are measured with CAM++
     registry = SpeakerRegistry(LocalStore(Path(tempfile.mkdtemp(prefix="lingoflow-bench-registry-"))))
     metrics: dict = {}
     rows = []
@@ -235,13 +244,17 @@ def run_engine(engine: str, args, done: list) -> None:
                 continue
             m = metrics.setdefault(set_name, {**{k: DiarizationErrorRate(collar=0.5) for k in ("der25", "rttm25", "one25")},
                                               **{k: DiarizationErrorRate(collar=0.0) for k in ("der0", "rttm0", "one0")},
-                                              "n": 0, "right": 0, "within1": 0, "audio": 0.0, "seconds": 0.0})
+                                              "n": 0, "right": 0, "within1": 0, "heard_right": 0, "heard_within1": 0,
+                                              "audio": 0.0, "seconds": 0.0})
             values = {k: m[k](ref, h, uem=uem) for k, h in (("der25", hyp), ("der0", hyp), ("rttm25", heard), ("rttm0", heard),
                                                               ("one25", one), ("one0", one))}
             n_ref, n_hyp = speaker_count(ref, uem), len(diarized.speakers)
             m["n"] += 1
             m["right"] += n_ref == n_hyp
             m["within1"] += abs(n_ref - n_hyp) <= 1
+            n_heard = len(heard.labels())  # the speakers of speakers.rttm, words or not
+            m["heard_right"] += n_ref == n_heard
+            m["heard_within1"] += abs(n_ref - n_heard) <= 1
             m["audio"] += ingested.duration
             m["seconds"] += took
         speech = sum(e - s for s, e in speech_regions(transcript.segments))
@@ -251,12 +264,12 @@ def run_engine(engine: str, args, done: list) -> None:
         if clip["set"] != "sample":  # the AMI clips are one library: linked in name order, as a library run links them
             library_ids = speakers.link(diarized, registry, ingested.sha256, clip["name"], options).library_ids
         rows.append({**clip, "hyp": hyp, "library_ids": library_ids})
-    print(f"\n{'set':8} {'clips':>5} {'count right':>11} {'within 1':>8} {'DER.25':>7} {'DER0':>6} {'rttm.25':>7} {'rttm0':>6} {'1spk.25':>8} {'x real time':>11}")
+    print(f"\n{'set':8} {'clips':>5} {'count right':>11} {'within 1':>8} {'rttm n':>6} {'w/in 1':>6} {'DER.25':>7} {'DER0':>6} {'rttm.25':>7} {'rttm0':>6} {'1spk.25':>8} {'x real time':>11}")
     for set_name in ("trn", "dev", "ami", "sample"):
         m = metrics.get(set_name)
         if not m:
             continue
-        print(f"{set_name:8} {m['n']:>5} {m['right']:>11} {m['within1']:>8} {abs(m['der25']):>7.3f} {abs(m['der0']):>6.3f} "
+        print(f"{set_name:8} {m['n']:>5} {m['right']:>11} {m['within1']:>8} {m['heard_right']:>6} {m['heard_within1']:>6} {abs(m['der25']):>7.3f} {abs(m['der0']):>6.3f} "
               f"{abs(m['rttm25']):>7.3f} {abs(m['rttm0']):>6.3f} {abs(m['one25']):>8.3f} {m['audio'] / max(m['seconds'], 1e-9):>11.0f}")
     if any(r["library_ids"] for r in rows):
         p, r, true_links, said_links = linking(rows)

