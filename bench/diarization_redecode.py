@@ -30,7 +30,8 @@ def added(audio, transcript, asr_model: str):
     turns = get_diarizer("campp").diarize(audio, 16000, [])
     stretches = unheard(turns, transcript.segments)
     segments = redecode(audio, transcript, stretches, get_transcriber("faster-whisper"), AsrOptions(model=asr_model, language=transcript.language))
-    new = [w for s in segments if s.words and not any(s is t for t in transcript.segments) for w in s.words]
+    old = {(s.start, s.end, s.text) for s in transcript.segments}
+    new = [w for s in segments if (s.start, s.end, s.text) not in old for w in s.words]
     return stretches, new
 
 

@@ -109,7 +109,8 @@ def test_a_file_joining_later_changes_nothing_already_made(library):
     again = _localize(lib, out, voices)
     for item in items:
         assert [s["library_id"] for s in again[item]["speakers"]] == [s["library_id"] for s in items[item]["speakers"]]
-        assert again[item]["stages"]["synthesize.pt"]["cached"] and again[item]["resynthesized"]["pt"] == []
+        assert again[item]["stages"]["synthesize.pt"]["cached"] and again[item]["resynthesized"]["pt"] == [], (
+            item, again[item]["stages"], again[item]["resynthesized"], again[item]["speakers"], items[item]["speakers"])
         assert (out / item / "dub.pt.wav").read_bytes() == dubs[item]
     c = again["c-reader"]
     assert c["status"] == "ok" and c["speakers"], c
