@@ -39,7 +39,7 @@ THRESHOLD = 0.70  # centroid-linkage distance between unit embeddings (swept on 
 MIN_CLEAN = 0.1  # share of a window a local speaker must speak alone to train the clustering (trn sweep)
 MIN_CLUSTER_SECONDS = 2.5  # a cluster trained on less window-time than this is folded into a large one
 MIN_EMBED_FRAMES = 30  # fbank frames (0.3 s): a local speaker heard less is not embedded
-BLOCK = 32  # windows segmented (and embedded) together: bounds memory on long files
+BLOCK = 8  # windows segmented (and embedded) together: bounds memory (onnxruntime: ~100 MB for 8, ~400 MB for 32)
 BATCH = 4  # embeddings per CAM++ batch: ~60 MB of activations each (32 took 1.1 GB), no faster when larger on CPU
 MIN_TURN = 0.0  # turns are kept as heard; words choose their speaker in assign.py
 
