@@ -1,17 +1,21 @@
 """Diarization on real meetings: lingoflow's diarize stage on ../shared/eval/diar (AMI + pyannote sample).
 
-    python -m bench.diarization [--asr-model base] [--engine resemblyzer] [--clips trn00 dev01 ...]
+    python -m bench.diarization [--asr-model base] [--engines campp resemblyzer] [--clips trn00 dev01 ...]
                                 [--long-minutes 10] [--speakers N]
 
 The pipeline's own path: the transcribe stage (faster-whisper words; transcripts are kept in
 bench/.work so a rerun only re-diarizes) -> the diarize stage (speech regions, engine, a
 speaker per word, segments split at speaker changes, speakers measured). The hypothesis is
 what a user gets: the transcript's segments (from their first to their last word) with their
-speaker labels. Printed per clip and per set (trn: the clips the thresholds were calibrated
+speaker labels; and speakers.rttm, the engine's own turns (overlap kept). Each engine of
+--engines runs in the same run (the default: campp, and resemblyzer, the engine it replaces).
+Printed per clip and per set (trn: the clips the thresholds were calibrated
 on, dev: held out, sample: pyannote_sample.wav):
 - DER (pyannote.metrics, scored inside the UEM) with a 0.25 s forgiveness collar each side
-  and without a collar, and as a same-run baseline the DER of all the speech as one speaker;
-- the speakers found against the reference count (right, and within one);
+  and without a collar, of the transcript's segments (DER.25, DER0) and of speakers.rttm
+  (rttm.25, rttm0), and as a same-run baseline the DER of all the speech as one speaker;
+- the speakers found against the reference count (right, and within one): in the transcript
+  (count right, within 1) and in speakers.rttm (rttm n, w/in 1);
 - cross-file linking: the AMI clips linked as one library through the speaker registry
   (lingoflow/speaker_registry.py); precision and recall over pairs of (file, speaker) from
   different files that got the same library speaker id, against the AMI speaker ids (which are consistent
@@ -173,78 +177,85 @@ def long_file(done: list[tuple], minutes: float, options) -> None:
           f"({offset / took:.0f}x real time), {len(diarized.speakers)} speakers; peak RSS {peak:.0f} MB (before: {before:.0f} MB)")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--asr-model", default="base")
-    ap.add_argument("--engine", default="resemblyzer")
-    ap.add_argument("--speakers", type=int, default=None)
-    ap.add_argument("--clips", nargs="*", default=None, help="only these clips (names without .wav)")
-    ap.add_argument("--long-minutes", type=float, default=10.0, help="also time a long file of this many minutes (0: skip)")
-    args = ap.parse_args()
-    os.environ["LINGOFLOW_CACHE"] = tempfile.mkdtemp(prefix="lingoflow-bench-diar-")  # nothing diarized is reused
-    warnings.filterwarnings("ignore", message=".*uem.*")
+def rttm_hypothesis(diarized, uri: str):
+    """speakers.rttm as the diarize stage writes it (lingoflow/diarize/rttm.py), as an Annotation."""
+    from pyannote.core import Annotation, Segment
 
+    hyp = Annotation(uri=uri)
+    for i, t in enumerate(diarized.heard_turns()):
+        hyp[Segment(t.start, t.end), i] = t.speaker
+    return hyp
+
+
+def run_engine(engine: str, args, done: list) -> None:
+    """One engine over every clip: per clip and per set figures, linking, the long file."""
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     from lingoflow import speakers
     from lingoflow.quality.metrics import DER_COLLAR
     from lingoflow.config import LocalizeOptions
     from lingoflow.diarize import get_diarizer
-
-    from .common import header
-
-    header("diarization on real meetings (../shared/eval/diar)")
-    options = LocalizeOptions(diarize_engine=args.engine, speakers=args.speakers)
-    if args.engine != "none":
-        get_diarizer(args.engine)
-    from lingoflow.diarize import encoder
-
-    encoder.encoder()  # loaded before timing
+    from lingoflow.diarize.assign import speech_regions
     from lingoflow.speaker_registry import LINK_THRESHOLD, SpeakerRegistry
     from lingoflow.store.storage import LocalStore
 
+    options = LocalizeOptions(diarize_engine=engine, speakers=args.speakers)
+    if engine != "none":
+        diarizer = get_diarizer(engine)
+        getattr(diarizer, "check", lambda: None)()
+        getattr(diarizer, "warm", lambda: None)()  # models loaded before timing
+        if engine.startswith("resemblyzer"):
+            from lingoflow.diarize import encoder
+
+            encoder.encoder()
+    from lingoflow.diarize import campp
+
+    campp.embedding_model()  # every engine's speakers are measured with CAM++
     registry = SpeakerRegistry(LocalStore(Path(tempfile.mkdtemp(prefix="lingoflow-bench-registry-"))))
-    metrics = {}
-    rows, done = [], []
-    print(f"ASR {args.asr_model}, engine {args.engine}" + (f", --speakers {args.speakers}" if args.speakers else ""))
-    print(f"{'clip':16} {'set':6} {'ref':>3} {'found':>5} {'DER.25':>7} {'DER0':>6} {'1spk.25':>8} {'1spk0':>6} {'speech s':>8} {'diar s':>6}")
-    for clip in clips(args.clips):
-        ingested, transcript = transcript_of(clip["wav"], args.asr_model)
-        done.append((ingested, transcript))
+    metrics: dict = {}
+    rows = []
+    print(f"\n## engine {engine}: ASR {args.asr_model}" + (f", --speakers {args.speakers}" if args.speakers else ""))
+    print(f"{'clip':16} {'set':6} {'ref':>3} {'found':>5} {'DER.25':>7} {'DER0':>6} {'rttm.25':>7} {'rttm0':>6} {'1spk.25':>8} {'speech s':>8} {'diar s':>6}")
+    for clip, (ingested, transcript) in zip(clips(args.clips), done):
         t0 = time.perf_counter()
         diarized = speakers.diarize(transcript, ingested.audio_wav, options)
         took = time.perf_counter() - t0
         hyp, one = hypothesis(diarized.transcript, clip["name"]), one_speaker(transcript, clip["name"])
+        heard = rttm_hypothesis(diarized, clip["name"])
         ref, uem = clip["ref"], clip["uem"]
         values = {}
         for set_name in (clip["set"], "ami" if clip["set"] != "sample" else None):
             if set_name is None:
                 continue
-            m = metrics.setdefault(set_name, {"der25": DiarizationErrorRate(collar=DER_COLLAR), "der0": DiarizationErrorRate(collar=0.0),
-                                              "one25": DiarizationErrorRate(collar=DER_COLLAR), "one0": DiarizationErrorRate(collar=0.0),
-                                              "n": 0, "right": 0, "within1": 0, "audio": 0.0, "seconds": 0.0})
-            values = {"der25": m["der25"](ref, hyp, uem=uem), "der0": m["der0"](ref, hyp, uem=uem),
-                      "one25": m["one25"](ref, one, uem=uem), "one0": m["one0"](ref, one, uem=uem)}
+            m = metrics.setdefault(set_name, {**{k: DiarizationErrorRate(collar=DER_COLLAR) for k in ("der25", "rttm25", "one25")},
+                                              **{k: DiarizationErrorRate(collar=0.0) for k in ("der0", "rttm0", "one0")},
+                                              "n": 0, "right": 0, "within1": 0, "heard_right": 0, "heard_within1": 0,
+                                              "audio": 0.0, "seconds": 0.0})
+            values = {k: m[k](ref, h, uem=uem) for k, h in (("der25", hyp), ("der0", hyp), ("rttm25", heard), ("rttm0", heard),
+                                                              ("one25", one), ("one0", one))}
             n_ref, n_hyp = speaker_count(ref, uem), len(diarized.speakers)
             m["n"] += 1
             m["right"] += n_ref == n_hyp
             m["within1"] += abs(n_ref - n_hyp) <= 1
+            n_heard = len(heard.labels())  # the speakers of speakers.rttm, words or not
+            m["heard_right"] += n_ref == n_heard
+            m["heard_within1"] += abs(n_ref - n_heard) <= 1
             m["audio"] += ingested.duration
             m["seconds"] += took
-        speech = sum(e - s for s, e in __import__("lingoflow.diarize.assign", fromlist=["x"]).speech_regions(transcript.segments))
-        print(f"{clip['name']:16} {clip['set']:6} {speaker_count(ref, uem):>3} {len(diarized.speakers):>5} {values['der25']:>7.3f} {values['der0']:>6.3f} "
-              f"{values['one25']:>8.3f} {values['one0']:>6.3f} {speech:>8.1f} {took:>6.2f}")
+        speech = sum(e - s for s, e in speech_regions(transcript.segments))
+        print(f"{clip['name']:16} {clip['set']:6} {speaker_count(ref, uem):>3} {len(diarized.speakers):>5} {values['der25']:>7.3f} "
+              f"{values['der0']:>6.3f} {values['rttm25']:>7.3f} {values['rttm0']:>6.3f} {values['one25']:>8.3f} {speech:>8.1f} {took:>6.2f}")
         library_ids = {}
         if clip["set"] != "sample":  # the AMI clips are one library: linked in name order, as a library run links them
             library_ids = speakers.link(diarized, registry, ingested.sha256, clip["name"], options).library_ids
         rows.append({**clip, "hyp": hyp, "library_ids": library_ids})
-    print(f"\n{'set':8} {'clips':>5} {'count right':>11} {'within 1':>8} {'DER.25':>7} {'DER0':>6} {'1spk.25':>8} {'1spk0':>6} {'x real time':>11}")
+    print(f"\n{'set':8} {'clips':>5} {'count right':>11} {'within 1':>8} {'rttm n':>6} {'w/in 1':>6} {'DER.25':>7} {'DER0':>6} {'rttm.25':>7} {'rttm0':>6} {'1spk.25':>8} {'x real time':>11}")
     for set_name in ("trn", "dev", "ami", "sample"):
         m = metrics.get(set_name)
         if not m:
             continue
-        print(f"{set_name:8} {m['n']:>5} {m['right']:>11} {m['within1']:>8} {abs(m['der25']):>7.3f} {abs(m['der0']):>6.3f} "
-              f"{abs(m['one25']):>8.3f} {abs(m['one0']):>6.3f} {m['audio'] / max(m['seconds'], 1e-9):>11.0f}")
+        print(f"{set_name:8} {m['n']:>5} {m['right']:>11} {m['within1']:>8} {m['heard_right']:>6} {m['heard_within1']:>6} {abs(m['der25']):>7.3f} {abs(m['der0']):>6.3f} "
+              f"{abs(m['rttm25']):>7.3f} {abs(m['rttm0']):>6.3f} {abs(m['one25']):>8.3f} {m['audio'] / max(m['seconds'], 1e-9):>11.0f}")
     if any(r["library_ids"] for r in rows):
         p, r, true_links, said_links = linking(rows)
         print(f"\ncross-file linking (AMI, library speaker registry, threshold {LINK_THRESHOLD}): precision {p:.3f}, "
@@ -252,10 +263,32 @@ def main() -> None:
         dev = [r for r in rows if r["set"] == "dev"]
         p, r, true_links, said_links = linking(dev)
         print(f"  dev clips only: precision {p:.3f}, recall {r:.3f} ({true_links} true links, {said_links} predicted)")
-    else:
-        print("\ncross-file linking: no library speaker ids in this version")
     if args.long_minutes:
         long_file(done, args.long_minutes, options)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--asr-model", default="base")
+    ap.add_argument("--engines", nargs="*", default=["campp", "resemblyzer"], help="engines to compare in this run")
+    ap.add_argument("--speakers", type=int, default=None)
+    ap.add_argument("--clips", nargs="*", default=None, help="only these clips (names without .wav)")
+    ap.add_argument("--long-minutes", type=float, default=10.0, help="also time a long file of this many minutes (0: skip)")
+    args = ap.parse_args()
+    os.environ["LINGOFLOW_CACHE"] = tempfile.mkdtemp(prefix="lingoflow-bench-diar-")  # nothing diarized is reused
+    warnings.filterwarnings("ignore", message=".*uem.*")
+
+    from .common import header
+
+    header("diarization on real meetings (../shared/eval/diar)")
+    done, transcribe_seconds = [], 0.0
+    for clip in clips(args.clips):
+        t0 = time.perf_counter()
+        done.append(transcript_of(clip["wav"], args.asr_model))
+        transcribe_seconds += time.perf_counter() - t0
+    print(f"transcribe stage: {transcribe_seconds:.1f} s for {len(done)} clips (0 when kept from an earlier run)")
+    for engine in args.engines:
+        run_engine(engine, args, done)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """How the library speaker registry's link threshold was chosen: on the AMI trn clips only, checked
 on the dev clips (never chosen on those).
 
-    python -m bench.diarization_linking [--asr-model base] [--engine resemblyzer]
+    python -m bench.diarization_linking [--asr-model base] [--engine campp] [--oracle-only]
 
 Uses the transcripts bench/diarization.py keeps in bench/.work (run it first). Each clip is a
 file of one library, linked through a real registry (lingoflow/speaker_registry.py, in a
@@ -11,7 +11,8 @@ from different files, against the AMI speaker ids (consistent across clips):
   the diarize stage embeds a speaker: what the threshold itself is worth;
 - the pipeline's speakers: the diarize stage's speakers, each matched to the reference speaker it
   covers most (pyannote's optimal mapping), as bench/diarization.py scores them.
-The threshold is the one with the best recall at precision >= 0.9 on trn's oracle speakers.
+The threshold is the one with the best recall at precision >= 0.95 on trn's oracle speakers
+(CAM++ embeddings, lingoflow/diarize/measure.py; --oracle-only needs no transcripts).
 """
 from __future__ import annotations
 
@@ -63,25 +64,30 @@ def link_all(files: list[tuple[str, list]], threshold: float) -> dict[str, dict[
 
 def oracle_speakers(clip: dict, audio) -> list:
     """The reference speakers of a clip, each embedded from their own speech inside the UEM."""
-    from lingoflow.diarize import encoder
+    from lingoflow.diarize import campp
     from lingoflow.diarize.measure import EMBED_SECONDS, SpeakerInfo, speaker_audio
     from lingoflow.schema import Segment
 
     ref = clip["ref"].crop(clip["uem"]) if clip["uem"] is not None else clip["ref"]
-    segments = [Segment(i, turn.start, turn.end, "", speaker=label) for i, (turn, _, label) in enumerate(ref.itertracks(yield_label=True))]
+    # each speaker's speech where nobody else speaks (as the diarize stage measures a speaker)
+    overlap = ref.get_overlap()
+    segments = [Segment(i, part.start, part.end, "", speaker=label)
+                for i, (turn, _, label) in enumerate(ref.itertracks(yield_label=True))
+                for part in __import__("pyannote.core", fromlist=["Timeline"]).Timeline([turn]).extrude(overlap) if part.duration > 0]
     out = []
     for label in sorted(ref.labels()):
         speech = speaker_audio(audio, segments, label, EMBED_SECONDS)
-        if len(speech) >= encoder.RATE // 2:  # half a second of speech at least
-            out.append(SpeakerInfo(label, round(len(speech) / encoder.RATE, 2), 1, embedding=[float(v) for v in encoder.embed(speech)]))
+        if len(speech) >= campp.RATE // 2:  # half a second of speech at least
+            out.append(SpeakerInfo(label, round(len(speech) / campp.RATE, 2), 1, embedding=[float(v) for v in campp.embed(speech)]))
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--asr-model", default="base")
-    ap.add_argument("--engine", default="resemblyzer")
-    ap.add_argument("--threshold", type=float, nargs="*", default=[round(t, 2) for t in np.arange(0.60, 0.96, 0.01)])
+    ap.add_argument("--engine", default="campp")
+    ap.add_argument("--oracle-only", action="store_true", help="only the reference speakers (no transcripts needed)")
+    ap.add_argument("--threshold", type=float, nargs="*", default=[round(t, 2) for t in np.arange(0.30, 0.86, 0.02)])
     args = ap.parse_args()
     warnings.filterwarnings("ignore", message=".*uem.*")
     import os
@@ -102,6 +108,11 @@ def main() -> None:
     oracle, hyp, mapping = {"trn": [], "dev": []}, {"trn": [], "dev": []}, {}
     for clip in clips(None):
         if clip["set"] == "sample":
+            continue
+        if args.oracle_only:
+            from .diarization_campp import load
+
+            oracle[clip["set"]].append((clip["name"], oracle_speakers(clip, load(clip["wav"]))))
             continue
         ingested, transcript = transcript_of(clip["wav"], args.asr_model)
         audio = media.load_wav(ingested.audio_wav)
@@ -136,13 +147,13 @@ def main() -> None:
     for t in args.threshold:
         p, r, true_links, said = scores(oracle["trn"], link_all(oracle["trn"], t), False)
         print(f"{t:>9.2f} {p:>6.3f} {r:>6.3f} {true_links:>5} {said:>5}")
-        if p >= 0.9 and (best is None or r > best[1]):
+        if p >= 0.95 and (best is None or r > best[1]):
             best = (t, r)
     chosen = best[0] if best else reg.LINK_THRESHOLD
-    print(f"\nchosen on trn (best recall at precision >= 0.9): {chosen:.2f}; in lingoflow: LINK_THRESHOLD = {reg.LINK_THRESHOLD:.2f}")
+    print(f"\nchosen on trn (best recall at precision >= 0.95): {chosen:.2f}; in lingoflow: LINK_THRESHOLD = {reg.LINK_THRESHOLD:.2f}")
     print(f"\n{'speakers':10} {'set':6} {'threshold':>9} {'P':>6} {'R':>6} {'links':>5} {'said':>5}")
     for t in dict.fromkeys([chosen, reg.LINK_THRESHOLD]):
-        for kind, files, by_map in (("oracle", oracle, False), ("pipeline", hyp, True)):
+        for kind, files, by_map in (("oracle", oracle, False), ("pipeline", hyp, True))[: 1 if args.oracle_only else 2]:
             for set_name in ("trn", "dev"):
                 p, r, true_links, said = scores(files[set_name], link_all(files[set_name], t), by_map)
                 print(f"{kind:10} {set_name:6} {t:>9.2f} {p:>6.3f} {r:>6.3f} {true_links:>5} {said:>5}")

@@ -48,17 +48,19 @@ class LocalizeOptions(BaseModel):
     targets: list[str] = option(default_factory=list, affects=RUN_ONLY, flags=("--to", "-t"),
                                 description="target language (ISO 639-1), repeatable; none: transcribe and caption only")
     source_language: str | None = option(None, affects=ASR, flags=("--from",), description="spoken language; default: detected per file")
-    asr_engine: str = option("faster-whisper", affects=ASR, names_from="asr", description="speech recognition engine")
-    asr_model: str = option("base", affects=ASR, description="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local CTranslate2 folder")
+    # the diarize stage decodes again the speech the diarizer hears without transcript words: the
+    # model and its decoding settings change that stage too
+    asr_engine: str = option("faster-whisper", affects=ASR + DIARIZE, names_from="asr", description="speech recognition engine")
+    asr_model: str = option("base", affects=ASR + DIARIZE, description="Whisper model: embedded 'base' or 'tiny.en', a hub name, or a local CTranslate2 folder")
     languages: list[str] = option(default_factory=list, affects=ASR, comma=True,
                                   description="the library's languages, comma-separated (e.g. en,fr): each file's language is decided within them (docs/languages.md)")
     code_switching: bool = option(False, affects=ASR, flags=("--code-switching",),
                                   description="detect the language of every 30 s window (recordings that mix languages)")
-    beam_size: int = option(5, affects=ASR, description="beam search width of speech recognition", ge=1, le=20)
+    beam_size: int = option(5, affects=ASR + DIARIZE, description="beam search width of speech recognition", ge=1, le=20)
     # 0 by default until batched decoding is lossless on the real recordings (docs/performance.md)
     asr_batch: int = option(0, affects=ASR, ge=0, le=64,
                             description="speech chunks (cut in pauses) decoded at once, e.g. 8; 0 (default): the sequential decoder")
-    compute_type: str = option("int8", affects=ASR, description="CTranslate2 compute type of speech recognition (int8, float16, ...)")
+    compute_type: str = option("int8", affects=ASR + DIARIZE, description="CTranslate2 compute type of speech recognition (int8, float16, ...)")
     mt_engine: str | None = option(None, affects=MT, names_from="mt", description="MT engine (default: the first that serves the pair)")
     mt_model: list[str] = option(
         default_factory=list, affects=MT,
@@ -77,7 +79,7 @@ class LocalizeOptions(BaseModel):
                                                            description="caption reading speeds: adult, or children (en 17, others 13 cps)")
     max_speedup: float = option(1.4, affects=DUB, ge=1.0, le=2.0, description="largest dub speed-up, engine rate x time stretch together")
     # speakers and voices (docs/voices.md)
-    diarize_engine: str = option("resemblyzer", affects=DIARIZE, names_from="diarize", description="speaker diarization engine, or 'none' (one speaker)")
+    diarize_engine: str = option("campp", affects=DIARIZE, names_from="diarize", description="speaker diarization engine, or 'none' (one speaker)")
     speakers: int | None = option(None, affects=DIARIZE, ge=1, le=32, description="number of speakers (default: estimated per file)")
     min_speakers: int = option(1, affects=DIARIZE, ge=1, le=32, description="at least this many speakers when estimating")
     max_speakers: int = option(8, affects=DIARIZE, ge=1, le=32, description="at most this many speakers when estimating")

@@ -15,7 +15,7 @@ from .store.atomic import atomic_path, write_json
 from .config import LocalizeOptions
 from .diarize import apply_turns, get_diarizer
 from .diarize.assign import speech_regions
-from .diarize.base import speaker_label
+from .diarize.base import Turn, speaker_label
 from .diarize.measure import SpeakerInfo, measure, speaker_audio
 from .errors import ConfigError
 from .paths import cache_dir
@@ -25,7 +25,7 @@ from .voices import Casting, VoiceLibrary, cast, load_library
 from .voices.casting import recast_fixed
 from .voices.enroll import enrolled_embeddings
 
-CODE_VERSION = "diarize/2"  # 2: segments span their words, a split keeps the ASR text
+CODE_VERSION = "diarize/3"  # 2: segments span their words, a split keeps the ASR text; 3: the engine's turns kept
 REFERENCE_SECONDS = 12.0  # of a speaker's own speech, for voice cloning
 
 
@@ -35,6 +35,13 @@ class Diarized:
     speakers: list[SpeakerInfo]
     casting: dict[str, Casting] = field(default_factory=dict)
     library_ids: dict[str, str] = field(default_factory=dict)  # label -> library speaker id (speaker_registry.py)
+    turns: list[Turn] | None = None  # who speaks when as the engine heard it (speakers.rttm); None: from the segments
+
+    def heard_turns(self) -> list[Turn]:
+        """The turns speakers.rttm holds: the engine's, else the labelled segments' own spans."""
+        from .diarize.rttm import turns_of
+
+        return list(self.turns) if self.turns is not None else turns_of(self.transcript.segments)
 
     def report(self) -> list[dict]:
         """report.json `speakers`: one entry per speaker with its library id and the profile it got."""
@@ -51,19 +58,34 @@ class Diarized:
 
 def _cache_key(transcript: Transcript, engine_identity: str, options: LocalizeOptions) -> str:
     segs = [(round(s.start, 3), round(s.end, 3), [(round(w.start, 3), round(w.end, 3)) for w in s.words]) for s in transcript.segments]
-    blob = json.dumps([CODE_VERSION, transcript.source.sha256, engine_identity, options.speakers, options.min_speakers, options.max_speakers, segs])
+    # the ASR settings decode what the diarizer hears and the transcript lacks (diarize/redecode.py)
+    asr = [options.asr_engine, options.asr_model, options.beam_size, options.compute_type]
+    blob = json.dumps([CODE_VERSION, transcript.source.sha256, engine_identity, options.speakers, options.min_speakers, options.max_speakers,
+                       segs, asr])
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _load_cached(path, transcript: Transcript) -> tuple[list[Segment], list[SpeakerInfo]] | None:
+def _load_cached(path, transcript: Transcript) -> tuple[list[Segment], list[SpeakerInfo], list[Turn]] | None:
     if not path.is_file():
         return None
     try:
         data = json.loads(path.read_text())
         segments = [Segment(**{**s, "words": [Word(**w) for w in s.get("words", [])]}) for s in data["segments"]]
-        return segments, [SpeakerInfo(**s) for s in data["speakers"]]
+        return segments, [SpeakerInfo(**s) for s in data["speakers"]], [Turn(*t) for t in data["turns"]]
     except (ValueError, KeyError, TypeError):
         return None  # a damaged cache entry is recomputed
+
+
+def _redecode(audio, transcript: Transcript, turns: list[Turn], options: LocalizeOptions) -> list[Segment]:
+    from .asr import AsrOptions, get_transcriber
+    from .diarize.redecode import redecode, unheard
+
+    stretches = unheard(turns, transcript.segments)
+    if not stretches:
+        return transcript.segments
+    asr = AsrOptions(model=options.asr_model, language=transcript.language, beam_size=options.beam_size,
+                     compute_type=options.compute_type)
+    return redecode(audio, transcript, stretches, get_transcriber(options.asr_engine), asr)
 
 
 def library_for(options: LocalizeOptions) -> VoiceLibrary:
@@ -72,10 +94,12 @@ def library_for(options: LocalizeOptions) -> VoiceLibrary:
 
 def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, item: str = "") -> Diarized:
     """Speaker labels for every segment (split at speaker changes), speakers measured and cast."""
-    if not transcript.segments:  # no speech, nobody to label: hours of silence are not read into memory
+    hears = getattr(get_diarizer(options.diarize_engine), "hears_audio", False) if options.diarize_engine != "none" else False
+    if not transcript.segments and not hears:  # no speech, nobody to label: hours of silence are not read into memory
         return Diarized(transcript, [])
     audio = media.load_wav(audio_wav)
     engine_name = options.diarize_engine
+    turns = None
     if engine_name == "none":
         segments = [Segment(**{**asdict(s), "words": list(s.words), "speaker": speaker_label(0)}) for s in transcript.segments]
         speakers = measure(audio, segments)
@@ -84,15 +108,20 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
         cached = cache_dir() / "diarize" / f"{_cache_key(transcript, engine.identity(), options)}.json"
         hit = _load_cached(cached, transcript)
         if hit:
-            segments, speakers = hit
+            segments, speakers, turns = hit
         else:
             turns = engine.diarize(audio, media.SAMPLE_RATE, speech_regions(transcript.segments), options.speakers,
                                    options.max_speakers, options.min_speakers)
+            progress.emit(item, "diarize", 0.6)
+            segments = transcript.segments
+            if hears and transcript.text_source is None:  # speech heard without words: decoded on its own
+                segments = _redecode(audio, transcript, turns, options)
             progress.emit(item, "diarize", 0.7)
-            segments = apply_turns(transcript.segments, turns)
-            speakers = measure(audio, segments)
-            write_json(cached, {"segments": [s.to_dict() for s in segments], "speakers": [asdict(s) for s in speakers]})
-    result = Diarized(replace(transcript, segments=segments), speakers)  # text_source kept
+            segments = apply_turns(segments, turns)
+            speakers = measure(audio, segments, turns)
+            write_json(cached, {"segments": [s.to_dict() for s in segments], "speakers": [asdict(s) for s in speakers],
+                                "turns": [[t.start, t.end, t.speaker] for t in turns]})
+    result = Diarized(replace(transcript, segments=segments), speakers, turns=turns)  # text_source kept
     if options.targets:
         library = library_for(options)
         result.casting = cast(speakers, library, enrolled_embeddings(library))

@@ -17,7 +17,7 @@ import pytest
 from .conftest import ffmpeg, run_cli
 
 VOICES = """defaults: false
-link_threshold: 0.8  # 5 s of speech on each side: measured JFK a/b 0.87, JFK/meeting 0.50
+link_threshold: 0.6  # 5 s of speech on each side: measured (CAM++) JFK a/b 0.76, JFK/meeting 0.27-0.30, reader <= 0.32
 profiles:
   low:
     voices:
@@ -45,8 +45,10 @@ def _dub_pitch(path, start: float, end: float) -> float:
 
 
 def _localize(lib, out, voices):
+    # at most two people a file: this test is about linking and voices (counting is tests/test_diarize_campp.py's);
+    # the campp engine splits the last 5 s of b (JFK, studio sound after a far-field meeting) into two clusters
     proc = run_cli("localize", str(lib), "--to", "pt", "--out", str(out), "--asr-model", "tiny.en", "--voices", str(voices),
-                   "--background", "none", "--quiet")
+                   "--background", "none", "--max-speakers", "2", "--quiet")
     assert proc.returncode == 0, proc.stderr[-3000:]
     return {i["item"]: i for i in json.loads((out / "report.json").read_text())["items"]}
 
@@ -107,7 +109,8 @@ def test_a_file_joining_later_changes_nothing_already_made(library):
     again = _localize(lib, out, voices)
     for item in items:
         assert [s["library_id"] for s in again[item]["speakers"]] == [s["library_id"] for s in items[item]["speakers"]]
-        assert again[item]["stages"]["synthesize.pt"]["cached"] and again[item]["resynthesized"]["pt"] == []
+        assert again[item]["stages"]["synthesize.pt"]["cached"] and again[item]["resynthesized"]["pt"] == [], (
+            item, again[item]["stages"], again[item]["resynthesized"], again[item]["speakers"], items[item]["speakers"])
         assert (out / item / "dub.pt.wav").read_bytes() == dubs[item]
     c = again["c-reader"]
     assert c["status"] == "ok" and c["speakers"], c

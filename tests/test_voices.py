@@ -18,7 +18,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_default_profiles_load_and_cover_both_pitch_ranges():
     lib = load_library()
     ranges = {p.pitch_range for p in lib.profiles.values()}
-    assert ranges == {"low", "high"} and lib.threshold == 0.75
+    assert ranges == {"low", "high"} and lib.threshold == 0.62  # CAM++ cosine (speaker_registry.LINK_THRESHOLD)
 
 
 @pytest.mark.parametrize(

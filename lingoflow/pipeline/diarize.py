@@ -29,6 +29,10 @@ def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) ->
         engine = get_diarizer(options.diarize_engine)
         model = f"{options.diarize_engine}:{engine.identity()}"
         parts.append(module_of(engine))
+        if getattr(engine, "hears_audio", False):
+            from ..diarize import redecode
+
+            parts.append(redecode)
     # speakers are cast to voices only when there is something to dub
     return stage_key("diarize", code=code_identity(*parts), inputs={"transcript": content_digest(transcript), "audio": ingested.sha256},
                      options=options, model=model, extra={"cast": bool(options.targets)})
@@ -36,16 +40,19 @@ def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) ->
 
 def to_dict(diarized) -> dict:
     return {"transcript": diarized.transcript.to_dict(), "speakers": [asdict(s) for s in diarized.speakers],
-            "casting": {label: c.to_dict() for label, c in diarized.casting.items()}}
+            "casting": {label: c.to_dict() for label, c in diarized.casting.items()},
+            "turns": None if diarized.turns is None else [[t.start, t.end, t.speaker] for t in diarized.turns]}
 
 
 def from_dict(d: dict, ingested: Ingested):
+    from ..diarize.base import Turn
     from ..diarize.measure import SpeakerInfo
     from ..speakers import Diarized
     from ..voices import Casting
 
     return Diarized(with_source(Transcript.from_dict(d["transcript"]), ingested), [SpeakerInfo(**s) for s in d["speakers"]],
-                    {label: Casting(**c) for label, c in d["casting"].items()})
+                    {label: Casting(**c) for label, c in d["casting"].items()},
+                    turns=None if d.get("turns") is None else [Turn(*t) for t in d["turns"]])
 
 
 class DiarizeStage(Stage):
@@ -72,6 +79,10 @@ class DiarizeStage(Stage):
 
         value = link(value, SpeakerRegistry.for_root(work.root), work.ingested.sha256, work.item, work.options)
         work.diarized, work.transcript = value, value.transcript
+        from ..diarize.rttm import write_rttm
+
+        # written cached or not (it is small): the result stands for it, and a deleted file comes back
+        work.report.outputs.append(work.root.rel(write_rttm(value.heard_turns(), work.item, work.folder)))
         from ..report import SpeakerReport
 
         work.report.speakers = [SpeakerReport.from_dict(s) for s in value.report()]

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..io import media
 from ..store.atomic import atomic_path
-from ..diarize import encoder
+from ..diarize import campp
 from ..errors import ConfigError, InputError
 from ..paths import cache_dir
 from .profiles import VoiceLibrary
@@ -13,7 +13,7 @@ from .profiles import VoiceLibrary
 
 def clip_embedding(path: str) -> np.ndarray:
     sha = media.sha256_file(path)
-    cached = cache_dir() / "voices" / f"{sha}.resemblyzer.npy"
+    cached = cache_dir() / "voices" / f"{sha}.campp.npy"
     if cached.is_file():
         return np.load(cached)
     info = media.probe(path)
@@ -21,7 +21,7 @@ def clip_embedding(path: str) -> np.ndarray:
     if not wav.is_file():
         with atomic_path(wav) as tmp:
             media.decode_audio(info, tmp)
-    emb = encoder.embed(media.load_wav(wav))
+    emb = campp.embed(media.load_wav(wav))
     with atomic_path(cached) as tmp:
         with open(tmp, "wb") as fh:
             np.save(fh, emb)

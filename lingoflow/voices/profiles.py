@@ -78,7 +78,8 @@ class VoiceLibrary(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     defaults: bool = Field(True, description="also use the built-in profiles of voices/default.yaml")
-    threshold: float = Field(0.75, ge=0.0, le=1.0, description="cosine similarity for an enrolled match")
+    # CAM++ cosine, as the registry's LINK_THRESHOLD (calibrated on the AMI trn clips, speaker_registry.py)
+    threshold: float = Field(0.62, ge=0.0, le=1.0, description="cosine similarity for an enrolled match")
     link_threshold: float | None = Field(None, ge=0.0, le=1.0, description="cosine similarity for one person across the "
                                          "library's files (speaker_registry.py); None: the calibrated LINK_THRESHOLD")
     profiles: dict[str, Profile] = Field(default_factory=dict)
