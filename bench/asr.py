@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 
-from lingoflow import stages
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.transcribe import transcribe
 from lingoflow.io import media
 from lingoflow.asr.faster_whisper import load_model
 from lingoflow.config import LocalizeOptions
@@ -28,12 +29,12 @@ def bare_transcribe(audio, model_name: str, batched: bool = False):
 def compare(path, model_name: str = "base", repeats: int = 3, batched: bool = True) -> dict:
     """Median seconds of each, alternating runs so machine noise hits both alike."""
     options = LocalizeOptions(asr_model=model_name, asr_batch=0)  # the same decoder as bare faster-whisper's
-    ingested = stages.ingest(str(path))
+    ingested = ingest(str(path))
     load_model(model_name)  # both sides start with the model loaded
     audio = media.load_wav(ingested.audio_wav)
     ours, bare, batch = [], [], []
     for _ in range(repeats):
-        ours.append(timed(stages.transcribe, ingested, options)[0])
+        ours.append(timed(transcribe, ingested, options)[0])
         seconds, (sequential_text, _) = timed(bare_transcribe, audio, model_name)
         bare.append(seconds)
         if batched:
@@ -83,7 +84,7 @@ def _decode_both(ingested, model_name: str, batch: int) -> dict:
     for name, n in (("batched", batch), ("sequential", 0)):
         options = LocalizeOptions(asr_model=model_name, asr_batch=n)
         wall, cpu = time.perf_counter(), time.process_time()
-        transcript = stages.transcribe(ingested, options)
+        transcript = transcribe(ingested, options)
         out[name] = (time.perf_counter() - wall, time.process_time() - cpu, transcript)
     return out
 
@@ -104,7 +105,7 @@ def batched_vs_sequential(sets: dict[str, list], model_name: str = "base", batch
             refs[Path(path).name] = (path, ref)
         out = {}
         for set_name, paths in sets.items():
-            ingested = [stages.ingest(str(p)) for p in paths]
+            ingested = [ingest(str(p)) for p in paths]
             rounds = [[_decode_both(i, model_name, batch) for i in ingested] for _ in range(repeats)]
             last = rounds[-1]
             seq_text = " ".join(_words(r["sequential"][2]) for r in last)
@@ -127,7 +128,7 @@ def batched_vs_sequential(sets: dict[str, list], model_name: str = "base", batch
         # the stereo clip's references are per channel: scored on each channel alone
         split = [(p, ref) for name, (p, ref) in refs.items() if "-ch" in name]
         if split and "real recordings" in sets:
-            ingested = [stages.ingest(str(p)) for p, _ in split]
+            ingested = [ingest(str(p)) for p, _ in split]
             both = [_decode_both(i, model_name, batch) for i in ingested]
             out["stereo channels"] = {
                 "files": len(split), "audio_seconds": round(sum(i.duration for i in ingested), 1),

@@ -110,7 +110,7 @@ def peak_rss_mb_of(args: list[str], env: dict | None = None) -> tuple[float, flo
 def write_cue_files(cues, srt_path, vtt_path) -> None:
     """The SRT and WebVTT of these cues, through lingoflow's own writers."""
     from lingoflow.store.atomic import write_text
-    from lingoflow.writers.subtitles import SrtWriter, VttWriter
+    from lingoflow.captions.writers.subtitles import SrtWriter, VttWriter
 
     for path, writer in ((srt_path, SrtWriter()), (vtt_path, VttWriter())):
         write_text(path, writer.render(cues))

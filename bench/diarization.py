@@ -17,7 +17,7 @@ on, dev: held out, sample: pyannote_sample.wav):
 - the speakers found against the reference count (right, and within one): in the transcript
   (count right, within 1) and in speakers.rttm (rttm n, w/in 1);
 - cross-file linking: the AMI clips linked as one library through the speaker registry
-  (lingoflow/speaker_registry.py); precision and recall over pairs of (file, speaker) from
+  (lingoflow/speakers/registry.py); precision and recall over pairs of (file, speaker) from
   different files that got the same library speaker id, against the AMI speaker ids (which are consistent
   across clips: trn07/trn08 share four people, dev00/dev01 two);
 - real-time factor of the diarize stage per clip, and on a long file (the clips strung
@@ -74,16 +74,17 @@ def clips(names: list[str] | None) -> list[dict]:
 
 def transcript_of(wav: Path, asr_model: str):
     """The transcribe stage's transcript, kept in bench/.work by the file's bytes and the model."""
-    from lingoflow import stages
+    from lingoflow.pipeline.ingest import ingest
+    from lingoflow.pipeline.transcribe import transcribe
     from lingoflow.io import media
     from lingoflow.config import LocalizeOptions
     from lingoflow.schema import Transcript
 
-    ingested = stages.ingest(str(wav))
+    ingested = ingest(str(wav))
     kept = WORK / f"{ingested.sha256[:16]}-{asr_model}.json"
     if kept.is_file():
         return ingested, Transcript.from_dict(json.loads(kept.read_text()))
-    transcript = stages.transcribe(ingested, LocalizeOptions(asr_model=asr_model))
+    transcript = transcribe(ingested, LocalizeOptions(asr_model=asr_model))
     WORK.mkdir(parents=True, exist_ok=True)
     kept.write_text(json.dumps(transcript.to_dict()))
     assert media.SAMPLE_RATE == 16000
@@ -100,7 +101,7 @@ def hypothesis(transcript, uri: str):
 def one_speaker(transcript, uri: str):
     from pyannote.core import Annotation, Segment
 
-    from lingoflow.diarize.assign import speech_regions
+    from lingoflow.speakers.diarize.assign import speech_regions
 
     one = Annotation(uri=uri)
     for s, e in speech_regions(transcript.segments):
@@ -149,7 +150,7 @@ def long_file(done: list[tuple], minutes: float, options) -> None:
     """The diarize stage on the clips strung together (repeated) to ``minutes``: speed and memory."""
     import numpy as np
 
-    from lingoflow import speakers
+    from lingoflow.speakers import diarization as speakers
     from lingoflow.io import media
     from lingoflow.schema import SourceInfo, Transcript
 
@@ -178,7 +179,7 @@ def long_file(done: list[tuple], minutes: float, options) -> None:
 
 
 def rttm_hypothesis(diarized, uri: str):
-    """speakers.rttm as the diarize stage writes it (lingoflow/diarize/rttm.py), as an Annotation."""
+    """speakers.rttm as the diarize stage writes it (lingoflow/speakers/diarize/rttm.py), as an Annotation."""
     from pyannote.core import Annotation, Segment
 
     hyp = Annotation(uri=uri)
@@ -191,12 +192,12 @@ def run_engine(engine: str, args, done: list) -> None:
     """One engine over every clip: per clip and per set figures, linking, the long file."""
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from lingoflow import speakers
+    from lingoflow.speakers import diarization as speakers
     from lingoflow.quality.metrics import DER_COLLAR
     from lingoflow.config import LocalizeOptions
-    from lingoflow.diarize import get_diarizer
-    from lingoflow.diarize.assign import speech_regions
-    from lingoflow.speaker_registry import LINK_THRESHOLD, SpeakerRegistry
+    from lingoflow.speakers.diarize import get_diarizer
+    from lingoflow.speakers.diarize.assign import speech_regions
+    from lingoflow.speakers.registry import LINK_THRESHOLD, SpeakerRegistry
     from lingoflow.store.storage import LocalStore
 
     options = LocalizeOptions(diarize_engine=engine, speakers=args.speakers)
@@ -205,10 +206,10 @@ def run_engine(engine: str, args, done: list) -> None:
         getattr(diarizer, "check", lambda: None)()
         getattr(diarizer, "warm", lambda: None)()  # models loaded before timing
         if engine.startswith("resemblyzer"):
-            from lingoflow.diarize import encoder
+            from lingoflow.speakers.diarize import encoder
 
             encoder.encoder()
-    from lingoflow.diarize import campp
+    from lingoflow.speakers.diarize import campp
 
     campp.embedding_model()  # every engine's speakers are measured with CAM++
     registry = SpeakerRegistry(LocalStore(Path(tempfile.mkdtemp(prefix="lingoflow-bench-registry-"))))

@@ -32,10 +32,10 @@ def main() -> None:
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     from lingoflow.io import media
-    from lingoflow.diarize import apply_turns, encoder
-    from lingoflow.diarize.assign import speech_regions
-    from lingoflow.diarize.clustering import Bounds
-    from lingoflow.diarize.resemblyzer_ahc import AgglomerativeResemblyzerEngine
+    from lingoflow.speakers.diarize import apply_turns, encoder
+    from lingoflow.speakers.diarize.assign import speech_regions
+    from lingoflow.speakers.diarize.clustering import Bounds
+    from lingoflow.speakers.diarize.resemblyzer_ahc import AgglomerativeResemblyzerEngine
     from lingoflow.schema import Transcript
 
     from .diarization import clips, hypothesis, speaker_count, transcript_of

@@ -43,7 +43,7 @@ def load(wav: Path):
 
 
 def campp_default(name: str) -> float:
-    from lingoflow.diarize import campp
+    from lingoflow.speakers.diarize import campp
 
     return getattr(campp, name)
 
@@ -60,7 +60,7 @@ def main() -> None:
 
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from lingoflow.diarize import campp
+    from lingoflow.speakers.diarize import campp
     from .diarization import WORK, clips, speaker_count
 
     engine = campp.CamppEngine()

@@ -4,7 +4,7 @@ on the dev clips (never chosen on those).
     python -m bench.diarization_linking [--asr-model base] [--engine campp] [--oracle-only]
 
 Uses the transcripts bench/diarization.py keeps in bench/.work (run it first). Each clip is a
-file of one library, linked through a real registry (lingoflow/speaker_registry.py, in a
+file of one library, linked through a real registry (lingoflow/speakers/registry.py, in a
 temporary OUT) in name order, as a library run links them. Scored over pairs of (file, speaker)
 from different files, against the AMI speaker ids (consistent across clips):
 - oracle speakers: each reference speaker's own speech (RTTM turns inside the UEM) embedded as
@@ -12,7 +12,7 @@ from different files, against the AMI speaker ids (consistent across clips):
 - the pipeline's speakers: the diarize stage's speakers, each matched to the reference speaker it
   covers most (pyannote's optimal mapping), as bench/diarization.py scores them.
 The threshold is the one with the best recall at precision >= 0.95 on trn's oracle speakers
-(CAM++ embeddings, lingoflow/diarize/measure.py; --oracle-only needs no transcripts).
+(CAM++ embeddings, lingoflow/speakers/diarize/measure.py; --oracle-only needs no transcripts).
 """
 from __future__ import annotations
 
@@ -44,9 +44,9 @@ def pair_scores(items: list[tuple[str, str, str]]) -> tuple[float, float, int, i
 
 def link_all(files: list[tuple[str, list]], threshold: float) -> dict[str, dict[str, str]]:
     """Link each file's speakers through a fresh registry, in order: name -> {label: library id}."""
-    from lingoflow import speaker_registry as reg
+    from lingoflow.speakers import registry as reg
     from lingoflow.config import LocalizeOptions
-    from lingoflow.speakers import Diarized, link
+    from lingoflow.speakers.diarization import Diarized, link
     from lingoflow.store.storage import LocalStore
 
     before = reg.LINK_THRESHOLD
@@ -64,8 +64,8 @@ def link_all(files: list[tuple[str, list]], threshold: float) -> dict[str, dict[
 
 def oracle_speakers(clip: dict, audio) -> list:
     """The reference speakers of a clip, each embedded from their own speech inside the UEM."""
-    from lingoflow.diarize import campp
-    from lingoflow.diarize.measure import EMBED_SECONDS, SpeakerInfo, speaker_audio
+    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize.measure import EMBED_SECONDS, SpeakerInfo, speaker_audio
     from lingoflow.schema import Segment
 
     ref = clip["ref"].crop(clip["uem"]) if clip["uem"] is not None else clip["ref"]
@@ -95,9 +95,9 @@ def main() -> None:
     os.environ.setdefault("LINGOFLOW_CACHE", tempfile.mkdtemp(prefix="lingoflow-bench-link-"))
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from lingoflow import speakers
+    from lingoflow.speakers import diarization as speakers
     from lingoflow.io import media
-    from lingoflow import speaker_registry as reg
+    from lingoflow.speakers import registry as reg
     from lingoflow.config import LocalizeOptions
 
     from .common import header

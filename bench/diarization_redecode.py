@@ -1,4 +1,4 @@
-"""What re-decoding adds (lingoflow/diarize/redecode.py): speech the campp engine hears where the
+"""What re-decoding adds (lingoflow/speakers/diarize/redecode.py): speech the campp engine hears where the
 transcript has no words, decoded on its own.
 
     python -m bench.diarization_redecode [--asr-model base]
@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 def added(audio, transcript, asr_model: str):
     from lingoflow.asr import AsrOptions, get_transcriber
-    from lingoflow.diarize import get_diarizer
-    from lingoflow.diarize.redecode import redecode, unheard
+    from lingoflow.speakers.diarize import get_diarizer
+    from lingoflow.speakers.diarize.redecode import redecode, unheard
 
     turns = get_diarizer("campp").diarize(audio, 16000, [])
     stretches = unheard(turns, transcript.segments)

@@ -10,25 +10,32 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lingoflow import speakers, stages
+from lingoflow.speakers import diarization as speakers
+from lingoflow.pipeline.checks import check_asr
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.mux import remux
+from lingoflow.pipeline.outputs import write_captions, write_transcript
+from lingoflow.pipeline.synthesize import synthesize
+from lingoflow.pipeline.transcribe import transcribe
+from lingoflow.pipeline.translate import translate
 from lingoflow.config import LocalizeOptions
 
 
 def localize(src: Path, out: Path, options: LocalizeOptions) -> None:
     folder = out / src.stem
     folder.mkdir(parents=True, exist_ok=True)
-    ingested = stages.ingest(str(src))
-    transcript = stages.transcribe(ingested, options, src.stem)
+    ingested = ingest(str(src))
+    transcript = transcribe(ingested, options, src.stem)
     diarized = speakers.diarize(transcript, ingested.audio_wav, options, src.stem)
     transcript = diarized.transcript
-    stages.write_transcript(transcript, folder)
-    stages.write_captions(transcript, folder)
+    write_transcript(transcript, folder)
+    write_captions(transcript, folder)
     for lang in options.targets:
-        translation = stages.translate(transcript, lang, options, folder)
-        stages.write_transcript(translation, folder, f".{lang}")
-        stages.write_captions(translation, folder)
-        stages.synthesize(translation, ingested, folder, options, src.stem, diarized)
-    stages.remux(ingested, transcript, list(options.targets), folder, src.stem)
+        translation = translate(transcript, lang, options, folder)
+        write_transcript(translation, folder, f".{lang}")
+        write_captions(translation, folder)
+        synthesize(translation, ingested, folder, options, src.stem, diarized)
+    remux(ingested, transcript, list(options.targets), folder, src.stem)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--asr-model", default="base")
     args = parser.parse_args(argv)
     options = LocalizeOptions(targets=args.to, asr_model=args.asr_model)
-    stages.check_asr(options)
+    check_asr(options)
     for src in args.files:
         localize(src, args.out, options)
 

@@ -124,14 +124,15 @@ def _asr(tmp: Path, quick: bool) -> dict:
 
 
 def _switch(quick: bool) -> dict:
-    from lingoflow import stages
+    from lingoflow.pipeline.ingest import ingest
+    from lingoflow.pipeline.transcribe import transcribe
     from lingoflow.config import LocalizeOptions
 
     clip = SHARED_EVAL / "asr" / "en+de_fw_multilingual.mp3"
-    ing = stages.ingest(str(clip))
+    ing = ingest(str(clip))
     out = {}
     for mode in ([True] if quick else [False, True]):
-        tr = stages.transcribe(ing, LocalizeOptions(code_switching=mode))
+        tr = transcribe(ing, LocalizeOptions(code_switching=mode))
         langs = [s.language for s in tr.segments]
         switch = next((s.start for s in tr.segments if s.language != langs[0]), None)
         out["code_switching" if mode else "default"] = {"languages": sorted(set(langs)), "switch_at_seconds": switch, "found": "de" in langs and "en" in langs}

@@ -93,7 +93,7 @@ def missed(transcript, speech, uem) -> float:
     """Share of the reference speech (inside the UEM) that no transcript word covers."""
     from pyannote.core import Segment, Timeline
 
-    from lingoflow.diarize.assign import speech_regions
+    from lingoflow.speakers.diarize.assign import speech_regions
 
     ref = (speech.crop(uem) if uem is not None else speech).get_timeline().support()
     if not ref.duration():
@@ -105,7 +105,7 @@ def missed(transcript, speech, uem) -> float:
 
 def measure_all(files: list[dict], model: str) -> list[dict]:
     from lingoflow.config import LocalizeOptions
-    from lingoflow.diarize.assign import speech_regions
+    from lingoflow.speakers.diarize.assign import speech_regions
     from lingoflow.paths import cache_dir
     from lingoflow.quality import metrics
     from lingoflow.quality.evaluate import transcript_for

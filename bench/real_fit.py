@@ -53,20 +53,20 @@ def kind(path: Path) -> str:
 
 
 def _transcript(ing, options, fresh: bool):
-    from lingoflow import stages
+    from lingoflow.pipeline.transcribe import transcribe
     from lingoflow.schema import Transcript
 
     keep = WORK / "real_fit" / f"{ing.sha256}.{options.asr_model}.json"
     if keep.is_file() and not fresh:
         return Transcript.from_dict(json.loads(keep.read_text()))
-    tr = stages.transcribe(ing, options)
+    tr = transcribe(ing, options)
     keep.parent.mkdir(parents=True, exist_ok=True)
     keep.write_text(json.dumps(tr.to_dict(), ensure_ascii=False))
     return tr
 
 
 def _norms(language: str):
-    from lingoflow import captions
+    from lingoflow.captions import cues as captions
 
     return captions.norms_for(language)
 
@@ -109,7 +109,7 @@ def cue_checks(srt: Path, language: str) -> list[dict]:
 
 def missing_words(transcript, srt: Path) -> int:
     """Source words (as a multiset, case and punctuation aside) that no cue of the file shows."""
-    from lingoflow.captions import display_text
+    from lingoflow.captions.cues import display_text
 
     said = Counter(w for s in transcript.segments for w in _words(display_text(s.text)))
     shown = Counter(w for e in _events(srt) for w in _words(e.plaintext))
@@ -121,7 +121,7 @@ def baseline_srt(transcript, source, folder: Path) -> Path:
     lead_in before its speech, even after a silence), from the same transcripts."""
     from dataclasses import replace
 
-    from lingoflow import captions
+    from lingoflow.captions import cues as captions
 
     norms = captions.norms_for(transcript.language)
     cues = captions.make_cues(transcript, replace(norms, quiet_lead=norms.lead_in), source)
@@ -195,9 +195,12 @@ def _caption_figures(checks: list[dict], missing: int) -> dict:
 
 
 def measure(files: list[Path], work: Path, fresh: bool = False, piper: bool = True) -> dict:
-    from lingoflow import stages
+    from lingoflow.pipeline.ingest import ingest
+    from lingoflow.pipeline.outputs import write_captions
+    from lingoflow.pipeline.synthesize import synthesize
+    from lingoflow.pipeline.translate import translate
     from lingoflow.config import LocalizeOptions
-    from lingoflow.tts import get_engine
+    from lingoflow.dub.tts import get_engine
 
     opts = LocalizeOptions(targets=["pt"], diarize_engine="none", background="none")
     piper_opts = LocalizeOptions(targets=["en"], diarize_engine="none", background="none", tts_engine="piper")
@@ -210,14 +213,14 @@ def measure(files: list[Path], work: Path, fresh: bool = False, piper: bool = Tr
     srts: list[Path] = []
     audio = 0.0
     for path in files:
-        ing = stages.ingest(str(path))
+        ing = ingest(str(path))
         audio += ing.duration
         tr = _transcript(ing, opts, fresh)
         folder = work / path.stem
         folder.mkdir(parents=True, exist_ok=True)
-        pt = stages.translate(tr, "pt", opts)
+        pt = translate(tr, "pt", opts)
         for t, source in ((tr, None), (pt, tr)):
-            stages.write_captions(t, folder, source=source)
+            write_captions(t, folder, source=source)
             srt = folder / f"captions.{t.language}.srt"
             srts.append(srt)
             found = cue_checks(srt, t.language)
@@ -236,7 +239,7 @@ def measure(files: list[Path], work: Path, fresh: bool = False, piper: bool = Tr
         for name, t, o in (("espeak-ng pt", pt, opts), ("piper en", tr, piper_opts)):
             if name.startswith("piper") and not piper:
                 continue
-            stages.synthesize(t, ing, folder, o)
+            synthesize(t, ing, folder, o)
             fit = json.loads((folder / f"dub.{t.language}.fit.json").read_text())
             fits[name].append(fit_figures(fit, folder / f"dub.{t.language}.wav", ing.duration))
             fits[name][-1]["numbers_missing"] = numbers_missing(tr, fit)

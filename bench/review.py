@@ -17,9 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lingoflow import captions, dubfit
+from lingoflow.captions import cues as captions
+from lingoflow.dub import fit as dubfit
 from lingoflow.store.atomic import write_json
-from lingoflow.dub import FitStats, Placement
+from lingoflow.dub.track import FitStats, Placement
 from lingoflow.review import write_pages
 from lingoflow.samples import make_library
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word

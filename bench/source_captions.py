@@ -10,7 +10,9 @@ import argparse
 import csv
 import time
 
-from lingoflow import stages, textalign
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.transcribe import transcribe
+from lingoflow.captions import textalign
 from lingoflow.config import LocalizeOptions
 
 from .common import SHARED_EVAL
@@ -34,7 +36,7 @@ def main() -> None:
     print(f"ASR {args.asr_model}; coverage of each reference (rows) on each recording's ASR words (columns)")
     asr = {}
     for clip in CLIPS:
-        asr[clip] = stages.transcribe(stages.ingest(str(SHARED_EVAL / "asr" / clip)), LocalizeOptions(asr_model=args.asr_model, source_captions="ignore"))
+        asr[clip] = transcribe(ingest(str(SHARED_EVAL / "asr" / clip)), LocalizeOptions(asr_model=args.asr_model, source_captions="ignore"))
     print(f"{'reference':32s}" + "".join(f"{c[:14]:>16s}" for c in CLIPS))
     for ref_clip, text in refs.items():
         cells = []

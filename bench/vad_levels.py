@@ -103,9 +103,9 @@ def main(argv=None) -> dict:
     reference, word_counts, seconds, n_ami = 0.0, [0, 0], [0.0, 0.0], 0
     print(f"{'clip':16} {'peak':>5} {'spk pk':>6} {'gain':>5} {'ref s':>5}  " + "  ".join(f"{c:>14}" for c in columns))
     for clip in clips(args.clips):
-        from lingoflow import stages
+        from lingoflow.pipeline.ingest import ingest
 
-        audio = media.load_wav(stages.ingest(str(clip["wav"])).audio_wav)
+        audio = media.load_wav(ingest(str(clip["wav"])).audio_wav)
         uem = clip["uem"] or Timeline([Segment(0, len(audio) / 16000)])
         speech = clip["ref"].crop(uem).get_timeline().support()
         louder = raised(audio)

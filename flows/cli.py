@@ -17,15 +17,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Batch media 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-ENGINE_REGISTRIES = {"asr": "lingoflow.asr.registry", "mt": "lingoflow.mt.registry", "tts": "lingoflow.tts.registry",
-                     "diarize": "lingoflow.diarize.registry"}
+ENGINE_REGISTRIES = {"asr": "lingoflow.asr.registry", "mt": "lingoflow.mt.registry", "tts": "lingoflow.dub.tts.registry",
+                     "diarize": "lingoflow.speakers.diarize.registry"}
 
 
 def _registered(kind: str) -> str:
     """The names a registry holds, for the options' help: a new engine or format shows up here
     from its registry line alone (tests/test_registries.py)."""
     if kind == "formats":
-        from lingoflow.writers import CAPTION_FORMATS
+        from lingoflow.captions.writers import CAPTION_FORMATS
 
         return ", ".join(CAPTION_FORMATS)
     if kind == "stages":
@@ -152,11 +152,11 @@ def _checked_run(errors, inputs: list[str], out: str, refresh: list[str], fan_ou
 def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool) -> list[str]:
     """Everything that can be wrong with a run, found before any audio (ConfigError); the
     checked --refresh names."""
-    from lingoflow import stages
+    from lingoflow.pipeline.checks import check_asr, check_targets
     from lingoflow.pipeline.runner import check_refresh
     from lingoflow.store.storage import is_s3, split_s3
 
-    stages.check_targets(options)
+    check_targets(options)
     refresh = check_refresh(refresh)
     if fan_out and not os.environ.get("PREFECT_API_URL"):
         raise ConfigError("--fan-out hands files to workers of a Prefect server: set PREFECT_API_URL (docs/deployment.md)")
@@ -165,7 +165,7 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
             split_s3(given)
         elif given != out and not Path(given).exists():
             raise ConfigError(f"input not found: {given}")
-    stages.check_asr(options, load=False)  # loaded once a file needs it (see plan_library)
+    check_asr(options, load=False)  # loaded once a file needs it (see plan_library)
     if any(is_s3(u) for u in [*inputs, out]):  # endpoint, credentials, buckets: before any audio
         from lingoflow.io.sources import check_s3_access
 
@@ -177,7 +177,9 @@ def _check_run(options, inputs: list[str], out: str, refresh: list[str], fan_out
 
 def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool, console, errors, quiet: bool) -> dict:
     """The run's report: from the cache when every file is, else from the library flow."""
-    from lingoflow import heap, parallel, progress, stages
+    from lingoflow.runtime import heap, parallel
+    from lingoflow import progress
+    from lingoflow.pipeline.checks import asr_ready, load_asr_in_background, warm_during_recognition
 
     from . import tuning
     from .filerun import cached_library
@@ -191,20 +193,20 @@ def _run(options, inputs: list[str], out: str, refresh: list[str], fan_out: bool
         # importing Prefect or starting its embedded API (docs/reliability.md)
         def on_work() -> None:  # a file must run: the API and the speech model start coming up
             tuning.start_api_early()
-            stages.load_asr_in_background(options)
+            load_asr_in_background(options)
 
-        with heap.loading():  # Prefect's modules and the speech model (lingoflow/heap.py)
+        with heap.loading():  # Prefect's modules and the speech model (lingoflow/runtime/heap.py)
             report = None if os.environ.get("PREFECT_API_URL") else cached_library(inputs, out, options, refresh, on_work=on_work)
             if report is None:
                 from .deployments import FILE_DEPLOYMENT
                 from .localize import localize_library
 
-                stages.asr_ready()  # a damaged model fails here, before any audio
+                asr_ready()  # a damaged model fails here, before any audio
             if report is None and tuning.api_starting():
                 # the run waits for the API it started: the speaker encoder and MT models load
                 # meanwhile (else while the first file's speech is recognized: see
                 # lingoflow.pipeline.checks.warm_during_recognition)
-                stages.warm_during_recognition(options)
+                warm_during_recognition(options)
         if report is None:
             with tuning.api(), bars.progress if not quiet else contextlib.nullcontext():
                 report = localize_library(inputs, out, options, refresh, file_deployment=FILE_DEPLOYMENT if fan_out else None)
@@ -226,7 +228,7 @@ def _one_line(exc: Exception) -> str:
 
 
 def _summary(console, report: dict, out: str) -> None:
-    from lingoflow import sidecar
+    from lingoflow.captions import sidecar
     from lingoflow.report import RunReport
 
     for item in RunReport.from_dict(report).items:
@@ -305,12 +307,13 @@ def _translation_setup(to: str, source_language, glossary: list[str], mt_engine,
     """(engine, glossary terms or None, source, target) for `translate`; a usage error otherwise."""
     from pydantic import ValidationError
 
-    from lingoflow import mt, stages
+    from lingoflow import mt
+    from lingoflow.pipeline.terms import load_glossary
     from lingoflow.config import LocalizeOptions
 
     try:
         options = LocalizeOptions(targets=[to], source_language=source_language, mt_engine=mt_engine, mt_model=mt_model, glossaries=glossary)
-        terms = stages.load_glossary(options) if options.glossaries else None
+        terms = load_glossary(options) if options.glossaries else None
         source = options.source_language or (next(iter(terms.by_language), None) if terms else None) or "en"
         target = options.targets[0]
         if source == target:

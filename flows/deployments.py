@@ -29,7 +29,7 @@ def build_options(targets: list[str], source_language: str | None, asr_model: st
     """LocalizeOptions from deployment parameters: `options` (any run option by its name, as the
     CLI's; lingoflow/config.py), then the named parameters over it; a clear error for each bad
     one (then the same checks as the CLI: glossaries parse, engines serve the targets, voices load)."""
-    from lingoflow import stages
+    from lingoflow.pipeline.checks import check_targets
 
     fields = dict(options or {})
     for name, value, unset in (("targets", targets, []), ("source_language", source_language, None), ("asr_model", asr_model, "base")):
@@ -51,7 +51,7 @@ def build_options(targets: list[str], source_language: str | None, asr_model: st
         options = LocalizeOptions(**fields)
     except ValidationError as exc:
         raise ConfigError("invalid parameters: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
-    stages.check_targets(options)
+    check_targets(options)
     return options
 
 

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from lingoflow import stages
+from lingoflow.pipeline.checks import check_asr, check_targets
 from lingoflow.io import sources
 from lingoflow.store.atomic import write_json
 from lingoflow.store.cache import ResultStore
@@ -147,14 +147,14 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
     loads_asr = on_work is None
     if planned is not None:  # planned a moment ago by the CLI, in this process: not again
         return planned
-    stages.check_targets(options)  # fail fast: before any audio is touched
+    check_targets(options)  # fail fast: before any audio is touched
     # the model loads only when a file will need it (an all-cached re-run is faster without);
     # nothing is reused from an OUT that does not exist yet, so then it loads before OUT is made
     fresh = not is_s3(out) and not Path(out).is_dir()
     if fresh and on_work:
         on_work()  # every file must run
         on_work = None
-    stages.check_asr(options, load=fresh and loads_asr)
+    check_asr(options, load=fresh and loads_asr)
     check_refresh(refresh)
     s3 = s3_config([*inputs, out], s3_block)
     sources.check_s3_access([*inputs, out], s3)
@@ -171,7 +171,7 @@ def plan_library(inputs: list[str], out: str, options: LocalizeOptions, refresh:
             on_work = None
     if len(reports) < len(sources_found):
         if loads_asr:
-            stages.check_asr(options)  # a damaged model fails here, still before any audio is decoded
+            check_asr(options)  # a damaged model fails here, still before any audio is decoded
     return sources_found, reports
 
 

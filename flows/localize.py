@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed
 
-from lingoflow import parallel
+from lingoflow.runtime import parallel
 from lingoflow.config import LocalizeOptions
 from lingoflow.tasks.publish import publish_report
 from lingoflow.tasks.review import publish_review

@@ -133,7 +133,7 @@ class LocalizeOptions(BaseModel):
     @field_validator("formats", mode="before")
     @classmethod
     def _formats(cls, value):
-        from .writers import parse_formats
+        from .captions.writers import parse_formats
 
         try:
             return list(parse_formats(value))

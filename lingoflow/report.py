@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .dubfit import FitSummary
+from .dub.fit import FitSummary
 from .mt.constrained import GlossaryAdherence
 from .quality.input_checks import InputQuality
-from .record import Record
+from .store.record import Record
 from .schema import TextSource
-from .writers.qc import CaptionQC
+from .captions.writers.qc import CaptionQC
 
 REPORT_SCHEMA = "lingoflow.report/1"
 _CASTING = ("profile", "enrolled", "similarity")  # present only when the speaker was cast to a voice

@@ -14,7 +14,7 @@ import numpy as np
 
 from .store.atomic import atomic_path
 from .io.media import ffmpeg_args, file_url, run
-from .tts import Voice, get_engine
+from .dub.tts import Voice, get_engine
 
 LESSONS = {
     "lesson-1-welcome": [

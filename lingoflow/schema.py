@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from .record import Record
+from .store.record import Record
 
 TRANSCRIPT_SCHEMA = "lingoflow.transcript/1"
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lingoflow.store.atomic import write_text
-from lingoflow.writers.subtitles import SrtWriter, VttWriter
+from lingoflow.captions.writers.subtitles import SrtWriter, VttWriter
 
 
 def write_cue_files(cues, srt_path, vtt_path) -> None:

@@ -4,7 +4,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from lingoflow import stages
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.transcribe import transcribe
 from lingoflow.io import media
 from lingoflow.pipeline import transcribe as transcribe_stage
 from lingoflow.asr import batched
@@ -30,7 +31,7 @@ def joined(eval_dir) -> np.ndarray:
     pause = np.zeros(int(0.15 * media.SAMPLE_RATE), np.float32)
     parts = []
     for rel in CLIPS:
-        parts += [media.load_wav(stages.ingest(str(eval_dir / rel)).audio_wav), pause]
+        parts += [media.load_wav(ingest(str(eval_dir / rel)).audio_wav), pause]
     return np.concatenate(parts)
 
 
@@ -74,16 +75,16 @@ def test_asr_batch_selects_the_decoder(eval_dir, monkeypatch):
     calls = []
     real = batched.LosslessBatchedPipeline.transcribe
     monkeypatch.setattr(batched.LosslessBatchedPipeline, "transcribe", lambda self, *a, **k: calls.append("batched") or real(self, *a, **k))
-    ingested = stages.ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
+    ingested = ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
     for batch in (0, 8):
-        transcript = stages.transcribe(ingested, LocalizeOptions(asr_model="tiny.en", asr_batch=batch))
+        transcript = transcribe(ingested, LocalizeOptions(asr_model="tiny.en", asr_batch=batch))
         assert "PRESS" in transcript.text.upper()
     assert calls == ["batched"]  # --asr-batch 0: the sequential decoder only
     assert LocalizeOptions().asr_batch == 0  # sequential by default, until batched is lossless on real recordings
 
 
 def test_asr_batch_enters_the_transcribe_key_only(eval_dir):
-    ingested = stages.ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
+    ingested = ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
     sequential, batch8, batch4 = (LocalizeOptions(asr_batch=n) for n in (0, 8, 4))
     assert len({transcribe_stage.key(ingested, o) for o in (sequential, batch8, batch4)}) == 3
     for stage in ("diarize", "translate", "synthesize"):
@@ -97,8 +98,8 @@ def test_cli_rejects_a_bad_batch_size(tmp_path):
 
 
 def test_batched_code_switching_keeps_each_chunks_language(eval_dir):
-    ingested = stages.ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3"))
-    transcript = stages.transcribe(ingested, LocalizeOptions(code_switching=True, asr_batch=8))
+    ingested = ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3"))
+    transcript = transcribe(ingested, LocalizeOptions(code_switching=True, asr_batch=8))
     langs = [s.language for s in transcript.segments]
     assert langs[0] == "en" and langs[-1] == "de"
     switch = next(s.start for s in transcript.segments if s.language == "de")
@@ -110,7 +111,7 @@ def test_a_chunk_spanning_the_switch_is_split_there(eval_dir):
     """The clip from 18 s on: its first chunk (30 s of speech) holds 12 s of English and then the
     German reading, so it is mostly German and, labelled as one, the English came out "German"
     (what an Intel CPU's chunk edges did to the whole clip). Each segment keeps its own language."""
-    audio = media.load_wav(stages.ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3")).audio_wav)
+    audio = media.load_wav(ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3")).audio_wav)
     offset = 18.0
     audio = audio[int(offset * media.SAMPLE_RATE):]
     switch = 30.0 - offset  # the German reading starts at about 30 s of the clip

@@ -7,9 +7,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from lingoflow import burnin, writers
+from lingoflow.io import burnin
+from lingoflow.captions import writers
 from lingoflow.io import media
-from lingoflow.mux import Track, mux
+from lingoflow.io.mux import Track, mux
 from lingoflow.schema import Segment, SourceInfo, Transcript
 
 from .conftest import ffmpeg, ffprobe_streams

@@ -1,7 +1,7 @@
 import pysubs2
 import pytest
 
-from lingoflow import captions
+from lingoflow.captions import cues as captions
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
 from .cuefiles import write_cue_files
@@ -107,9 +107,9 @@ def test_cues_cut_at_a_clause_end_when_one_is_near_the_middle():
 
 def _srt_cues(tmp_path, transcript, source=None, max_cps=None):
     """The cues as the written SRT file holds them: (start, end, text, chars a second)."""
-    from lingoflow import stages
+    from lingoflow.pipeline.outputs import write_captions
 
-    stages.write_captions(transcript, tmp_path, max_cps=max_cps, source=source)
+    write_captions(transcript, tmp_path, max_cps=max_cps, source=source)
     events = pysubs2.load(str(tmp_path / f"captions.{transcript.language}.srt"), format_="srt")
     out = []
     for e in events:

@@ -1,7 +1,7 @@
 """Captions of a translation longer than its source: re-segmented to the line norms, shown from
 up to the lead-in before the source segment, and never faster than HARD_MAX_CPS: an extreme one
 pushes the next cue later, and the silence after that recovers the delay."""
-from lingoflow import captions
+from lingoflow.captions import cues as captions
 from lingoflow.schema import Segment, SourceInfo, Transcript
 
 LONG_PT = ("Antes de fazer o questionário, abra o acervo de cursos e revise com calma os três módulos "

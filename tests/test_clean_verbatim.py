@@ -4,13 +4,15 @@ import json
 import pysubs2
 import pytest
 
-from lingoflow import captions, mt, stages
+from lingoflow.captions import cues as captions
+from lingoflow import mt
+from lingoflow.pipeline.translate import translate
 from lingoflow.config import LocalizeOptions
 from lingoflow.mt.condense import condense
 from lingoflow.pipeline import outputs
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 from lingoflow.store.cache import settings_for
-from lingoflow.writers.reading_norms import reading_norm
+from lingoflow.captions.writers.reading_norms import reading_norm
 
 
 def _segment(i: int, start: float, text: str, step: float = 0.3) -> Segment:
@@ -113,10 +115,10 @@ def test_verbatim_captions_show_todays_text_word_for_word_and_clean_ones_list_wh
 def test_translation_reads_the_condensed_source_and_verbatim_translates_todays_text():
     tr = _tr("Um, the river is, uh, very long.", "The valley is deep.")
     engine = mt.select_engine("en", "pt")
-    verbatim = stages.translate(tr, "pt", LocalizeOptions(targets=["pt"], verbatim=True))
+    verbatim = translate(tr, "pt", LocalizeOptions(targets=["pt"], verbatim=True))
     assert [s.text for s in verbatim.segments] == engine.translate([s.text for s in tr.segments], "en", "pt")
     assert all(s.condensed is None for s in verbatim.segments)
-    clean = stages.translate(tr, "pt", LocalizeOptions(targets=["pt"]))
+    clean = translate(tr, "pt", LocalizeOptions(targets=["pt"]))
     assert clean.segments[0].source_text == "The river is very long." and clean.segments[0].condensed == ["Um,", "uh,"]
     assert clean.segments[0].text == engine.translate(["The river is very long."], "en", "pt")[0]
     assert clean.segments[1].text == verbatim.segments[1].text and clean.segments[1].condensed is None

@@ -11,10 +11,10 @@ import pytest
 if importlib.util.find_spec("TTS") is None:
     pytest.skip("Coqui TTS extra not installed (run `make coqui`)", allow_module_level=True)
 
-from lingoflow import dub
+from lingoflow.dub import track as dub
 from lingoflow.errors import ConfigError, EngineUnavailable
-from lingoflow.tts import Voice, get_engine
-from lingoflow.tts.coqui import XTTS_V2
+from lingoflow.dub.tts import Voice, get_engine
+from lingoflow.dub.tts.coqui import XTTS_V2
 
 RATE = 16000
 
@@ -79,9 +79,9 @@ def test_xtts_without_licence_or_hub_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_a_profile_can_name_a_coqui_model(tiny_vits, tmp_path):
-    from lingoflow import speakers
+    from lingoflow.speakers import diarization as speakers
     from lingoflow.config import LocalizeOptions
-    from lingoflow.voices import Casting, load_library
+    from lingoflow.speakers.voices import Casting, load_library
 
     path = tmp_path / "voices.yaml"
     path.write_text(f"profiles:\n  synthetic:\n    voices:\n      '*': {{engine: coqui, name: '{tiny_vits}'}}\n")

@@ -1,6 +1,6 @@
 """Speaker turns applied to a transcript: word-level labels, splits at word boundaries."""
-from lingoflow.diarize import Turn, apply_turns
-from lingoflow.diarize.assign import speech_regions
+from lingoflow.speakers.diarize import Turn, apply_turns
+from lingoflow.speakers.diarize.assign import speech_regions
 from lingoflow.schema import Segment, Word
 
 

@@ -1,4 +1,4 @@
-"""The default diarization engine (segmentation-3.0 + CAM++, lingoflow/diarize/campp.py) on real
+"""The default diarization engine (segmentation-3.0 + CAM++, lingoflow/speakers/diarize/campp.py) on real
 recordings (../shared/eval/diar): its turns scored with pyannote.metrics against the human
 references, the speaker bounds honoured, silence gives no turns, and a damaged weight file
 fails before any audio with the package to reinstall."""
@@ -52,7 +52,7 @@ def _hypothesis(turns, uri: str):
 
 @pytest.fixture(scope="module")
 def engine():
-    from lingoflow.diarize import get_diarizer
+    from lingoflow.speakers.diarize import get_diarizer
 
     return get_diarizer("campp")
 
@@ -98,7 +98,7 @@ def test_real_meetings_score_within_bound(engine):
 
 def test_speaker_bounds_are_honoured(engine):
     _require_eval()
-    from lingoflow.diarize import campp
+    from lingoflow.speakers.diarize import campp
 
     heard = campp.hear(_audio(DIAR / "pyannote_sample.wav"))
     assert campp.cluster(heard, campp.Bounds(exact=3))[1] == 3
@@ -116,7 +116,7 @@ def test_silence_gives_no_turns(engine):
 
 def test_a_damaged_weight_file_fails_before_any_audio_naming_the_package(tmp_path, monkeypatch):
     from lingoflow.config import LocalizeOptions
-    from lingoflow.diarize import campp
+    from lingoflow.speakers.diarize import campp
     from lingoflow.pipeline.checks import _check_speaker_options
 
     real = campp._package_file(*campp.CAMPP)

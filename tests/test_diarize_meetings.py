@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lingoflow.config import LocalizeOptions
-from lingoflow.diarize import Turn, apply_turns
+from lingoflow.speakers.diarize import Turn, apply_turns
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
 AMI = Path(__file__).resolve().parents[2] / "shared" / "eval" / "diar" / "ami"
@@ -41,7 +41,7 @@ def meeting():
 
 
 def test_a_real_meeting_has_more_than_one_speaker_and_about_the_right_count(meeting):
-    from lingoflow.diarize import get_diarizer
+    from lingoflow.speakers.diarize import get_diarizer
 
     audio, speech, people = meeting
     found = {t.speaker for t in get_diarizer("resemblyzer").diarize(audio, 16000, speech)}
@@ -49,7 +49,7 @@ def test_a_real_meeting_has_more_than_one_speaker_and_about_the_right_count(meet
 
 
 def test_min_and_max_speakers_are_honoured(meeting):
-    from lingoflow.diarize import get_diarizer
+    from lingoflow.speakers.diarize import get_diarizer
 
     audio, speech, _ = meeting
     engine = get_diarizer("resemblyzer")
@@ -59,7 +59,7 @@ def test_min_and_max_speakers_are_honoured(meeting):
 
 
 def test_speaker_bounds_are_validated_and_key_the_diarize_cache():
-    from lingoflow import speakers
+    from lingoflow.speakers import diarization as speakers
 
     with pytest.raises(ValueError, match="min_speakers"):
         LocalizeOptions(min_speakers=3, max_speakers=2)

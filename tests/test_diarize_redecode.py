@@ -1,12 +1,12 @@
 """Speech the diarizer hears where the transcript has no words is decoded on its own
-(lingoflow/diarize/redecode.py): words come back from real speech, none from music or silence."""
+(lingoflow/speakers/diarize/redecode.py): words come back from real speech, none from music or silence."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lingoflow.diarize import Turn
-from lingoflow.diarize.redecode import redecode, unheard
+from lingoflow.speakers.diarize import Turn
+from lingoflow.speakers.diarize.redecode import redecode, unheard
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
 
@@ -29,7 +29,7 @@ def _transcribe_stretch(audio, turns):
 def test_speech_without_words_is_decoded_and_music_gives_nothing(eval_dir):
     from faster_whisper import decode_audio
 
-    from lingoflow.diarize import get_diarizer
+    from lingoflow.speakers.diarize import get_diarizer
 
     engine = get_diarizer("campp")
     speech = decode_audio(str(eval_dir / "diar" / "pyannote_sample.wav"))[: 12 * 16000]

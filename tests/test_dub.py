@@ -2,8 +2,8 @@ import wave
 
 import pytest
 
-from lingoflow import dub
-from lingoflow.tts import Voice, get_engine
+from lingoflow.dub import track as dub
+from lingoflow.dub.tts import Voice, get_engine
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +179,7 @@ def get_clip(folder, text):
 def test_background_is_kept_and_ducked_under_speech(tmp_path, clips):
     import numpy as np
 
-    from lingoflow.background import Background
+    from lingoflow.dub.background import Background
 
     rate, seconds = 16000, 8.0
     t = np.arange(int(rate * seconds)) / rate

@@ -6,9 +6,9 @@ import wave
 import numpy as np
 import pytest
 
-from lingoflow import dub, dubfit
+from lingoflow.dub import track as dub, fit as dubfit
 from lingoflow.schema import Segment, SourceInfo, Transcript
-from lingoflow.tts import Voice, get_engine
+from lingoflow.dub.tts import Voice, get_engine
 
 TEXT = "Hoje vamos estudar como os rios formam os vales ao longo de muitos anos."
 
@@ -79,7 +79,7 @@ def test_the_fit_file_lists_the_speedup_and_what_was_condensed(tmp_path, spoken)
 
 
 def test_a_phrase_split_over_two_segments_of_one_speaker_is_spoken_over_both(tmp_path):
-    from lingoflow.tts.reflow import reflow
+    from lingoflow.dub.tts.reflow import reflow
 
     engine, voice = get_engine("espeak-ng"), Voice(engine="espeak-ng", language="pt")
     first, second = "Hoje vamos estudar como os rios formam", "os vales ao longo de muitos anos."

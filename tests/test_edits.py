@@ -1,11 +1,11 @@
-"""Reviewer edits of a translated transcript survive the next run (lingoflow/edits.py)."""
+"""Reviewer edits of a translated transcript survive the next run (lingoflow/captions/edits.py)."""
 import json
 import os
 import time
 
 import pytest
 
-from lingoflow import captions, edits
+from lingoflow.captions import cues as captions, edits
 from lingoflow.errors import InputError
 from lingoflow.schema import Segment, SourceInfo, TermUse, Transcript
 

@@ -58,7 +58,7 @@ def test_ffmpeg_write_on_a_full_disk_is_an_output_error_not_bad_input(tmp_path):
     src = tmp_path / "long.wav"
     subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=30:sample_rate=48000",
                     "-ac", "2", str(src)], check=True)
-    from lingoflow.mux import mux
+    from lingoflow.io.mux import mux
 
     with tiny_disk(tmp_path / "disk", "1m") as disk:
         with pytest.raises(OutputError) as err:

@@ -12,7 +12,7 @@ import pysubs2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lingoflow import captions
+from lingoflow.captions import cues as captions
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
 from .cuefiles import write_cue_files

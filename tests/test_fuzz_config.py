@@ -42,7 +42,7 @@ def _load_glossary(path: Path):
 
 
 def _load_voices(path: Path):
-    from lingoflow.voices.profiles import load_library
+    from lingoflow.speakers.voices.profiles import load_library
 
     return load_library(str(path))
 

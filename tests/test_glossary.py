@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from lingoflow import glossary, mt, stages
+from lingoflow import glossary, mt
+from lingoflow.pipeline.checks import check_targets
+from lingoflow.pipeline.translate import glossary_summary, translate
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import ConfigError
 from lingoflow.schema import Segment, SourceInfo, Transcript
@@ -79,7 +81,7 @@ def test_missing_file_and_unsafe_yaml_rejected(tmp_path):
 def test_invalid_glossary_fails_check_before_any_audio(tmp_path):
     bad = _write(tmp_path, "bad.yaml", "source_language: en\nterms:\n  quiz: [questionário]\n")
     with pytest.raises(ConfigError, match=r"bad.yaml, line 3"):
-        stages.check_targets(LocalizeOptions(targets=["pt"], glossaries=[str(bad)]))
+        check_targets(LocalizeOptions(targets=["pt"], glossaries=[str(bad)]))
 
 
 def test_example_glossaries_load():
@@ -119,15 +121,15 @@ def test_translated_segments_record_terms_and_report_sums(tmp_path):
         Segment(0, 0.0, 3.0, "Welcome to the course library."), Segment(1, 3.5, 6.0, "The river is long."),
         Segment(2, 6.5, 9.0, "Take the quiz, then take the quiz again."),
     ])
-    out = stages.translate(tr, "pt", LocalizeOptions(targets=["pt"], glossaries=[str(GLOSSARY)]))
+    out = translate(tr, "pt", LocalizeOptions(targets=["pt"], glossaries=[str(GLOSSARY)]))
     d = out.to_dict()
     assert d["segments"][0]["glossary"] == [{"term": "course library", "target": "acervo de cursos", "honored": True}]
     assert d["segments"][1]["glossary"] == []
     assert d["segments"][2]["glossary"] == [{"term": "quiz", "target": "questionário", "honored": True}]
     assert out.segments[2].text.lower().count("questionário") == 2
     assert [u.to_dict() for u in Transcript.from_dict(json.loads(json.dumps(d))).segments[0].glossary] == d["segments"][0]["glossary"]
-    assert stages.glossary_summary(out).to_dict() == {"applied": 2, "honored": 2, "missed": {}}
-    plain = stages.translate(tr, "pt", LocalizeOptions(targets=["pt"])).to_dict()
+    assert glossary_summary(out).to_dict() == {"applied": 2, "honored": 2, "missed": {}}
+    plain = translate(tr, "pt", LocalizeOptions(targets=["pt"])).to_dict()
     assert "glossary" not in plain["segments"][0]  # no glossary given: the contract is unchanged
 
 

@@ -5,7 +5,9 @@ import json
 
 import faster_whisper
 
-from lingoflow import samples, stages
+from lingoflow import samples
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.transcribe import transcribe
 from lingoflow.config import LocalizeOptions
 
 from .glossary_set import GLOSSARY, contains
@@ -41,7 +43,7 @@ def test_glossary_biases_asr_and_is_enforced_end_to_end(tmp_path, monkeypatch):
     assert "lingoflow" in heard.lower() and "SCORM" in heard, heard  # one word, as the glossary has it
 
     # the same clip without the glossary: tiny.en mishears the product names
-    plain = stages.transcribe(stages.ingest(str(clip)), LocalizeOptions(asr_model="tiny.en", source_language="en"))
+    plain = transcribe(ingest(str(clip)), LocalizeOptions(asr_model="tiny.en", source_language="en"))
     assert calls[-1]["hotwords"] is None
     assert "lingoflow" not in plain.text.lower() or "SCORM" not in plain.text, plain.text
 

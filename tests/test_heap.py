@@ -1,11 +1,11 @@
 """No garbage collection while a run loads what it keeps; what it loaded is then out of the
-collector's view (lingoflow/heap.py)."""
+collector's view (lingoflow/runtime/heap.py)."""
 from __future__ import annotations
 
 import gc
 import threading
 
-from lingoflow import heap
+from lingoflow.runtime import heap
 
 
 def test_no_collection_while_loading_and_the_loaded_objects_are_frozen():

@@ -64,15 +64,16 @@ def test_warnings_on_real_recordings(eval_dir, tmp_path):
     """Clean studio speech gets no warning; each degraded copy (made here with ffmpeg / added
     noise) gets its own; a far-field AMI meeting is quiet; the nearly silent one has little speech."""
     from bench.input_quality import degrade
-    from lingoflow import stages
+    from lingoflow.pipeline.ingest import ingest
+    from lingoflow.pipeline.transcribe import transcribe
     from lingoflow.config import LocalizeOptions
     from lingoflow.pipeline.inputcheck import speech
 
     options = LocalizeOptions(asr_model="tiny.en", source_captions="ignore")
 
     def warnings(path: Path) -> set[str]:
-        ingested = stages.ingest(str(path))
-        return {w.name for w in measure(ingested.audio_wav, speech(stages.transcribe(ingested, options))).warnings}
+        ingested = ingest(str(path))
+        return {w.name for w in measure(ingested.audio_wav, speech(transcribe(ingested, options))).warnings}
 
     jfk = eval_dir / "asr" / "en_jfk.flac"
     assert warnings(jfk) == set()

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from lingoflow import parallel
+from lingoflow.runtime import parallel
 from lingoflow.config import LocalizeOptions
 
 from .ops_fixtures import api_post

@@ -152,17 +152,17 @@ def test_an_unsure_first_window_hears_more_windows_a_sure_one_none(eval_dir, mon
 
 
 def stages_ingest(path):
-    from lingoflow import stages
+    from lingoflow.pipeline.ingest import ingest
 
-    return stages.ingest(str(path)).audio_wav
+    return ingest(str(path)).audio_wav
 
 
 def test_the_transcribe_key_holds_the_decided_language(eval_dir, tmp_path):
-    from lingoflow import stages
+    from lingoflow.pipeline.ingest import ingest
     from lingoflow.pipeline import transcribe as transcribe_stage
     from lingoflow.pipeline.stage import FileWork
 
-    ingested = stages.ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
+    ingested = ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
     work = FileWork("x.wav", "x", LocalizeOptions(), None, None, ingested=ingested)
     stage = transcribe_stage.TranscribeStage()
     guessed = stage.key(work)

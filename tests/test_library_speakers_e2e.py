@@ -29,7 +29,7 @@ profiles:
 
 
 def _dub_pitch(path, start: float, end: float) -> float:
-    from lingoflow.diarize.measure import median_pitch
+    from lingoflow.speakers.diarize.measure import median_pitch
 
     with wave.open(str(path), "rb") as w:
         rate, channels = w.getframerate(), w.getnchannels()

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lingoflow import longform
+from lingoflow.asr import longform
 
 from .conftest import ROOT, ffmpeg, ffprobe_streams
 
@@ -48,7 +48,8 @@ def test_silent_windows_are_flagged(tmp_path):
 
 def test_windowed_transcription_puts_every_sentence_at_its_time(tmp_path, monkeypatch):
     """A file cut into windows: each sentence is found once, at its place in the file."""
-    from lingoflow import stages
+    from lingoflow.pipeline.ingest import ingest
+    from lingoflow.pipeline.transcribe import transcribe
     from lingoflow.config import LocalizeOptions
     from lingoflow.samples import RATE, VOICE_A, make_media, speak
 
@@ -56,12 +57,12 @@ def test_windowed_transcription_puts_every_sentence_at_its_time(tmp_path, monkey
     gap = np.zeros(3 * RATE, dtype=np.float32)
     make_media(np.concatenate([line, gap, line, gap, line]), tmp_path / "three.wav")
     period = (len(line) + len(gap)) / RATE
-    ingested = stages.ingest(str(tmp_path / "three.wav"))
+    ingested = ingest(str(tmp_path / "three.wav"))
     # windows of one period whose search region holds the gap (the real ones: 600 s and 30 s)
     monkeypatch.setattr(longform, "WINDOW_SECONDS", period + 1.0)
     monkeypatch.setattr(longform, "SEARCH_SECONDS", 3.0)
     assert len(list(longform.windows(ingested.audio_wav))) == 3
-    transcript = stages.transcribe(ingested, LocalizeOptions(asr_model="tiny.en"))
+    transcript = transcribe(ingested, LocalizeOptions(asr_model="tiny.en"))
     assert [s.id for s in transcript.segments] == list(range(len(transcript.segments)))
     found = [s for s in transcript.segments if "course" in s.text.lower()]
     assert len(found) == 3, [s.text for s in transcript.segments]
@@ -96,8 +97,8 @@ def test_five_hours_of_silence_localizes_to_an_empty_transcript_and_a_silent_dub
 def test_background_read_from_disk_mixes_like_the_array_across_chunks(tmp_path):
     """The dub's background streams from the cached WAV (longform.WavSamples), chunk by chunk:
     the track is the same as with the whole background in memory, across chunk boundaries."""
-    from lingoflow import dub
-    from lingoflow.background import Background
+    from lingoflow.dub import track as dub
+    from lingoflow.dub.background import Background
 
     rate, seconds = 16000, 70.0  # more than one 2^20-sample chunk
     t = np.arange(int(rate * seconds)) / rate

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from lingoflow import glossary, mt, stages
+from lingoflow import glossary, mt
+from lingoflow.pipeline.checks import check_targets
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import ConfigError
 from lingoflow.mt import ctranslate2 as ct2_engine
@@ -74,7 +75,7 @@ def test_model_specs_and_pairs(tmp_path, tiny_marian):
     with pytest.raises(ConfigError, match="cannot tell which language pair"):
         mt.select_engine("en", "pt", None, [str(tiny_marian)])
     with pytest.raises(ConfigError, match="cannot tell which language pair"):  # source language not known yet
-        stages.check_targets(LocalizeOptions(targets=["pt"], mt_model=[str(tiny_marian)]))
+        check_targets(LocalizeOptions(targets=["pt"], mt_model=[str(tiny_marian)]))
     with pytest.raises(ConfigError, match="not a Transformers model folder"):
         hf_models.parse(f"en-pt={tmp_path}")
     # a model named for the pair picks a model engine by default; bergamot takes none

@@ -2,7 +2,8 @@
 glossary term and number (mt/shorter.py), on the tiny Marian model the tests build (MODELS.md)."""
 from pathlib import Path
 
-from lingoflow import glossary, mt, stages
+from lingoflow import glossary, mt
+from lingoflow.pipeline.translate import translate
 from lingoflow.config import LocalizeOptions
 from lingoflow.mt.shorter import shorten, too_long
 from lingoflow.schema import Segment, SourceInfo, Transcript
@@ -45,7 +46,7 @@ def test_the_translate_stage_shortens_only_segments_whose_slot_is_short(tiny_mar
     segs = [Segment(0, 0.0, 0.3, TEXTS[0]), Segment(1, 1.0, 30.0, TEXTS[1])]
     tr = Transcript(SourceInfo("x", "0" * 64, 31.0), "en", 1.0, segs)
     opts = LocalizeOptions(targets=["pt"], mt_engine="ctranslate2", mt_model=[f"en-pt={tiny_marian}"])
-    out = stages.translate(tr, "pt", opts)
+    out = translate(tr, "pt", opts)
     engine = mt.select_engine("en", "pt", "ctranslate2", [f"en-pt={tiny_marian}"])
     best = engine.translate(TEXTS[:2], "en", "pt")
     assert out.segments[1].text == best[1]

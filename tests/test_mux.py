@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from lingoflow.io import media
-from lingoflow.mux import Track, mux, output_suffix
+from lingoflow.io.mux import Track, mux, output_suffix
 
 from .conftest import ffmpeg, ffprobe_streams
 

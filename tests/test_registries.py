@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from lingoflow import writers
+from lingoflow.captions import writers
 from lingoflow.config import LocalizeOptions
-from lingoflow.diarize import registry as diarize_registry
+from lingoflow.speakers.diarize import registry as diarize_registry
 from lingoflow.mt import registry as mt_registry
-from lingoflow.tts import registry as tts_registry
+from lingoflow.dub.tts import registry as tts_registry
 from lingoflow.flows.cli import app
 
 
@@ -91,8 +91,8 @@ def test_deployments_take_every_run_option_by_its_name():
 
 @pytest.mark.parametrize("registry, base", [("lingoflow.asr.registry", "lingoflow.asr.base:Transcriber"),
                                             ("lingoflow.mt.registry", "lingoflow.mt.base:MtEngine"),
-                                            ("lingoflow.tts.registry", "lingoflow.tts.base:Synthesizer"),
-                                            ("lingoflow.diarize.registry", "lingoflow.diarize.base:Diarizer")])
+                                            ("lingoflow.dub.tts.registry", "lingoflow.dub.tts.base:Synthesizer"),
+                                            ("lingoflow.speakers.diarize.registry", "lingoflow.speakers.diarize.base:Diarizer")])
 def test_every_engine_implements_its_kinds_base_with_every_hook(registry, base):
     """One registry shape for every kind; every engine is its kind's base class, so the optional
     hooks (load, locate, warm, check, ...) are declared once with their defaults, never looked up."""

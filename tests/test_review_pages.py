@@ -5,8 +5,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from lingoflow import captions, dubfit
-from lingoflow.dub import FitStats, Placement
+from lingoflow.captions import cues as captions
+from lingoflow.dub import fit as dubfit
+from lingoflow.dub.track import FitStats, Placement
 from lingoflow.report import RunReport
 from lingoflow.review import write_pages
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
@@ -178,7 +179,7 @@ def test_report_json_keeps_its_shape_through_the_types():
 
 
 def test_caption_and_dub_qc_are_shown_with_what_is_over_the_norms(tmp_path):
-    from lingoflow.writers import write_captions
+    from lingoflow.captions.writers import write_captions
 
     entry = _item(tmp_path)
     folder = tmp_path / "talk"

@@ -9,7 +9,9 @@ import shutil
 
 import pytest
 
-from lingoflow import sidecar, stages
+from lingoflow.captions import sidecar
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.transcribe import transcribe
 from lingoflow.pipeline import transcribe as transcribe_stage
 from lingoflow.config import LocalizeOptions
 from lingoflow.schema import Transcript
@@ -23,7 +25,7 @@ ASR = LocalizeOptions(asr_model="tiny.en", source_captions="ignore")
 
 
 def _asr(path) -> Transcript:
-    return stages.transcribe(stages.ingest(str(path)), ASR)
+    return transcribe(ingest(str(path)), ASR)
 
 
 def _norm(text: str) -> str:
@@ -52,7 +54,7 @@ def test_srt_beside_the_media_becomes_the_transcript_word_for_word(eval_dir, tmp
     media = tmp_path / "lecture.flac"
     shutil.copyfile(eval_dir / "asr" / "en_jfk.flac", media)
     (tmp_path / "lecture.srt").write_text(JFK_SRT, encoding="utf-8")
-    t = stages.transcribe(stages.ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))  # auto, the default
+    t = transcribe(ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))  # auto, the default
     assert _text(t) == JFK  # the dialogue dash is layout, not a word
     assert [w.text for s in t.segments for w in s.words] == JFK.split()
     assert t.text_source.kind == "sidecar" and t.text_source.path == str(tmp_path / "lecture.srt")
@@ -83,7 +85,7 @@ def test_captions_of_another_recording_are_rejected_and_the_asr_kept(eval_dir, t
     shutil.copyfile(eval_dir / "asr" / "en_fw_stereo_diarization.wav", media)
     (tmp_path / "talk.srt").write_text(JFK_SRT, encoding="utf-8")
     asr = _asr(media)
-    t = stages.transcribe(stages.ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))
+    t = transcribe(ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))
     assert _text(t) == _text(asr) and "curtain" in _text(t)
     assert t.text_source.kind == "asr"
     (rejected,) = t.text_source.rejected
@@ -104,13 +106,13 @@ def test_mkv_with_an_english_subtitle_stream(eval_dir, tmp_path, jfk_asr):
     ffmpeg("-i", str(eval_dir / "asr" / "en_jfk.flac"), "-i", str(tmp_path / "ref.srt"), "-map", "0:a", "-map", "1:s",
            "-c:a", "copy", "-c:s", "srt", "-metadata:s:s:0", "language=eng", str(media))
     assert [s["codec_type"] for s in ffprobe_streams(media)] == ["audio", "subtitle"]
-    t = stages.transcribe(stages.ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))
+    t = transcribe(ingest(str(media)), LocalizeOptions(asr_model="tiny.en"))
     assert _text(t) == JFK
     assert t.text_source.kind == "stream" and t.text_source.stream == 0 and t.text_source.language == "en"
     offsets = _shared_word_offsets(t, jfk_asr)
     assert len(offsets) >= 18 and max(offsets) <= 0.3
     # ignore: the ASR's own text (tiny.en writes "And so," with a comma the human text has not)
-    assert _text(stages.transcribe(stages.ingest(str(media)), ASR)) == _text(jfk_asr)
+    assert _text(transcribe(ingest(str(media)), ASR)) == _text(jfk_asr)
 
 
 def test_a_caption_in_another_language_is_never_the_source(tmp_path, jfk_asr):
@@ -135,7 +137,7 @@ def test_webvtt_quirks_leave_only_the_spoken_words(eval_dir):
 def test_transcribe_key_follows_the_sidecar_bytes_and_the_mode(eval_dir, tmp_path):
     media = tmp_path / "lecture.flac"
     shutil.copyfile(eval_dir / "asr" / "en_jfk.flac", media)
-    ingested = stages.ingest(str(media))
+    ingested = ingest(str(media))
     auto = LocalizeOptions(asr_model="tiny.en")
     before = transcribe_stage.key(ingested, auto)
     (tmp_path / "lecture.srt").write_text(JFK_SRT, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The library speaker registry (lingoflow/speaker_registry.py): linking one person across files.
+"""The library speaker registry (lingoflow/speakers/registry.py): linking one person across files.
 
 Embeddings here are made up (a person is a direction, each file's measurement of them that
 direction plus noise; two people share a common part, as voices do), so each rule is checked on
@@ -10,12 +10,12 @@ import threading
 import numpy as np
 import pytest
 
-from lingoflow import speaker_registry as reg
+from lingoflow.speakers import registry as reg
 from lingoflow.config import LocalizeOptions
-from lingoflow.diarize.measure import SpeakerInfo
-from lingoflow.speakers import Diarized, link
+from lingoflow.speakers.diarize.measure import SpeakerInfo
+from lingoflow.speakers.diarization import Diarized, link
 from lingoflow.store.storage import LocalStore
-from lingoflow.voices import cast, load_library
+from lingoflow.speakers.voices import cast, load_library
 
 RNG = np.random.default_rng(17)
 DIM = 192  # CAM++

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from lingoflow import samples, speakers, stages
+from lingoflow import samples
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.synthesize import synthesize
+from lingoflow.pipeline.transcribe import transcribe
+from lingoflow.pipeline.translate import translate
+from lingoflow.speakers import diarization as speakers
 from lingoflow.config import LocalizeOptions
 from lingoflow.samples import VOICE_A, VOICE_B
 
@@ -53,8 +58,8 @@ ASR = dict(asr_model="tiny.en", source_language="en")
 def transcribed(media_files):
     out = {}
     for key in ("one", "two", "solo"):
-        ingested = stages.ingest(str(media_files[key]))
-        out[key] = (ingested, stages.transcribe(ingested, LocalizeOptions(**ASR)))
+        ingested = ingest(str(media_files[key]))
+        out[key] = (ingested, transcribe(ingested, LocalizeOptions(**ASR)))
     return out
 
 
@@ -83,7 +88,7 @@ def _track(path):
 def _embed(audio, rate):
     import numpy as np
 
-    from lingoflow.diarize import encoder
+    from lingoflow.speakers.diarize import encoder
 
     n = int(len(audio) * encoder.RATE / rate)
     return encoder.embed(np.interp(np.linspace(0, len(audio) - 1, n), np.arange(len(audio)), audio).astype(np.float32))
@@ -106,8 +111,8 @@ def test_two_speakers_two_voices_one_voice_each(transcribed, tmp_path):
     assert library.profiles[diarized.casting[a].profile].pitch_range == "low"
     assert library.profiles[diarized.casting[b].profile].pitch_range == "high"
     # the dub: two different voices, each speaker the same voice in every segment
-    translation = stages.translate(diarized.transcript, "pt", options)
-    stats = stages.synthesize(translation, ingested, tmp_path, options, diarized=diarized)
+    translation = translate(diarized.transcript, "pt", options)
+    stats = synthesize(translation, ingested, tmp_path, options, diarized=diarized)
     assert set(stats.voices) == {a, b} and stats.voices[a] != stats.voices[b]
     seg_speaker = {s.id: s.speaker for s in translation.segments}
     assert all(p.speaker == seg_speaker[p.segment_id] for p in stats.placements)
@@ -163,8 +168,8 @@ def test_reference_clip_for_cloning_holds_only_that_speaker(transcribed):
     import numpy as np
 
     from lingoflow.io import media
-    from lingoflow.diarize import campp
-    from lingoflow.speaker_registry import LINK_THRESHOLD
+    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.registry import LINK_THRESHOLD
 
     ingested, transcript = transcribed["one"]
     diarized = speakers.diarize(transcript, ingested.audio_wav, LocalizeOptions(**ASR))
@@ -191,8 +196,8 @@ def test_a_short_single_voice_clip_is_one_speaker(eval_dir, tmp_path):
     stereo = eval_dir / "asr" / "en_fw_stereo_diarization.wav"
     left = tmp_path / "left.wav"
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", f"file:{stereo}", "-af", "pan=mono|c0=c0", f"file:{left}"], check=True)
-    ingested = stages.ingest(str(left))
-    transcript = stages.transcribe(ingested, LocalizeOptions(**ASR))
+    ingested = ingest(str(left))
+    transcript = transcribe(ingested, LocalizeOptions(**ASR))
     diarized = speakers.diarize(transcript, ingested.audio_wav, LocalizeOptions(**ASR))
     assert {s.speaker for s in diarized.transcript.segments} == {"SPEAKER_00"}, diarized.report()
     assert " ".join(s.text for s in diarized.transcript.segments).count(" ") >= 10  # words keep their spaces

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from lingoflow.diarize import Turn
-from lingoflow.diarize.rttm import format_rttm, turns_of, write_rttm
+from lingoflow.speakers.diarize import Turn
+from lingoflow.speakers.diarize.rttm import format_rttm, turns_of, write_rttm
 from lingoflow.schema import Segment, Word
 
 from .conftest import run_cli

@@ -1,4 +1,5 @@
-from lingoflow import stages
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.transcribe import transcribe
 from lingoflow.config import LocalizeOptions
 
 from .text_norm import wer
@@ -7,8 +8,8 @@ JFK = "And so my fellow Americans, ask not what your country can do for you, ask
 
 
 def test_jfk_with_embedded_multilingual_base(eval_dir):
-    ingested = stages.ingest(str(eval_dir / "asr" / "en_jfk.flac"))
-    transcript = stages.transcribe(ingested, LocalizeOptions())  # default: embedded 'base'
+    ingested = ingest(str(eval_dir / "asr" / "en_jfk.flac"))
+    transcript = transcribe(ingested, LocalizeOptions())  # default: embedded 'base'
     assert transcript.language == "en"
     # at most one word of 22 off: the int8 kernels differ between CPUs (Intel/AMD)
     assert wer(JFK, " ".join(s.text for s in transcript.segments)) <= 1 / 22
@@ -24,8 +25,8 @@ def test_model_by_local_path(eval_dir):
     from lingoflow.asr.models import embedded_tiny_en
 
     options = LocalizeOptions(asr_model=str(embedded_tiny_en()))
-    ingested = stages.ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
-    transcript = stages.transcribe(ingested, options)
+    ingested = ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
+    transcript = transcribe(ingested, options)
     assert wer("EIGHT THE PRESS YARD", transcript.text) <= 0.25
 
 
@@ -33,8 +34,8 @@ def test_code_switching_finds_the_german_part(eval_dir):
     """What must hold on any CPU (int8 kernels differ between Intel and AMD, so segment counts,
     boundaries and the odd short fragment at the edges do not): the English reading is labelled
     en, the German reading de, and the switch is found near 30 s."""
-    ingested = stages.ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3"))
-    transcript = stages.transcribe(ingested, LocalizeOptions(code_switching=True))
+    ingested = ingest(str(eval_dir / "asr" / "en+de_fw_multilingual.mp3"))
+    transcript = transcribe(ingested, LocalizeOptions(code_switching=True))
     switch = next(s.start for s in transcript.segments if s.language == "de")
     assert 28 <= switch <= 32, switch  # the German reading starts at about 30 s
     english = [s for s in transcript.segments if s.end <= switch]

@@ -1,6 +1,8 @@
 import pytest
 
-from lingoflow import mt, stages
+from lingoflow import mt
+from lingoflow.pipeline.checks import check_targets
+from lingoflow.pipeline.translate import translate
 from lingoflow.config import LocalizeOptions
 from lingoflow.errors import ConfigError, EngineUnavailable
 from lingoflow.schema import Segment, SourceInfo, Transcript
@@ -8,7 +10,7 @@ from lingoflow.schema import Segment, SourceInfo, Transcript
 
 def test_bergamot_en_pt_keeps_timings():
     tr = Transcript(SourceInfo("x", "0" * 64, 5), "en", 1.0, [Segment(0, 0.5, 2.0, "Good morning, students."), Segment(1, 2.5, 4.0, "The river is long.")])
-    out = stages.translate(tr, "pt", LocalizeOptions(targets=["pt"]))
+    out = translate(tr, "pt", LocalizeOptions(targets=["pt"]))
     assert out.language == "pt"
     assert [(s.start, s.end) for s in out.segments] == [(0.5, 2.0), (2.5, 4.0)]
     assert out.segments[1].source_text == "The river is long."
@@ -21,7 +23,7 @@ def test_missing_pair_names_engine_and_pair():
         mt.select_engine("en", "de")
     assert "en->de" in str(err.value) and "bergamot" in str(err.value)
     with pytest.raises(EngineUnavailable):
-        stages.check_targets(LocalizeOptions(targets=["de"]))
+        check_targets(LocalizeOptions(targets=["de"]))
 
 
 def test_unknown_language_and_engine():

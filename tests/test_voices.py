@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from lingoflow.diarize.measure import SpeakerInfo
+from lingoflow.speakers.diarize.measure import SpeakerInfo
 from lingoflow.errors import ConfigError
-from lingoflow.voices import cast, load_library
+from lingoflow.speakers.voices import cast, load_library
 from tests.conftest import run_cli
 
 

@@ -8,7 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from lingoflow import stages
+from lingoflow.pipeline.ingest import ingest
+from lingoflow.pipeline.transcribe import transcribe
 from lingoflow.config import LocalizeOptions
 from lingoflow.pipeline import checks
 from lingoflow.samples import make_media
@@ -28,7 +29,7 @@ def _transcribe_task(path) -> tuple:
     options = LocalizeOptions(asr_model="tiny.en", targets=["pt"])
     done: list = []
     with checks.warm_up_around("transcribe", options, "clip", lambda: bool(done[0].segments)):
-        transcript = stages.transcribe(stages.ingest(str(path)), options, "clip")
+        transcript = transcribe(ingest(str(path)), options, "clip")
         done.append(transcript)
         finished = time.monotonic()
     return transcript, finished

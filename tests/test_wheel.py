@@ -105,7 +105,7 @@ def test_wheel_installs_only_the_lingoflow_package(dist):
 def test_lingoflow_imports_from_the_wheel_and_finds_its_files(venv, tmp_path):
     code = (
         "import json, lingoflow, lingoflow.flows.cli, lingoflow.tasks\n"
-        "from lingoflow.voices.profiles import DEFAULT_FILE\n"
+        "from lingoflow.speakers.voices.profiles import DEFAULT_FILE\n"
         "from lingoflow.paths import bundled\n"
         "print(json.dumps({'package': lingoflow.__file__, 'cli': lingoflow.flows.cli.__file__,"
         " 'tasks': lingoflow.tasks.__file__, 'voices': str(DEFAULT_FILE),"

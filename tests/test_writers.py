@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pysubs2
 import pytest
 
-from lingoflow import captions, writers
+from lingoflow.captions import cues as captions, writers
 from lingoflow.errors import ConfigError
 from lingoflow.schema import Segment, SourceInfo, Transcript, Word
 
@@ -123,7 +123,7 @@ def test_bilingual_puts_the_source_over_the_translation_in_step(tmp_path):
 
 
 def test_split_words_follows_the_weights():
-    from lingoflow.writers.bilingual import split_words
+    from lingoflow.captions.writers.bilingual import split_words
 
     assert split_words("a bb ccc dddd", [1]) == ["a bb ccc dddd"]
     assert split_words("one two three four five six", [1, 1]) == ["one two three", "four five six"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import parallel
+from ..runtime import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
 from . import batched, detect, fragments, language as language_id, models

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..record import Record
+from ..store.record import Record
 
 UNSURE_BELOW = 0.7  # a top probability under this is unsure (see the module docstring)
 EXTRA_WINDOWS = 4  # windows detected beside the first when it is unsure

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..glossary import Glossary, Term
-from ..record import Record
+from ..store.record import Record
 from ..schema import TermUse
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+)[\"'“‘«¿¡(]*$")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..schema import TermUse
-from ..writers.reading_norms import reading_norm
+from ..captions.writers.reading_norms import reading_norm
 from .constrained import Constrained, _canonical, _honored, _Plan
 
 N_BEST = 4

@@ -6,7 +6,9 @@ import logging
 import threading
 from typing import Callable, Iterator
 
-from .. import heap, mt, progress, tts
+from ..runtime import heap
+from .. import mt, progress
+from ..dub import tts
 from ..asr import AsrOptions, get_transcriber
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
@@ -27,14 +29,14 @@ def check_targets(options: LocalizeOptions, source_language: str | None = None) 
 
 
 def _check_speaker_options(options: LocalizeOptions) -> None:
-    from ..diarize import get_diarizer
-    from ..voices import load_library
+    from ..speakers.diarize import get_diarizer
+    from ..speakers.voices import load_library
 
     if options.diarize_engine != "none":
         get_diarizer(options.diarize_engine).check()
     library = load_library(options.voices)  # a bad voices file is a usage error, before any audio
     if library.speakers and options.targets:
-        from ..voices.enroll import enrolled_embeddings
+        from ..speakers.voices.enroll import enrolled_embeddings
 
         enrolled_embeddings(library)  # reads every reference clip once (cached by its bytes)
 
@@ -145,9 +147,9 @@ def warm_once_speech_is_heard(options: LocalizeOptions, item: str) -> Iterator[N
 
 def _warm_engines(options: LocalizeOptions) -> None:
     try:
-        with heap.loading():  # torch's modules and the models (lingoflow/heap.py)
+        with heap.loading():  # torch's modules and the models (lingoflow/runtime/heap.py)
             if options.diarize_engine != "none":
-                from ..diarize import get_diarizer
+                from ..speakers.diarize import get_diarizer
 
                 get_diarizer(options.diarize_engine).warm()
             names = [options.mt_engine] if options.mt_engine else list(mt.registry.ENGINES)

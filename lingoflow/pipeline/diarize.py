@@ -1,5 +1,5 @@
 """The diarize stage: a speaker label for every word (segments split where it changes), each
-speaker measured and cast to a voice (the work is lingoflow/speakers.py)."""
+speaker measured and cast to a voice (the work is lingoflow/speakers/diarization.py)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -13,24 +13,24 @@ from .stage import FileWork, Stage, content_digest, module_of, with_source
 
 def diarize(transcript: Transcript, ingested: Ingested, options: LocalizeOptions, item: str = ""):
     """Speaker labels on the transcript (segments split at speaker changes), each speaker cast to a voice."""
-    from .. import speakers
+    from ..speakers import diarization as speakers
 
     return speakers.diarize(transcript, ingested.audio_wav, options, item)
 
 
 def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) -> str:
-    from .. import speakers
+    from ..speakers import diarization as speakers
 
     parts: list = [speakers]
     model = "none"
     if options.diarize_engine != "none":
-        from ..diarize import get_diarizer
+        from ..speakers.diarize import get_diarizer
 
         engine = get_diarizer(options.diarize_engine)
         model = f"{options.diarize_engine}:{engine.identity()}"
         parts.append(module_of(engine))
         if getattr(engine, "hears_audio", False):
-            from ..diarize import redecode
+            from ..speakers.diarize import redecode
 
             parts.append(redecode)
     # speakers are cast to voices only when there is something to dub
@@ -45,10 +45,10 @@ def to_dict(diarized) -> dict:
 
 
 def from_dict(d: dict, ingested: Ingested):
-    from ..diarize.base import Turn
-    from ..diarize.measure import SpeakerInfo
-    from ..speakers import Diarized
-    from ..voices import Casting
+    from ..speakers.diarize.base import Turn
+    from ..speakers.diarize.measure import SpeakerInfo
+    from ..speakers.diarization import Diarized
+    from ..speakers.voices import Casting
 
     return Diarized(with_source(Transcript.from_dict(d["transcript"]), ingested), [SpeakerInfo(**s) for s in d["speakers"]],
                     {label: Casting(**c) for label, c in d["casting"].items()},
@@ -74,12 +74,12 @@ class DiarizeStage(Stage):
     def keep(self, work: FileWork, value, cached: bool) -> None:
         # linked after the result is recorded, cached or not: the result stays the file's own, the
         # library speakers (and the voices they bring) come from OUT's registry
-        from ..speaker_registry import SpeakerRegistry
-        from ..speakers import link
+        from ..speakers.registry import SpeakerRegistry
+        from ..speakers.diarization import link
 
         value = link(value, SpeakerRegistry.for_root(work.root), work.ingested.sha256, work.item, work.options)
         work.diarized, work.transcript = value, value.transcript
-        from ..diarize.rttm import write_rttm
+        from ..speakers.diarize.rttm import write_rttm
 
         # written cached or not (it is small): the result stands for it, and a deleted file comes back
         work.report.outputs.append(work.root.rel(write_rttm(value.heard_turns(), work.item, work.folder)))

@@ -8,7 +8,7 @@ from .stage import FileWork, Stage
 
 
 def speech(transcript) -> list[tuple[float, float]]:
-    from ..diarize.assign import speech_regions
+    from ..speakers.diarize.assign import speech_regions
 
     return speech_regions(transcript.segments)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..mux import Track, mux, output_suffix
+from ..io.mux import Track, mux, output_suffix
 from ..schema import Transcript
 from .ingest import Ingested
 from .stage import FileWork, Stage
@@ -30,7 +30,7 @@ def key(ingested: Ingested, transcript: Transcript, targets: list[str], local_ro
 
 def burn_in(container: Path, captions_srt: Path, out_path: Path) -> str:
     """A copy of the localized video with one language's captions drawn into the picture."""
-    from .. import burnin
+    from ..io import burnin
 
     return str(burnin.burn_in(container, captions_srt, out_path))
 
@@ -60,13 +60,13 @@ class BurnInStage(Stage):
     function = staticmethod(burn_in)
 
     def _files(self, work: FileWork) -> tuple[Path, Path, Path]:
-        from .. import burnin
+        from ..io import burnin
 
         container = work.root.local / work.muxed
         return container, work.folder / f"captions.{self.lang}.srt", work.folder / burnin.output_name(work.item, self.lang, container)
 
     def key(self, work: FileWork) -> str:
-        from .. import burnin
+        from ..io import burnin
         from ..store.cache import code_identity, file_sha256, stage_key
 
         languages = [work.transcript.language, *work.options.targets]

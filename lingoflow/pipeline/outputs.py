@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import writers
+from ..captions import writers
 from ..schema import Transcript
 from .stage import FileWork, Stage, content_digest
 
@@ -77,7 +77,7 @@ class OutputsStage(Stage):
         return [work.root.local / rel for rel in value]
 
     def keep(self, work: FileWork, value: list[str], cached: bool) -> None:
-        from ..writers import qc
+        from ..captions.writers import qc
 
         work.report.outputs += value
         for rel in value:

@@ -6,9 +6,10 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from .. import dub, dubfit, progress, tts
+from ..dub import track as dub, fit as dubfit, tts
+from .. import progress
 from ..store.atomic import atomic_path
-from ..tts.reflow import reflow
+from ..dub.tts.reflow import reflow
 from ..config import LocalizeOptions
 from ..paths import cache_dir
 from ..schema import Transcript
@@ -26,7 +27,8 @@ def synthesize(
 ) -> dub.FitStats:
     """Speak every segment in its speaker's voice (cached per text and voice), then fit them into a
     full-length track over the ducked original sound. ``diarized``: a speakers.Diarized (casting)."""
-    from .. import background, speakers
+    from ..dub import background
+    from ..speakers import diarization as speakers
 
     removed: dict[int, list[str]] = {s.id: list(s.condensed) for s in translation.segments if s.condensed}
     if not options.verbatim and all(s.source_text is None for s in translation.segments):

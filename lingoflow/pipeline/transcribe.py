@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .. import longform, parallel, progress
+from ..asr import longform
+from ..runtime import parallel
+from .. import progress
 from ..io import media
 from ..asr import AsrOptions, get_transcriber
 from ..asr.base import AsrResult
@@ -38,7 +40,7 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
     if result.deferred:
         return transcript
     if options.source_captions != "ignore":  # human captions beside the media or in it (sidecar.py)
-        from ..sidecar import apply_source_captions
+        from ..captions.sidecar import apply_source_captions
 
         transcript, _ = apply_source_captions(transcript, ingested.info.path, options.source_captions)
     return transcript
@@ -87,7 +89,7 @@ def key(ingested: Ingested, options: LocalizeOptions, hotwords: str | None = Non
     settings (its code is in the engine's imports)."""
     from ..asr import fragments
     from ..store.cache import code_identity, stage_key
-    from .. import sidecar
+    from ..captions import sidecar
 
     if hotwords is None and options.glossaries:
         hotwords = load_glossary(options).hotwords(options.source_language)
@@ -144,7 +146,7 @@ class TranscribeStage(Stage):
         return with_source(Transcript.from_dict(data), work.ingested)
 
     def keep(self, work: FileWork, value: Transcript, cached: bool) -> None:
-        from .. import sidecar
+        from ..captions import sidecar
 
         if work.language is not None:  # decided by the library: how, as the library decided it (Whisper's own probability of it)
             probability = round(float(work.language.get("probabilities", {}).get(value.language, 0.0)), 4)

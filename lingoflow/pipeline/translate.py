@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .. import edits, mt
+from ..captions import edits
+from .. import mt
 from ..config import LocalizeOptions
 from ..errors import EngineUnavailable
 from ..mt.condense import condense

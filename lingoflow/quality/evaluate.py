@@ -99,7 +99,7 @@ def transcript_for(path: str, options, results):
 
 
 def diarized_for(ingested, transcript, options, results):
-    from .. import speakers
+    from ..speakers import diarization as speakers
     from ..pipeline import diarize as stage
 
     data, _, _ = _cached(results, "diarize", stage.key(transcript, ingested, options),
@@ -111,7 +111,7 @@ def captions_mode(path: str) -> str:
     """'ignore' where human captions sit beside the recording or in it (the reference must not be
     scored against itself); else 'auto', localize's default, so the transcript (the same either
     way) is one cache entry shared with localize runs."""
-    from ..sidecar import sidecars, streams
+    from ..captions.sidecar import sidecars, streams
 
     return "ignore" if sidecars(path) or streams(path) else "auto"
 

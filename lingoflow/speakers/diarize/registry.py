@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from ...engines import Registry
+from .base import Diarizer
+from .campp import CamppEngine
+from .pyannote import PyannoteEngine
+from .resemblyzer import ResemblyzerEngine
+from .resemblyzer_ahc import AgglomerativeResemblyzerEngine
+
+# a new engine is one file and one line here
+ENGINES: Registry[Diarizer] = Registry("diarization engine", {"campp": CamppEngine, "resemblyzer": ResemblyzerEngine, "resemblyzer-ahc": AgglomerativeResemblyzerEngine,
+                                                              "pyannote": PyannoteEngine}, also="'none'")
+
+
+def get_diarizer(name: str) -> Diarizer:
+    return ENGINES.engine(name)
