@@ -94,7 +94,7 @@ def library_for(options: LocalizeOptions) -> VoiceLibrary:
 
 def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, item: str = "") -> Diarized:
     """Speaker labels for every segment (split at speaker changes), speakers measured and cast."""
-    hears = getattr(get_diarizer(options.diarize_engine), "hears_audio", False) if options.diarize_engine != "none" else False
+    hears = options.diarize_engine != "none" and get_diarizer(options.diarize_engine).hears_audio
     if not transcript.segments and not hears:  # no speech, nobody to label: hours of silence are not read into memory
         return Diarized(transcript, [])
     audio = media.load_wav(audio_wav)
@@ -125,18 +125,6 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
     if options.targets:
         library = library_for(options)
         result.casting = cast(speakers, library, enrolled_embeddings(library))
-    return result
-
-
-def recast(transcript: Transcript, audio_wav: str, options: LocalizeOptions) -> Diarized:
-    """Voices for a transcript whose segments already carry speakers (a saved or edited
-    transcript.json): each speaker measured and cast again, nothing re-diarized. Same speakers,
-    same audio and same voices file give the same casting as the original run."""
-    speakers_ = measure(media.load_wav(audio_wav), transcript.segments)
-    result = Diarized(transcript, speakers_)
-    if options.targets:
-        library = library_for(options)
-        result.casting = cast(speakers_, library, enrolled_embeddings(library))
     return result
 
 

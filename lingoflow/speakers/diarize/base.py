@@ -18,6 +18,7 @@ class Diarizer:
     """A diarization engine; the optional hooks do nothing unless an engine needs them."""
 
     name: str = ""
+    hears_audio: bool = False  # finds speech itself (not only where the transcript has words): what it hears without words is decoded again
 
     def identity(self) -> str:
         """What identifies this engine's output besides the audio (for cache keys)."""
