@@ -32,6 +32,12 @@ def check_complete(path: Path) -> None:
         if suffix == ".vtt":
             assert text.startswith("WEBVTT"), f"{path}: no WEBVTT header"
         assert text == "" or text.endswith("\n") or suffix == ".vtt" and text.strip() == "WEBVTT", f"{path}: cut off"
+    elif suffix == ".rttm":  # speakers.rttm: one whole SPEAKER line a turn
+        text = data.decode("utf-8")
+        assert text == "" or text.endswith("\n"), f"{path}: cut off"
+        for line in text.splitlines():
+            fields = line.split()
+            assert len(fields) == 10 and fields[0] == "SPEAKER", f"{path}: not a whole RTTM line: {line!r}"
     elif suffix == ".wav":
         with wave.open(str(path), "rb") as w:
             expected = w.getnframes() * w.getnchannels() * w.getsampwidth()
