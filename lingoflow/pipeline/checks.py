@@ -106,7 +106,9 @@ def warm_during_recognition(options: LocalizeOptions) -> None:
         if engines in _warming:
             return
         _warming.add(engines)
-    threading.Thread(target=_warm_engines, args=(options,), name="warm-up", daemon=True).start()
+    # not a daemon: the process waits for it at exit, for a native library (onnxruntime, torch)
+    # stopped mid-load by the interpreter's exit aborts the process ("terminate called ...")
+    threading.Thread(target=_warm_engines, args=(options,), name="warm-up", daemon=False).start()
 
 
 @contextlib.contextmanager

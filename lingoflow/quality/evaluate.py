@@ -89,12 +89,12 @@ def _cached(results, stage: str, key: str, compute, encode):
 
 
 def transcript_for(path: str, options, results):
-    from .. import stages
     from ..pipeline import transcribe as stage
+    from ..pipeline.ingest import ingest
     from ..schema import Transcript
 
-    ingested = stages.ingest(path)
-    data, seconds, cached = _cached(results, "transcribe", stage.key(ingested, options), lambda: stages.transcribe(ingested, options), lambda t: t.to_dict())
+    ingested = ingest(path)
+    data, seconds, cached = _cached(results, "transcribe", stage.key(ingested, options), lambda: stage.transcribe(ingested, options), lambda t: t.to_dict())
     return ingested, Transcript.from_dict(data), seconds, cached
 
 
