@@ -8,6 +8,8 @@ lingoflow/data/), so nothing named `flows` or `tasks` lands in a user's site-pac
 from setuptools import find_packages, setup
 
 LAYERS = {"lingoflow.flows": "flows", "lingoflow.tasks": "tasks"}
+LAYERS.update({f"{name}.{sub}": f"{folder}/{sub.replace('.', '/')}" for name, folder in list(LAYERS.items())
+               for sub in find_packages(folder)})  # their own subpackages (flows/tuning/)
 DATA = {"lingoflow.data.voices": "voices", "lingoflow.data.glossaries": "glossaries", "lingoflow.data.deployments": "deployments"}
 
 setup(
