@@ -22,3 +22,8 @@ class MtEngine:
 
     def warm(self) -> None:
         """Load the models now (in the background, while speech is recognized)."""
+
+    def alternatives(self, texts: list[str], source: str, target: str, n: int = 4) -> list[list[str]] | None:
+        """Each text's n best translations, best first, where the engine can give them (beam
+        n-best); None where it cannot (mt/shorter.py then keeps the one translation)."""
+        return None

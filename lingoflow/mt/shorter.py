@@ -26,12 +26,10 @@ def too_long(text: str, seconds: float, target: str) -> bool:
 
 def shorten(engine, texts: list[str], results: list[Constrained], slots: list[float], source: str, target: str, glossary) -> list[Constrained]:
     """`results` (constrained.translate's, for `texts`), the long ones replaced by a shorter alternative."""
-    if not hasattr(engine, "alternatives"):
-        return results
     long = [i for i, r in enumerate(results) if texts[i].strip() and too_long(r.text, slots[i], target)]
-    if not long:
+    options = engine.alternatives([texts[i] for i in long], source, target, N_BEST) if long else None
+    if options is None:  # nothing too long, or the engine gives one translation a line
         return results
-    options = engine.alternatives([texts[i] for i in long], source, target, N_BEST)
     out = list(results)
     for i, alts in zip(long, options):
         plan = _Plan(texts[i], glossary.find(texts[i], source, target) if glossary else [], target)

@@ -29,7 +29,7 @@ def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) ->
         engine = get_diarizer(options.diarize_engine)
         model = f"{options.diarize_engine}:{engine.identity()}"
         parts.append(module_of(engine))
-        if getattr(engine, "hears_audio", False):
+        if engine.hears_audio:
             from ..speakers.diarize import redecode
 
             parts.append(redecode)
