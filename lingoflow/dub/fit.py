@@ -11,13 +11,12 @@ otherwise its clip came from the cache). The review page draws its timeline from
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..store.atomic import write_json
-from ..store.record import Record
+from ..store.record import Record, read_schema_json
 from ..schema import Transcript
 
 if TYPE_CHECKING:
@@ -142,11 +141,8 @@ def write(path: Path, translation: Transcript, stats: FitStats) -> Path:
 def read(path: Path) -> FitFile | None:
     """The fit file, or None when it is missing or not one of ours (the page then draws no fit row).
     A file of ours that does not hold what ``to_dict`` writes is an error naming it."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not (isinstance(data, dict) and data.get("schema") == DUBFIT_SCHEMA):
+    data = read_schema_json(path, DUBFIT_SCHEMA)
+    if data is None:
         return None
     try:
         return FitFile.from_dict(data)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...store.record import Record
+from ...store.record import Record, read_schema_json
 from ...store.atomic import write_json
 
 QC_SCHEMA = "lingoflow.captionqc/1"
@@ -76,12 +76,7 @@ def write(path: Path, doc, norms) -> Path:
 
 
 def read(path: Path) -> CaptionQC | None:
-    import json
-
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not (isinstance(data, dict) and data.get("schema") == QC_SCHEMA):
+    data = read_schema_json(path, QC_SCHEMA)
+    if data is None:
         return None
     return CaptionQC.from_dict({k: data[k] for k in CaptionQC.__dataclass_fields__ if k in data})
