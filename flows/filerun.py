@@ -23,7 +23,7 @@ from lingoflow.paths import inside
 from lingoflow.pipeline import plan
 from lingoflow.pipeline.checks import warm_up_around
 from lingoflow.pipeline.stage import FileWork
-from lingoflow.pipeline.transcribe import LanguageDeferred
+from lingoflow.pipeline.transcribe import PACK_GROUP, LanguageDeferred, packing_applies, transcribe_group
 from lingoflow.report import ItemReport, RunReport
 from lingoflow.review import write_pages
 from lingoflow.store.storage import is_s3
@@ -69,22 +69,15 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
     language is unsure stops after its language is heard (status "deferred"); `language`: the
     library's decision for such a file, in its second pass (docs/languages.md)."""
     tasks = None if dry else _stage_tasks()
-    s3 = s3_config([source, out], s3_block)
-    root = OutputRoot(out, s3)
-    logger = _logger()
-    report = ItemReport(item=item, source=source if is_s3(source) else str(Path(source).absolute()), targets=list(options.targets))
-    report.worker = worker_name()
-    run = StageRunner(report, ResultStore.for_output(out, s3), root, check_refresh(refresh), log=lambda m: logger.debug("%s: %s", item, m), dry=dry)
-    work = FileWork(source, item, options, root, report, s3, logger, defer_unsure=defer_unsure, language=language)
+    work, run = _file_work(source, item, out, options, refresh, s3_block, dry, language, defer_unsure)
+    report, root, s3, logger = work.report, work.root, work.s3, work.log
     sweep_partials(work.folder)
     current = "ingest"
     try:
         for stage in plan.file_stages(work):
             current = stage.name(work)
             with contextlib.nullcontext() if dry else warm_up_around(stage.kind, options, item, lambda: _heard_speech(work, current)):
-                value = run.run(current, stage.key(work), lambda: stage.run(work, tasks[stage.kind]), encode=stage.encode,
-                                decode=lambda data: stage.decode(data, work), outputs=lambda v: stage.outputs(work, v), valid=stage.valid)
-                stage.keep(work, value, report.stages[current].cached)
+                run.stage(stage, work, None if dry else tasks[stage.kind])
     except LanguageDeferred as deferred:  # left for the library to decide: not a failure, no outputs yet
         report.status, report.language_id = "deferred", deferred.language_id
         report.language = (deferred.language_id or {}).get("language")
@@ -94,6 +87,31 @@ def run_file(source: str, item: str, out: str, options: LocalizeOptions, refresh
         logger.error("%s: %s", item, report.error)
     _publish(root, report, logger, out, s3, dry)
     return report
+
+
+def _file_work(source: str, item: str, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, dry: bool = False,
+               language: dict | None = None, defer_unsure: bool = False) -> tuple[FileWork, StageRunner]:
+    """A file's run as its stages see it, and the runner that runs or reuses them."""
+    s3 = s3_config([source, out], s3_block)
+    logger = _logger()
+    report = ItemReport(item=item, source=source if is_s3(source) else str(Path(source).absolute()), targets=list(options.targets))
+    report.worker = worker_name()
+    run = StageRunner(report, ResultStore.for_output(out, s3), OutputRoot(out, s3), check_refresh(refresh),
+                      log=lambda m: logger.debug("%s: %s", item, m), dry=dry)
+    return FileWork(source, item, options, run.root, report, s3, logger, defer_unsure=defer_unsure, language=language), run
+
+
+def pack_files(todo, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, defer_unsure: bool = False) -> list[str]:
+    """The short files of `todo` transcribed together before their runs (pipeline/transcribe.py
+    transcribe_group), PACK_GROUP at a time; their runs then reuse their transcripts. The items packed."""
+    if not packing_applies(options, set(check_refresh(refresh))) or len(todo) < 2:
+        return []
+    tasks = _stage_tasks()
+    packed: list[str] = []
+    for at in range(0, len(todo), PACK_GROUP):
+        group = [_file_work(src.path, src.item, out, options, refresh, s3_block, defer_unsure=defer_unsure) for src in todo[at:at + PACK_GROUP]]
+        packed += transcribe_group(group, tasks["ingest"])
+    return packed
 
 
 def _heard_speech(work: FileWork, name: str) -> bool:

@@ -15,7 +15,7 @@ from lingoflow.tasks.review import publish_review
 
 from .fanout import fan_out, item_from_state, report_store
 from .languages import decide_unsure, library_languages, library_prior_applies
-from .filerun import finish_library, plan_library, run_file
+from .filerun import finish_library, pack_files, plan_library, run_file
 from .observe import LibraryWatch, log_stages
 from .s3 import s3_config
 from . import tuning
@@ -85,6 +85,10 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
                 _run_files(files, reports, out, options, refresh, s3_block, jobs, on_done, per_file)
 
         defer = library_prior_applies(options, sources_found, out, s3_block)
+        if todo and not file_deployment:  # short files share recognition windows (docs/performance.md)
+            packed = pack_files(todo, out, options, refresh, s3_block, defer_unsure=defer)
+            if packed:
+                logger.info("%d short file(s) transcribed together in shared windows", len(packed))
         if todo:
             run(todo, {src.item: {"defer_unsure": True} for src in todo} if defer else {})
         unsure = [src for src in todo if reports[src.item].status == "deferred"]

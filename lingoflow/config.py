@@ -60,6 +60,8 @@ class LocalizeOptions(BaseModel):
     # 0 by default until batched decoding is lossless on the real recordings (docs/performance.md)
     asr_batch: int = option(0, affects=ASR, ge=0, le=64,
                             description="speech chunks (cut in pauses) decoded at once, e.g. 8; 0 (default): the sequential decoder")
+    asr_pack: Literal["auto", "off"] = option("auto", affects=ASR,
+                                              description="short files' speech packed into shared 30 s recognition windows: auto (files under 20 s of speech, in a library) or off (docs/performance.md)")
     compute_type: str = option("int8", affects=ASR + DIARIZE, description="CTranslate2 compute type of speech recognition (int8, float16, ...)")
     mt_engine: str | None = option(None, affects=MT, names_from="mt", description="MT engine (default: the first that serves the pair)")
     mt_model: list[str] = option(

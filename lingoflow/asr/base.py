@@ -47,6 +47,11 @@ class Transcriber:
     def transcribe(self, audio: np.ndarray, options: AsrOptions, on_progress: Callable[[float], None] | None = None) -> AsrResult:
         raise NotImplementedError
 
+    def transcribe_packed(self, audios: list[np.ndarray], options: AsrOptions) -> list[AsrResult | None]:
+        """Several files at once, where the engine can share its windows among short files
+        (asr/packing.py); None for a file it leaves to `transcribe` alone (by default, every file)."""
+        return [None] * len(audios)
+
     def locate(self, options: AsrOptions) -> None:
         """Find the model without loading it (ConfigError naming it when missing)."""
 

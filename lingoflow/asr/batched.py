@@ -106,13 +106,15 @@ class LosslessBatchedPipeline:
         self.choose = None  # first window's language distribution -> the language (faster_whisper._Chooser)
         self.chunks: list[Chunk] = []
 
-    def transcribe(self, audio: np.ndarray, language: str | None, multilingual: bool, on_progress=None) -> tuple[list[dict], str, float]:
+    def transcribe(self, audio: np.ndarray, language: str | None, multilingual: bool, on_progress=None,
+                   chunks: list[Chunk] | None = None) -> tuple[list[dict], str, float]:
         """The window's segment dicts in time order, each with its "language"; the language
-        (given, or detected on the first chunk) and its probability."""
+        (given, or detected on the first chunk) and its probability. `chunks`: the windows to
+        decode (default: `audio`'s speech, cut in pauses; asr/packing.py gives several files')."""
         self.language, self.multilingual = language, multilingual and self.model.model.is_multilingual
         if language is None and not self.model.model.is_multilingual:
             self.language = "en"
-        chunks = self.chunks = speech_chunks(audio)
+        chunks = self.chunks = speech_chunks(audio) if chunks is None else chunks
         total, done = sum(c.samples for c in chunks) or 1, 0
         pending, decoded = list(chunks), []
         while pending:

@@ -3,6 +3,7 @@ fragments Whisper makes up over silence and noise are dropped here (fragments.py
 from __future__ import annotations
 
 import copy
+import logging
 import math
 import threading
 from dataclasses import replace
@@ -13,10 +14,12 @@ import numpy as np
 from ..runtime import parallel
 from ..errors import ConfigError
 from ..schema import Segment, Word
-from . import batched, detect, fragments, language as language_id, models
+from . import batched, detect, fragments, language as language_id, models, packing
 from .base import AsrOptions, AsrResult, Transcriber
 
+PACKED_BATCH = 4  # packed windows decoded at once (the decoder gains from a batch; the encoder runs a window at a time)
 _models: dict[tuple, object] = {}
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 
 
@@ -114,6 +117,71 @@ class FasterWhisperTranscriber(Transcriber):
         result = _filtered(decoded, audio, options, info.language, info.language_probability)
         result.language_id = chooser.lid or _heard(info, options)
         return result
+
+
+    def transcribe_packed(self, audios: list[np.ndarray], options: AsrOptions) -> list[AsrResult | None]:
+        """Short files' speech packed into shared windows, per decided language (packing.py);
+        None for a file not packed: too much speech, an unsure language left to the library,
+        or alone in its language."""
+        if options.multilingual or not options.vad:
+            return [None] * len(audios)
+        model = load_model(options.model, options.device, options.compute_type)
+        regions = [packing.speech_regions(a) if a.size >= 1600 else [] for a in audios]
+        short = [i for i, r in enumerate(regions) if 0 < packing.speech_seconds(r) < packing.PACK_BELOW_SECONDS]
+        lids = {i: _language_of(model, batched.Chunk(regions[i]).audio(audios[i]), options) for i in short}
+        by_language: dict[str, list[int]] = {}
+        for i in short:
+            if not (options.defer_unsure and lids[i].unsure and not options.languages):  # the library decides it first
+                by_language.setdefault(lids[i].language, []).append(i)
+        results: list[AsrResult | None] = [None] * len(audios)
+        for language, files in by_language.items():
+            if len(files) < 2:
+                continue
+            asr = replace(options, language=language)
+            for i, result in zip(files, _decode_packed(model, [audios[i] for i in files], [regions[i] for i in files], asr)):
+                result.language_id, result.language_probability = lids[i], round(float(lids[i].probability), 4)
+                results[i] = result
+        return results
+
+
+def _language_of(model, speech: np.ndarray, options: AsrOptions):
+    """A short file's language as the sequential decoder decides it: given, or its speech's first
+    window heard (a short file has only one), then the allow-list or the library prior."""
+    if options.language:
+        return language_id.given(options.language)
+    if not model.model.is_multilingual:
+        return language_id.given("en")
+    from faster_whisper.audio import pad_or_trim
+
+    features = pad_or_trim(model.feature_extractor(speech[: int(language_id.WINDOW_SECONDS * batched.SAMPLE_RATE)])[..., :-1])
+    lid = language_id.heard(language_id.distributions(model, features[None]))
+    return language_id.decide(lid, list(options.languages), list(options.prior))
+
+
+def _decode_packed(model, audios: list[np.ndarray], regions: list[list[dict]], options: AsrOptions) -> list[AsrResult]:
+    """One language's short files decoded in shared windows; a file its window did not fully
+    hear, or did not tell apart from its neighbour, decoded again alone (packing.py)."""
+    lay = packing.layout(audios, regions)
+    pipeline = batched.LosslessBatchedPipeline(model, max(options.batch_size, PACKED_BATCH), lambda tokenizer: _batch_options(tokenizer, options),
+                                               _sequential(model, options))
+    found, _, _ = pipeline.transcribe(lay.audio, options.language, False, chunks=lay.windows())
+    per_file, crossed = packing.to_files(found, lay, len(audios))
+    out = []
+    for i, (audio, segs) in enumerate(zip(audios, per_file)):
+        if i in crossed or packing.unheard(segs, regions[i]):
+            log.debug("packed file %d: decoded again alone (%s)", i, "boundary not heard" if i in crossed else "speech left unheard")
+            out.append(FasterWhisperTranscriber().transcribe(audio, options))
+        else:
+            out.append(_filtered([_candidate(seg) for seg in segs if seg["text"].strip()], audio, options, options.language, 1.0))
+    return out
+
+
+def _candidate(seg: dict) -> tuple[list[Segment], fragments.Candidate]:
+    """A decoded segment dict as a Segment and its fragment-filter candidate (the batched decoder's)."""
+    words = [Word(round(float(w["start"]), 3), round(float(w["end"]), 3), w["word"].strip(), round(float(w["probability"]), 4)) for w in seg["words"]]
+    segment = Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=seg["text"].strip(),
+                      language=seg.get("language"), confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
+    return [segment], fragments.Candidate(float(seg["start"]), float(seg["end"]), segment.text, [float(w["probability"]) for w in seg["words"]])
 
 
 class _Deferred(Exception):
@@ -224,29 +292,23 @@ def _batch_options(tokenizer, options: AsrOptions):
 
 def _transcribe_batched(model, audio: np.ndarray, options: AsrOptions, on_progress) -> AsrResult:
     """Chunks cut in pauses, decoded `options.batch_size` at a time (see batched.py)."""
-    def fallback(chunk_audio: np.ndarray, language: str) -> list[dict]:
-        settings = {**_decode_settings(options, False), "language": language, "vad_filter": False}
-        segs, _ = model.transcribe(chunk_audio, **settings)
-        return [dict(text=s.text, start=s.start, end=s.end, avg_logprob=s.avg_logprob,
-                     words=[dict(word=w.word, start=w.start, end=w.end, probability=w.probability) for w in s.words or []])
-                for s in segs]
-
-    pipeline = batched.LosslessBatchedPipeline(model, options.batch_size, lambda tokenizer: _batch_options(tokenizer, options), fallback)
+    pipeline = batched.LosslessBatchedPipeline(model, options.batch_size, lambda tokenizer: _batch_options(tokenizer, options),
+                                               _sequential(model, options))
     pipeline.choose = chooser = _Chooser(model, options)
     chooser.speech = lambda: np.concatenate([c.audio(audio) for c in pipeline.chunks])  # VAD speech only
     try:
         found, language, probability = pipeline.transcribe(audio, options.language, options.multilingual, on_progress)
     except _Deferred as deferred:
         return AsrResult(deferred.lid.language, round(deferred.lid.probability, 4), [], language_id=deferred.lid, deferred=True)
-    decoded: list[tuple[list[Segment], fragments.Candidate]] = []
-    for seg in found:
-        text = seg["text"].strip()
-        if not text:
-            continue
-        words = [Word(round(float(w["start"]), 3), round(float(w["end"]), 3), w["word"].strip(), round(float(w["probability"]), 4)) for w in seg["words"]]
-        segment = Segment(id=0, start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3), text=text,
-                          language=seg["language"], confidence=round(math.exp(float(seg["avg_logprob"])), 4), words=words)
-        decoded.append(([segment], fragments.Candidate(float(seg["start"]), float(seg["end"]), text, [float(w["probability"]) for w in seg["words"]])))
-    result = _filtered(decoded, audio, options, language, probability)
+    result = _filtered([_candidate(seg) for seg in found if seg["text"].strip()], audio, options, language, probability)
     result.language_id = chooser.lid or (language_id.given(options.language) if options.language else None)
     return result
+
+
+def _sequential(model, options: AsrOptions):
+    """The batched decoder's fallback: the sequential decoder on a chunk's audio, in chunk time."""
+    def fallback(chunk_audio: np.ndarray, language: str) -> list[dict]:
+        segs, _ = model.transcribe(chunk_audio, **{**_decode_settings(options, False), "language": language, "vad_filter": False})
+        return [_as_dict(s) for s in segs]
+
+    return fallback

@@ -65,6 +65,18 @@ class StageRunner:
             return None
         return entry
 
+    def recorded(self, name: str, key: str) -> bool:
+        """Whether the stage's result would be reused now (recorded, outputs in place, not forced)."""
+        return self._reusable(name, key, None) is not None
+
+    def stage(self, stage, work, task) -> Any:
+        """One stage of a file (pipeline/stage.py), run or reused, its result kept in `work`."""
+        name = stage.name(work)
+        value = self.run(name, stage.key(work), lambda: stage.run(work, task), encode=stage.encode, decode=lambda data: stage.decode(data, work),
+                         outputs=lambda v: stage.outputs(work, v), valid=stage.valid)
+        stage.keep(work, value, self.report.stages[name].cached)
+        return value
+
     def run(self, name: str, key: str, compute: Callable[[], Any], *, encode: Callable[[Any], Any] = lambda v: v,
             decode: Callable[[Any], Any] = lambda v: v, outputs: Callable[[Any], list[str]] = lambda v: [],
             valid: Callable[[Any], bool] | None = None) -> Any:

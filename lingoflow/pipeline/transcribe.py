@@ -19,10 +19,15 @@ from .terms import load_glossary
 def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None, defer_unsure: bool = False) -> Transcript:
     """`defer_unsure` (a library's first pass, docs/languages.md): a file whose language is unsure
     is not decoded; its transcript is empty, `deferred`, with how its language was heard."""
-    engine = get_transcriber(options.asr_engine)
+    asr = asr_options(options, hotwords, defer_unsure)
+    return to_transcript(_transcribe_windows(get_transcriber(options.asr_engine), ingested, asr, item), ingested, options)
+
+
+def asr_options(options: LocalizeOptions, hotwords: str | None = None, defer_unsure: bool = False) -> AsrOptions:
+    """The engine's settings for a run's options."""
     if hotwords is None and options.glossaries:  # the glossary's source terms bias recognition
         hotwords = load_glossary(options).hotwords(options.source_language)
-    asr = AsrOptions(
+    return AsrOptions(
         model=options.asr_model,
         language=options.source_language,
         beam_size=options.beam_size,
@@ -33,7 +38,10 @@ def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hot
         languages=tuple(options.languages),
         defer_unsure=defer_unsure and not options.code_switching,
     )
-    result = _transcribe_windows(engine, ingested, asr, item)
+
+
+def to_transcript(result: AsrResult, ingested: Ingested, options: LocalizeOptions) -> Transcript:
+    """The engine's result as the file's transcript, human captions applied (one file's, or one of a packed group's)."""
     source = SourceInfo(ingested.uri, ingested.sha256, round(ingested.duration, 3))
     lid = result.language_id.to_dict() if result.language_id is not None else None
     transcript = Transcript(source, result.language, result.language_probability, result.segments, language_id=lid, deferred=result.deferred)
@@ -158,3 +166,50 @@ class TranscribeStage(Stage):
         work.report.language_id = value.language_id
         for line in sidecar.describe(value.text_source):
             (work.log.warning if " rejected: " in line else work.log.info)("%s: %s", work.item, line)
+
+
+# ---- several short files at once (asr/packing.py): the transcribe stage for a group of files
+
+PACK_GROUP = 24  # files ingested and packed together: memory stays bounded whatever the library's size
+PACK_MAX_SECONDS = 120.0  # a longer file is left to its own run (its VAD pass would be paid twice)
+
+
+def packing_applies(options: LocalizeOptions, forced: set[str]) -> bool:
+    """`--asr-pack auto` (not under code-switching: every window detects its own language), and
+    neither ingest nor transcribe forced by --refresh (the file's own run would decode it again)."""
+    return options.asr_pack != "off" and not options.code_switching and not forced & {"all", "ingest", "transcribe"}
+
+
+def transcribe_group(files: list, ingest_task, item_progress=progress.emit) -> list[str]:
+    """Before a group of files runs: each one's ingest stage (recorded, as its run would), then the
+    short ones whose transcript is not recorded decoded together (the engine's transcribe_packed),
+    each transcript recorded under the file's own transcribe key, so its run reuses it (a re-run,
+    a resume or a one-file run finds it as any other). `files`: (FileWork, StageRunner) pairs.
+    A file that fails here is left to its own run, which reports its error. Returns the items packed."""
+    from .ingest import IngestStage
+
+    waiting = []
+    for work, run in files:
+        try:
+            run.stage(IngestStage(), work, ingest_task)
+        except Exception:  # noqa: BLE001 - its own run fails with its own error
+            continue
+        stage = TranscribeStage()
+        if work.ingested.duration > PACK_MAX_SECONDS or run.recorded(stage.name(work), stage.key(work)):
+            continue
+        waiting.append((work, run, stage))
+    if len(waiting) < 2:
+        return []
+    options = waiting[0][0].options
+    asr = asr_options(options, defer_unsure=waiting[0][0].defer_unsure)
+    with parallel.asr_slot():
+        results = get_transcriber(options.asr_engine).transcribe_packed([media.load_wav(w.ingested.audio_wav) for w, _, _ in waiting], asr)
+    packed = []
+    for (work, run, stage), result in zip(waiting, results):
+        if result is None:  # not packed: its own run decodes it
+            continue
+        transcript = to_transcript(result, work.ingested, work.options)
+        run.run(stage.name(work), stage.key(work), lambda t=transcript: t, encode=stage.encode)
+        item_progress(work.item, "transcribe", 1.0)
+        packed.append(work.item)
+    return packed

