@@ -3,6 +3,7 @@ and off, alternating, in one invocation.
 
     python -m bench.prefect_tuning              # 2 rounds
     python -m bench.prefect_tuning --quick      # 1 round, 2 files (the test that keeps it alive)
+    python -m bench.prefect_tuning --pieces-only  # each piece left out alone (also at the end of a full run)
 
 - first run: the real-recordings library of bench/pipeline.py to Portuguese, cold result cache, no
   API running (Prefect's database exists): a user's first run of the day.
@@ -40,6 +41,7 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--pieces-only", action="store_true", help="only each piece left out alone")
     args = parser.parse_args(argv)
     results = header("Prefect tuning on/off" + (" (quick)" if args.quick else ""))
     tmp = Path(tempfile.mkdtemp(prefix="lingoflow-tuning-"))
@@ -47,6 +49,10 @@ def main(argv=None) -> dict:
     try:
         lib = library(tmp, QUICK if args.quick else LIBRARY)
         tiny = {n: _tiny_library(tmp, n) for n in ((1, 4) if args.quick else (1, 12))}
+        if args.pieces_only:
+            results["pieces"] = pieces(tmp, tiny, args.rounds or 2)
+            save("bench-prefect-tuning-pieces", results)
+            return results
         for r in range(args.rounds or (1 if args.quick else 2)):
             for mode in (MODES if r % 2 == 0 else MODES[::-1]):
                 home = tmp / f"prefect-{mode}"
@@ -82,12 +88,43 @@ def main(argv=None) -> dict:
         results["wall_seconds"] = out
         print(f"## LINGOFLOW_PREFECT_TUNING on / off, median of {len(figures[('first run', 'on')])} alternating rounds")
         table(rows, ("run", "on s", "off s", "saved by the tuning"))
+        if not args.quick:
+            results["pieces"] = pieces(tmp, tiny, args.rounds or 2)
     finally:
         for mode in MODES:
             stop_shared_api(tmp / f"prefect-{mode}")
         shutil.rmtree(tmp, ignore_errors=True)
     save("bench-prefect-tuning-quick" if args.quick else "bench-prefect-tuning", results, args.quick)
     return results
+
+
+def pieces(tmp: Path, tiny: dict[int, Path], rounds: int) -> dict:
+    """Each piece left out alone (LINGOFLOW_PREFECT_TUNING=-piece) against all on: the per-file
+    cost (tiny files, 12 against 1), the figure every piece but the API's works on (the API's is
+    the first and next run above: without it, the server pieces are out too)."""
+    from flows.tuning import PIECES
+
+    modes = ["on"] + [f"-{p}" for p in PIECES if p != "api"]
+    small, big = sorted(tiny)
+    seconds: dict[tuple[str, int], list[float]] = {}
+    for r in range(rounds):
+        for mode in (modes if r % 2 == 0 else modes[::-1]):
+            home = tmp / f"prefect-piece{mode}"
+            for n, folder in tiny.items():
+                work = tmp / f"piece-r{r}{mode}-{n}"
+                env = {**cold_env(work), "PREFECT_HOME": str(home), "LINGOFLOW_PREFECT_TUNING": mode}
+                if not home.exists():
+                    warm_prefect_home(folder, env, work / "db")
+                stop_shared_api(home)
+                seconds.setdefault((mode, n), []).append(
+                    run(CLI + [str(folder), "--out", str(work / "out"), "--quiet", "--asr-model", "tiny.en"], env)[0])
+            stop_shared_api(home)
+    per_file = {m: (median(seconds[(m, big)]) - median(seconds[(m, small)])) / (big - small) for m in modes}
+    rows = [(m if m == "on" else f"without {m[1:]}", f"{per_file[m]:.3f}",
+             "" if m == "on" else f"{(per_file[m] - per_file['on']) / per_file[m] * 100:+.1f} %") for m in modes]
+    print(f"## Each piece left out, seconds per added tiny file, median of {rounds} alternating rounds")
+    table(rows, ("tuning", "s a file", "what the piece saves"))
+    return {m: round(v, 3) for m, v in per_file.items()}
 
 
 if __name__ == "__main__":

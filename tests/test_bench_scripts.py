@@ -35,3 +35,26 @@ def test_eval_quick_prints_every_figure(capsys, eval_dir):
     assert frag["segments_after"] + frag["dropped"] == frag["segments_before"] > 0 and frag["wer_after"] <= frag["wer_before"]
     assert results["captions"]["cues"] > 0 and results["captions"]["share_line_length"] == 1.0
     assert results["dub_sync"]["within_150ms"] == 1.0
+
+
+def test_packing_bench_quick_prints_its_figures(capsys, eval_dir):
+    from bench import packing
+
+    results = packing.main(["--quick"])
+    out = capsys.readouterr().out
+    assert "Recognition" in out and "words lost" in out
+    rec = results["recognition"]
+    assert rec["files"] >= 4 and rec["packed_files"] >= 2 and rec["sequential_words"] > 20
+    assert rec["seconds"]["packed"] > 0 and rec["words_lost_share"] <= 0.05
+
+
+def test_stage_cpu_bench_quick_prints_every_stage(capsys, eval_dir):
+    from bench import stage_cpu
+
+    results = stage_cpu.main(["--quick"])
+    out = capsys.readouterr().out
+    for stage in stage_cpu.STAGES:
+        assert stage in out
+    figures = results["cpu_seconds"]
+    assert figures["transcribe"]["lingoflow"] > 0 and figures["transcribe"]["bare"] > 0
+    assert "CPU" in out and results["machine"]["cpu"]

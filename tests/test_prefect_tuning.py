@@ -62,3 +62,17 @@ def test_a_run_with_the_tuning_off_goes_prefects_way_and_completes(eval_dir, tmp
     assert (folder / "transcript.json").is_file() and (folder / "captions.en.srt").stat().st_size > 0
     # lingoflow's own API was never started: no record of it in this PREFECT_HOME
     assert not (Path(env["PREFECT_HOME"]) / "lingoflow-api.json").exists()
+
+
+def test_each_piece_can_be_left_out_alone(monkeypatch):
+    """How bench/prefect_tuning.py measures each piece: LINGOFLOW_PREFECT_TUNING=-piece,..."""
+    from lingoflow.flows import tuning
+
+    monkeypatch.setenv(tuning.SWITCH, "-limits,-recorder")
+    assert tuning.enabled() and tuning.enabled("api") and tuning.enabled("subflows") and tuning.enabled("server")
+    assert not tuning.enabled("limits") and not tuning.enabled("recorder")
+    assert tuning.limited_tags() is None  # Prefect's way: every limitable stage task carries its tag
+    monkeypatch.setenv(tuning.SWITCH, "-api")
+    assert not tuning.enabled("server") and not tuning.enabled("recorder")  # they live in the API lingoflow starts
+    monkeypatch.setenv(tuning.SWITCH, "off")
+    assert not any(tuning.enabled(p) for p in tuning.PIECES) and not tuning.enabled()

@@ -71,7 +71,7 @@ def _fingerprint() -> str:
     the server settings it was started with (a user's and lingoflow's), and the wrapper's code."""
     settings = sorted((k, v) for k, v in os.environ.items() if k.startswith(("PREFECT_SERVER_", "PREFECT_API_DATABASE", "PREFECT_HOME")))
     wrapper = (Path(__file__).parent / "serverapp.py").read_bytes()
-    parts = [sys.executable, metadata.version("prefect"), metadata.version("lingoflow"), repr(settings), repr(RECORDER_BATCHING), hashlib.sha256(wrapper).hexdigest()]
+    parts = [sys.executable, metadata.version("prefect"), metadata.version("lingoflow"), repr(settings), repr(RECORDER_BATCHING), os.environ.get("LINGOFLOW_PREFECT_TUNING", "on"), hashlib.sha256(wrapper).hexdigest()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -145,7 +145,9 @@ def start_in_background() -> None:
     # run killed before its exit handler (SIGKILL) would otherwise leave it running for good
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
            IDLE_ENV: str(idle or ORPHAN_IDLE_SECONDS)}
-    for name, value in RECORDER_BATCHING.items():  # a user's own setting stands
+    from . import enabled
+
+    for name, value in (RECORDER_BATCHING.items() if enabled("recorder") else ()):  # a user's own setting stands
         env.setdefault(name, value)
     _registering = not _blocks_registered()
     if not _registering:  # registered by an earlier start (a new block type registers itself when saved)

@@ -152,7 +152,10 @@ def create_app():
     ExitWhenIdle for a shared server (LINGOFLOW_API_IDLE_SECONDS > 0)."""
     from prefect.server.api.server import create_app as prefect_app
 
-    _shorter_sqlite_waits()
-    app = RetryBusy(prefect_app())
+    from . import enabled
+
+    if enabled("server"):
+        _shorter_sqlite_waits()
+    app = RetryBusy(prefect_app()) if enabled("server") else prefect_app()
     idle = float(os.environ.get("LINGOFLOW_API_IDLE_SECONDS") or 0)
     return ExitWhenIdle(app, idle) if idle > 0 else app
