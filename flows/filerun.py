@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 from lingoflow.pipeline.checks import check_asr, check_targets
 from lingoflow.io import sources
@@ -22,7 +23,7 @@ from lingoflow.store.outroot import OutputRoot, sweep_partials
 from lingoflow.paths import inside
 from lingoflow.pipeline import plan
 from lingoflow.pipeline.checks import warm_up_around
-from lingoflow.pipeline.stage import FileWork
+from lingoflow.pipeline.stage import HANDOFF, FileWork
 from lingoflow.pipeline.transcribe import PACK_GROUP, LanguageDeferred, packing_applies, transcribe_group
 from lingoflow.report import ItemReport, RunReport
 from lingoflow.review import write_pages
@@ -101,17 +102,22 @@ def _file_work(source: str, item: str, out: str, options: LocalizeOptions, refre
     return FileWork(source, item, options, run.root, report, s3, logger, defer_unsure=defer_unsure, language=language), run
 
 
-def pack_files(todo, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, defer_unsure: bool = False) -> list[str]:
-    """The short files of `todo` transcribed together before their runs (pipeline/transcribe.py
-    transcribe_group), PACK_GROUP at a time; their runs then reuse their transcripts. The items packed."""
+def pack_files(todo, out: str, options: LocalizeOptions, refresh: list[str], s3_block: str | None, defer_unsure: bool = False,
+               run_group=None) -> Iterator[list]:
+    """The short files of `todo` transcribed together (pipeline/transcribe.py transcribe_group),
+    PACK_GROUP at a time, each group just before its files run: yields each group's files, its
+    results handed to their runs. `run_group`: the group step (a Prefect task in a flow)."""
     if not packing_applies(options, set(check_refresh(refresh))) or len(todo) < 2:
-        return []
-    tasks = _stage_tasks()
-    packed: list[str] = []
+        yield list(todo)
+        return
     for at in range(0, len(todo), PACK_GROUP):
-        group = [_file_work(src.path, src.item, out, options, refresh, s3_block, defer_unsure=defer_unsure) for src in todo[at:at + PACK_GROUP]]
-        packed += transcribe_group(group, tasks["ingest"])
-    return packed
+        files = todo[at:at + PACK_GROUP]
+        group = [_file_work(src.path, src.item, out, options, refresh, s3_block, defer_unsure=defer_unsure) for src in files]
+        handed = (run_group or transcribe_group)(group)
+        try:
+            yield files
+        finally:
+            HANDOFF.discard(handed)
 
 
 def _heard_speech(work: FileWork, name: str) -> bool:

@@ -10,6 +10,7 @@ from prefect.states import Completed, Failed
 
 from lingoflow.runtime import parallel
 from lingoflow.config import LocalizeOptions
+from lingoflow.tasks import packed_transcribe_task
 from lingoflow.tasks.publish import publish_report
 from lingoflow.tasks.review import publish_review
 
@@ -85,12 +86,10 @@ def localize_library(inputs: list[str], out: str, options: LocalizeOptions = Loc
                 _run_files(files, reports, out, options, refresh, s3_block, jobs, on_done, per_file)
 
         defer = library_prior_applies(options, sources_found, out, s3_block)
-        if todo and not file_deployment:  # short files share recognition windows (docs/performance.md)
-            packed = pack_files(todo, out, options, refresh, s3_block, defer_unsure=defer)
-            if packed:
-                logger.info("%d short file(s) transcribed together in shared windows", len(packed))
-        if todo:
-            run(todo, {src.item: {"defer_unsure": True} for src in todo} if defer else {})
+        # in-process runs: short files share recognition windows, a group at a time (docs/performance.md)
+        groups = [todo] if file_deployment else pack_files(todo, out, options, refresh, s3_block, defer, packed_transcribe_task())
+        for files in groups if todo else ():
+            run(files, {src.item: {"defer_unsure": True} for src in files} if defer else {})
         unsure = [src for src in todo if reports[src.item].status == "deferred"]
         if unsure:  # the second pass: decided within the languages the others were heard in with confidence
             prior = library_languages(reports.values(), out, s3_block)

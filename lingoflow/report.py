@@ -70,6 +70,7 @@ class ItemReport:
     input_quality: InputQuality | None = None  # the recording's input-quality figures and warnings (quality/input_checks.py)
     captions: dict[str, CaptionQC] = field(default_factory=dict)  # per language: cues within the reading norms (writers/qc.py)
     language_id: dict | None = None  # how the language was decided: detected, probability, candidates, decided_by (docs/languages.md)
+    asr_packed: bool = False  # this run decoded its speech in windows shared with other short files of the library (--asr-pack)
 
     def to_dict(self) -> dict:
         d = asdict(self)

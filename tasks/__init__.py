@@ -38,3 +38,17 @@ def stage_tasks(limited: set[str] | None = None) -> dict:
         task, tag = _tasks[stage.kind], stage.limit_tag
         tasks[stage.kind] = task.with_options(tags=[tag]) if tag and (limited is None or tag in limited) else task
     return tasks
+
+
+def packed_transcribe_task():
+    """The transcribe stage's group step (pipeline/transcribe.py transcribe_group) as a Prefect
+    task of the library run: the short files it decodes together show there, each file's own
+    transcribe task in its run."""
+    from prefect import task
+    from prefect.cache_policies import NO_CACHE
+
+    from lingoflow.pipeline.transcribe import transcribe_group
+
+    if "transcribe-packed" not in _tasks:
+        _tasks["transcribe-packed"] = task(name="transcribe-packed", cache_policy=NO_CACHE)(transcribe_group)
+    return _tasks["transcribe-packed"]

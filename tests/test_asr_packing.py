@@ -157,9 +157,14 @@ def test_a_library_of_short_files_is_packed_and_a_bad_file_fails_alone(tmp_path,
     assert "Americans" in srt and "country" in srt
     lj20, lj35 = ((out / n / "captions.en.srt").read_text().lower() for n in ("en_ljspeech_LJ002-0020", "en_ljspeech_LJ002-0035"))
     assert "1813" in lj20 and "press" not in lj20 and "press yard" in lj35 and "1813" not in lj35  # each file its own words
-    # the transcripts were decoded together before the files ran: each file's run reused its own
-    assert all(items[n]["stages"]["transcribe"]["cached"] for n in ("en_jfk", "en_ljspeech_LJ002-0020", "en_ljspeech_LJ002-0035"))
+    # decoded together, each transcript handed to its file's run: its transcribe stage ran there (not reused)
+    for n in ("en_jfk", "en_ljspeech_LJ002-0020", "en_ljspeech_LJ002-0035"):
+        assert items[n]["asr_packed"] and not items[n]["stages"]["transcribe"]["cached"], items[n]
+    again = run_cli("localize", str(lib), "--out", str(out), "--from", "en", "--diarize-engine", "none")  # a re-run reuses each one's own
+    items = {i["item"]: i for i in json.loads((out / "report.json").read_text())["items"]}
+    assert items["en_jfk"]["stages"]["transcribe"]["cached"] and not items["en_jfk"]["asr_packed"], again.stdout
     off = tmp_path / "off"
     run_cli("localize", str(lib), "--out", str(off), "--from", "en", "--diarize-engine", "none", "--asr-pack", "off")
     items_off = {i["item"]: i for i in json.loads((off / "report.json").read_text())["items"]}
-    assert not items_off["en_jfk"]["stages"]["transcribe"]["cached"]  # off: each file decoded in its own run
+    assert not items_off["en_jfk"]["asr_packed"] and not items_off["en_jfk"]["stages"]["transcribe"]["cached"]
+    assert (off / "en_jfk" / "captions.en.srt").read_text().count("country") == srt.count("country")

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..io import media
 from ..store.atomic import atomic_path
 from ..paths import cache_dir
-from .stage import FileWork, Stage
+from .stage import HANDOFF, FileWork, Stage
 
 
 @dataclass
@@ -33,7 +33,10 @@ def _decoded(sha256: str) -> Path:
     return cache_dir() / "audio" / f"{sha256}.wav"
 
 
-def ingest(path: str, uri: str | None = None) -> Ingested:
+def ingest(path: str, uri: str | None = None, prepared: Ingested | None = None) -> Ingested:
+    """`prepared`: this file ingested a moment ago by its library's group step (stage.HANDOFF)."""
+    if prepared is not None:
+        return prepared
     info = media.probe(path)
     sha = media.sha256_file(path)
     wav = _decoded(sha)
@@ -65,6 +68,9 @@ class IngestStage(Stage):
     def run(self, work: FileWork, task) -> Ingested:
         from ..io import sources
 
+        prepared = HANDOFF.take(self.kind, self.key(work))
+        if prepared is not None:
+            return task(prepared.info.path, work.report.source, prepared=prepared)
         return task(sources.local_copy(work.source, work.s3), work.report.source)
 
     def encode(self, value: Ingested) -> dict:

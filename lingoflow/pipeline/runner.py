@@ -65,9 +65,9 @@ class StageRunner:
             return None
         return entry
 
-    def recorded(self, name: str, key: str) -> bool:
-        """Whether the stage's result would be reused now (recorded, outputs in place, not forced)."""
-        return self._reusable(name, key, None) is not None
+    def reusable(self, name: str, key: str, valid: Callable[[Any], bool] | None = None) -> dict | None:
+        """The stage's recorded entry when it would be reused now (outputs in place, not forced)."""
+        return self._reusable(name, key, valid)
 
     def stage(self, stage, work, task) -> Any:
         """One stage of a file (pipeline/stage.py), run or reused, its result kept in `work`."""

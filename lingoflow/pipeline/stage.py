@@ -9,6 +9,7 @@ The flow walks `plan.file_stages` and runs each stage unless its result is recor
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
@@ -39,6 +40,7 @@ class FileWork:
     translations: dict[str, Transcript] = field(default_factory=dict)
     muxed: str | None = None  # the localized container, relative to OUT
     defer_unsure: bool = False  # a library's first pass: an unsure language is left for the library to decide
+    packed: bool = False  # its transcript came from its library's packed decode (pipeline/transcribe.py)
     language: dict | None = None  # the library's decision (asr/language.py LanguageId) for an unsure file: its second pass
 
     @property
@@ -86,6 +88,34 @@ class Stage:
 
     def keep(self, work: FileWork, value: Any, cached: bool) -> None:
         """Put the result where the later stages and the report find it."""
+
+
+class Handoff:
+    """Stage results a group step computed for files before their own runs (the transcribe
+    stage's packed decode, pipeline/transcribe.py), by (kind, key): each file's stage task then
+    returns its own at once, so the stage still runs, is recorded and shows in the file's run."""
+
+    def __init__(self):
+        self._values: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def put(self, kind: str, key: str, value: Any) -> tuple[str, str]:
+        with self._lock:
+            self._values[(kind, key)] = value
+        return kind, key
+
+    def take(self, kind: str, key: str) -> Any:
+        with self._lock:
+            return self._values.pop((kind, key), None)
+
+    def discard(self, keys) -> None:
+        """What the group's files did not take (a file that failed before the stage)."""
+        with self._lock:
+            for k in keys:
+                self._values.pop(k, None)
+
+
+HANDOFF = Handoff()
 
 
 def content_digest(transcript: Transcript) -> str:

@@ -1,6 +1,7 @@
 """The transcribe stage: speech to timed text, window by window (bounded memory), human captions applied."""
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 from ..asr import longform
@@ -12,13 +13,17 @@ from ..asr.base import AsrResult
 from ..config import LocalizeOptions
 from ..schema import SourceInfo, Transcript
 from .ingest import Ingested
-from .stage import FileWork, Stage, module_of, with_source
+from .stage import HANDOFF, FileWork, Stage, module_of, with_source
 from .terms import load_glossary
 
 
-def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None, defer_unsure: bool = False) -> Transcript:
+def transcribe(ingested: Ingested, options: LocalizeOptions, item: str = "", hotwords: str | None = None, defer_unsure: bool = False,
+               packed: Transcript | None = None) -> Transcript:
     """`defer_unsure` (a library's first pass, docs/languages.md): a file whose language is unsure
-    is not decoded; its transcript is empty, `deferred`, with how its language was heard."""
+    is not decoded; its transcript is empty, `deferred`, with how its language was heard.
+    `packed`: this file's transcript from its group's packed decode (transcribe_group below)."""
+    if packed is not None:
+        return packed
     asr = asr_options(options, hotwords, defer_unsure)
     return to_transcript(_transcribe_windows(get_transcriber(options.asr_engine), ingested, asr, item), ingested, options)
 
@@ -141,8 +146,10 @@ class TranscribeStage(Stage):
         return key(work.ingested, decided_options(work))  # the decided language, not the guess
 
     def run(self, work: FileWork, task) -> Transcript:
-        with parallel.asr_slot():  # --jobs: files in flight take turns at recognition (the task starts with it)
-            value = task(work.ingested, decided_options(work), work.item, defer_unsure=work.defer_unsure and work.language is None)
+        packed = HANDOFF.take(self.kind, self.key(work))
+        work.packed = packed is not None
+        with parallel.asr_slot() if packed is None else contextlib.nullcontext():  # --jobs: files in flight take turns at recognition
+            value = task(work.ingested, decided_options(work), work.item, defer_unsure=work.defer_unsure and work.language is None, packed=packed)
         if value.deferred:  # nothing decoded, nothing recorded: the library decides, then the file runs again
             raise LanguageDeferred(value.language_id)
         return value
@@ -162,6 +169,7 @@ class TranscribeStage(Stage):
         elif work.defer_unsure and _unsure(value):  # recorded by a run alone: in a library, the library decides
             raise LanguageDeferred(value.language_id)
         work.transcript = value
+        work.report.asr_packed = work.packed and not cached
         work.report.language, work.report.text_source = value.language, value.text_source
         work.report.language_id = value.language_id
         for line in sidecar.describe(value.text_source):
@@ -180,36 +188,39 @@ def packing_applies(options: LocalizeOptions, forced: set[str]) -> bool:
     return options.asr_pack != "off" and not options.code_switching and not forced & {"all", "ingest", "transcribe"}
 
 
-def transcribe_group(files: list, ingest_task, item_progress=progress.emit) -> list[str]:
-    """Before a group of files runs: each one's ingest stage (recorded, as its run would), then the
-    short ones whose transcript is not recorded decoded together (the engine's transcribe_packed),
-    each transcript recorded under the file's own transcribe key, so its run reuses it (a re-run,
-    a resume or a one-file run finds it as any other). `files`: (FileWork, StageRunner) pairs.
-    A file that fails here is left to its own run, which reports its error. Returns the items packed."""
-    from .ingest import IngestStage
+def transcribe_group(files: list, item_progress=progress.emit) -> list[tuple[str, str]]:
+    """Before a group of files runs: each one ingested (or its recorded ingest reused), then the
+    short ones whose transcript is not recorded decoded together (the engine's transcribe_packed).
+    Each result is handed to its file's own run (stage.HANDOFF), where the stage's task returns it
+    and the runner records it under the file's own keys, as a file decoded alone. `files`:
+    (FileWork, StageRunner) pairs. A file that fails here is left to its own run, which reports
+    its error. Returns the hand-off keys (for the library to discard what no run took)."""
+    from ..io import sources
+    from .ingest import IngestStage, ingest
 
-    waiting = []
+    handed, waiting = [], []
     for work, run in files:
+        stage = IngestStage()
         try:
-            run.stage(IngestStage(), work, ingest_task)
+            entry = run.reusable(stage.name(work), stage.key(work), stage.valid)
+            if entry is not None:
+                work.ingested = stage.decode(entry["value"], work)
+            else:
+                work.ingested = ingest(sources.local_copy(work.source, work.s3), work.report.source)
+                handed.append(HANDOFF.put(stage.kind, stage.key(work), work.ingested))
         except Exception:  # noqa: BLE001 - its own run fails with its own error
             continue
-        stage = TranscribeStage()
-        if work.ingested.duration > PACK_MAX_SECONDS or run.recorded(stage.name(work), stage.key(work)):
+        if work.ingested.duration > PACK_MAX_SECONDS or run.reusable("transcribe", TranscribeStage().key(work)) is not None:
             continue
-        waiting.append((work, run, stage))
+        waiting.append(work)
     if len(waiting) < 2:
-        return []
-    options = waiting[0][0].options
-    asr = asr_options(options, defer_unsure=waiting[0][0].defer_unsure)
+        return handed
+    options = waiting[0].options
+    asr = asr_options(options, defer_unsure=waiting[0].defer_unsure)
     with parallel.asr_slot():
-        results = get_transcriber(options.asr_engine).transcribe_packed([media.load_wav(w.ingested.audio_wav) for w, _, _ in waiting], asr)
-    packed = []
-    for (work, run, stage), result in zip(waiting, results):
-        if result is None:  # not packed: its own run decodes it
-            continue
-        transcript = to_transcript(result, work.ingested, work.options)
-        run.run(stage.name(work), stage.key(work), lambda t=transcript: t, encode=stage.encode)
-        item_progress(work.item, "transcribe", 1.0)
-        packed.append(work.item)
-    return packed
+        results = get_transcriber(options.asr_engine).transcribe_packed([media.load_wav(w.ingested.audio_wav) for w in waiting], asr)
+    for work, result in zip(waiting, results):
+        if result is not None:  # else not packed: its own run decodes it
+            handed.append(HANDOFF.put("transcribe", TranscribeStage().key(work), to_transcript(result, work.ingested, work.options)))
+            item_progress(work.item, "transcribe", 1.0)
+    return handed
