@@ -386,7 +386,7 @@ def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_lim
         if chain > 0 and lead[chain] < norms.borrow_lead - 1e-9:
             # first the chain starts earlier, into the time the cue before it can spare: that one
             # still shows from its own speech on for its reading time
-            room = speech[chain][0] - (speech[chain - 1][0] + need[chain - 1] + gap)
+            room = speech[chain][0] - (speech[chain - 1][0] + at_norm[chain - 1] + gap)
             grown = min(norms.borrow_lead, lead[chain] + deficit, room)
             if grown > lead[chain] + 1e-9:
                 lead[chain] = grown
