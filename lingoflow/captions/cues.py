@@ -2,13 +2,15 @@
 
 Norms: at most 42 characters a line, 2 lines a cue, a reading speed by language (READING_CPS:
 20 characters a second for English, 17 for Portuguese and most others), cues 5/6 s to 7 s long,
-two frames apart at least. Cues never cross a transcript segment (so a cue has one speaker),
-are cut at word boundaries into balanced cues (preferring sentence and clause ends and pauses);
+two frames apart at least. Cues are cut within a transcript segment (so a cue has one speaker)
+at word boundaries into balanced cues (preferring sentence and clause ends and pauses);
 a translation's words are timed along its source's speech (the source's word timings), so its
 cues are cut where the speaker pauses and show while their meaning is heard. Cues are then laid
 out for reading speed: up to 0.25 s before their speech (lead-in), into the silence after it,
 and where speech runs on, up to 0.75 s late, each one taking no more than the cues after it
-leave it.
+leave it; a cue still short of time starts up to 0.5 s before its speech where the cue before it
+has time to spare, and short cues of one speaker in running speech are merged where one would
+read too fast (captions/merge.py). Only then does a cue read faster than the norm.
 """
 from __future__ import annotations
 
