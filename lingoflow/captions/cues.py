@@ -370,10 +370,13 @@ def _leads(speech: list[tuple[float, float]], norms: CaptionNorms) -> list[float
 def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_limit: float) -> list[float]:
     """Where continuous speech leaves too little time for every cue at the norm's reading speed,
     the fewest cues read faster (up to norms.hard_max_cps), so the others keep the norm: at each cue
-    that would start too late, the longest cue before it in its chain (it gives back the most
-    time) is let go to the limit; then each of those gets back as much of its time as the others
-    leave it, the shortest first. `need` is shortened in place; returns each cue's latest start:
-    max_delay after its speech, or later where even every cue at the limit does not fit."""
+    that would start too late, its chain first starts earlier, up to borrow_lead before its speech
+    where the cue before has time beyond its own reading time (`lead` is grown in place); then the
+    longest cue before it in its chain (it gives back the most time) is let go to the limit; then
+    each of those gets back as much of its time as the others leave it, the shortest first. Where
+    the media ends before even the limit fits, the last chain's cues share the time left at one
+    speed. `need` is shortened in place; returns each cue's latest start: max_delay after its
+    speech, or later where even every cue at the limit does not fit."""
     n = len(chars)
     upper = [speech[j][0] + norms.max_delay for j in range(n)]
     floor = [_ms_up(c / norms.hard_max_cps) for c in chars]
@@ -396,7 +399,7 @@ def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_lim
         spare = [k for k in range(chain, min(j, n)) if need[k] > floor[k] + 1e-9]
         if not spare:  # every cue before it is at the limit already: this one is shown later
             if j >= n:  # ... but the media ends: the last chain's cues share what time there is
-                total = sum(need[chain:n])
+                total = sum(need[chain:n]) or 1.0
                 for k in range(chain, n):
                     need[k] = _ms_down(need[k] * max(total - deficit, 0.0) / total)
                 break
