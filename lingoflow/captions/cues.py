@@ -2,13 +2,15 @@
 
 Norms: at most 42 characters a line, 2 lines a cue, a reading speed by language (READING_CPS:
 20 characters a second for English, 17 for Portuguese and most others), cues 5/6 s to 7 s long,
-two frames apart at least. Cues never cross a transcript segment (so a cue has one speaker),
-are cut at word boundaries into balanced cues (preferring sentence and clause ends and pauses);
+two frames apart at least. Cues are cut within a transcript segment (so a cue has one speaker)
+at word boundaries into balanced cues (preferring sentence and clause ends and pauses);
 a translation's words are timed along its source's speech (the source's word timings), so its
 cues are cut where the speaker pauses and show while their meaning is heard. Cues are then laid
 out for reading speed: up to 0.25 s before their speech (lead-in), into the silence after it,
 and where speech runs on, up to 0.75 s late, each one taking no more than the cues after it
-leave it.
+leave it; a cue still short of time starts up to 0.5 s before its speech where the cue before it
+has time to spare, and short cues of one speaker in running speech are merged where one would
+read too fast (captions/merge.py). Only then does a cue read faster than the norm.
 """
 from __future__ import annotations
 
@@ -44,6 +46,10 @@ class CaptionNorms:
     # Guidelines (5.2, "Match subtitle to pace of speaking") let a subtitle anticipate speech by
     # up to 1.5 s; it is used only for reading speed
     quiet_lead: float = 1.5
+    # ... and, where the cue before it has time to spare, up to this far before its speech while
+    # that cue's words are still heard: the boundary between two chained cues moves earlier rather
+    # than one of them reading faster than the norm (the earlier cue keeps its own reading time)
+    borrow_lead: float = 0.5
     min_gap: float = 2 / 24  # two frames (24 fps) between cues
     linger: float = 0.5  # a cue may stay this long after its speech when no cue follows
     chain_below: float = 0.5  # cues closer than this are chained: the first ends min_gap before the next
@@ -68,6 +74,13 @@ class Cue:
     lines: list[str]
     speaker: str | None = None
     segment: int | None = None  # the transcript segment the cue comes from
+    # where short cues of several segments were merged (captions/merge.py): each segment's id and
+    # how many of the cue's words are its, in order; empty for a cue of one segment
+    pieces: tuple[tuple[int | None, int], ...] = ()
+
+    def owners(self) -> tuple[tuple[int | None, int], ...]:
+        """(segment id, number of words) of each segment whose words the cue shows, in order."""
+        return self.pieces or ((self.segment, len(self.text.split())),)
 
     @property
     def text(self) -> str:
@@ -253,8 +266,7 @@ def make_cues(transcript: Transcript, norms: CaptionNorms | None = None, source:
             lines = wrap(text, norms.max_line_chars, norms.max_lines) or _hard_wrap(text, norms)
             cues.append(Cue(chunk[0].start, max(chunk[-1].end, chunk[0].start + 0.1), lines, segment.speaker, segment.id))
     cues.sort(key=lambda c: c.start)
-    _fit_durations(cues, norms, transcript.source.duration)
-    return cues
+    return _fit_durations(cues, norms, transcript.source.duration)
 
 
 def _hard_wrap(text: str, norms: CaptionNorms) -> list[str]:
@@ -263,15 +275,19 @@ def _hard_wrap(text: str, norms: CaptionNorms) -> list[str]:
     return [text[i : i + n] for i in range(0, len(text), n)]
 
 
-def _fit_durations(cues: list[Cue], norms: CaptionNorms, media_end: float) -> None:
-    """Lay the cues out in time for reading speed (see _layout); cues come in with their speech
-    spans and leave with their display times, in order, at least min_gap apart."""
+def _fit_durations(cues: list[Cue], norms: CaptionNorms, media_end: float) -> list[Cue]:
+    """Lay the cues out in time for reading speed (see _layout), merging short cues where one
+    would read too fast (captions/merge.py); cues come in with their speech spans and leave with
+    their display times, in order, at least min_gap apart."""
     if not cues:
-        return
+        return cues
+    from .merge import merge_fast_cues
+
     speech = [(round(c.start, 3), round(max(c.end, c.start), 3)) for c in cues]
-    spans = _layout([c.chars for c in cues], speech, norms, media_end)
+    cues, speech, spans = merge_fast_cues(cues, speech, norms, media_end, _layout, wrap)
     for cue, (start, end) in zip(cues, spans):
         cue.start, cue.end = start, end
+    return cues
 
 
 def _ms_up(t: float) -> float:
@@ -319,7 +335,8 @@ def _layout(chars: list[int], speech: list[tuple[float, float]], norms: CaptionN
         # into the next cue's speech only as far as reading needs (its speech end does not count)
         end = nice_end if nice_end <= nxt - gap else max(nxt - gap, comfort_end)
         end = min(end, cap)
-        floor = start + _ms_up(chars[j] / norms.hard_max_cps)  # never faster than this, even when later cues must wait
+        # never faster than this, even when later cues must wait (only the media's end may leave less)
+        floor = start + min(_ms_up(chars[j] / norms.hard_max_cps), need[j])
         end = max(end, min(floor, end_limit), start + 0.04)
         spans.append((start, _ms_up(end)))
         prev_end = spans[-1][1]
@@ -353,24 +370,38 @@ def _leads(speech: list[tuple[float, float]], norms: CaptionNorms) -> list[float
 def _squeeze(chars, need, speech, lead, norms: CaptionNorms, gap: float, end_limit: float) -> list[float]:
     """Where continuous speech leaves too little time for every cue at the norm's reading speed,
     the fewest cues read faster (up to norms.hard_max_cps), so the others keep the norm: at each cue
-    that would start too late, the longest cue before it in its chain (it gives back the most
-    time) is let go to the limit; then each of those gets back as much of its time as the others
-    leave it, the shortest first. `need` is shortened in place; returns each cue's latest start:
-    max_delay after its speech, or later where even every cue at the limit does not fit."""
+    that would start too late, its chain first starts earlier, up to borrow_lead before its speech
+    where the cue before has time beyond its own reading time (`lead` is grown in place); then the
+    longest cue before it in its chain (it gives back the most time) is let go to the limit; then
+    each of those gets back as much of its time as the others leave it, the shortest first. Where
+    the media ends before even the limit fits, the last chain's cues share the time left at one
+    speed. `need` is shortened in place; returns each cue's latest start: max_delay after its
+    speech, or later where even every cue at the limit does not fit."""
     n = len(chars)
     upper = [speech[j][0] + norms.max_delay for j in range(n)]
     floor = [_ms_up(c / norms.hard_max_cps) for c in chars]
     at_norm = list(need)
     fits = lambda: _first_late(need, speech, lead, upper, gap, end_limit) is None  # noqa: E731
     squeezed: list[int] = []
-    for _ in range(2 * n + 2):
+    for _ in range(3 * n + 2):
         late = _first_late(need, speech, lead, upper, gap, end_limit)
         if late is None:
             break
         j, deficit, chain = late
+        if chain > 0 and lead[chain] < norms.borrow_lead - 1e-9:
+            # first the chain starts earlier, into the time the cue before it can spare: that one
+            # still shows from its own speech on for its reading time
+            room = speech[chain][0] - (speech[chain - 1][0] + at_norm[chain - 1] + gap)
+            grown = min(norms.borrow_lead, lead[chain] + deficit, room)
+            if grown > lead[chain] + 1e-9:
+                lead[chain] = grown
+                continue
         spare = [k for k in range(chain, min(j, n)) if need[k] > floor[k] + 1e-9]
         if not spare:  # every cue before it is at the limit already: this one is shown later
-            if j >= n:
+            if j >= n:  # ... but the media ends: the last chain's cues share what time there is
+                total = sum(need[chain:n]) or 1.0
+                for k in range(chain, n):
+                    need[k] = _ms_down(need[k] * max(total - deficit, 0.0) / total)
                 break
             upper[j] += deficit
             continue

@@ -10,7 +10,8 @@ unchanged ones come from the clip cache).
 An edit applies while the source segment it translates is unchanged (same id and source text).
 The SRT is read only when it is newer than the JSON (the reviewer edited the captions last);
 its cues are traced back to their segments through the cues made again from the JSON (a cue
-never crosses a segment, but may start late or end in the silence after it).
+may start late or end in the silence after it; one that merged short cues of several segments
+gives each its words back).
 """
 from __future__ import annotations
 
@@ -65,18 +66,34 @@ def srt_texts(srt: Path, previous: Transcript, source: Transcript | None = None)
         source = condense(source).transcript  # the translation was timed along the condensed source
     made = captions.make_cues(previous, source=source)
     if len(made) == len(subs):
-        owners = [c.segment for c in made]
+        owners = [c.owners() for c in made]
     else:
         owners = []
         for event in subs:
             start, end = event.start / 1000, event.end / 1000
             best = max(made, key=lambda c: (min(end, c.end) - max(start, c.start), -abs(c.start - start)), default=None)
-            owners.append(best.segment if best else None)
+            owners.append(best.owners() if best else None)
     parts: dict[int, list[str]] = {}
     for owner, event in zip(owners, subs):
-        if owner is not None:
-            parts.setdefault(owner, []).append(event.plaintext)
+        for sid, text in _shares(event.plaintext, owner or ()):
+            if sid is not None:
+                parts.setdefault(sid, []).append(text)
     return {sid: _norm(" ".join(texts)) for sid, texts in parts.items()}
+
+
+def _shares(text: str, owners) -> list[tuple[int | None, str]]:
+    """A cue's text given back to the segments it shows (one, or several where short cues were
+    merged: each its number of words, in proportion when the reviewer changed the word count)."""
+    if len(owners) <= 1:
+        return [(sid, text) for sid, _ in owners]
+    words, total = text.split(), sum(n for _, n in owners) or 1
+    out, pos, seen = [], 0, 0
+    for k, (sid, n) in enumerate(owners):
+        seen += n
+        cut = len(words) if k == len(owners) - 1 else round(len(words) * seen / total)
+        out.append((sid, " ".join(words[pos:cut])))
+        pos = cut
+    return out
 
 
 def _source_of(folder: Path) -> Transcript | None:

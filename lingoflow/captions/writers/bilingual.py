@@ -39,18 +39,29 @@ def bilingual_cues(doc: Document) -> list:
 
     norms = CaptionNorms()
     by_id = {s.id: s for s in doc.transcript.segments}
-    groups: dict[int | None, list[int]] = {}
+    shares: dict[int | None, list[tuple[int, int]]] = {}  # segment id -> (cue index, weight) of each cue showing its words
     for i, cue in enumerate(doc.cues):
-        groups.setdefault(cue.segment, []).append(i)
-    out = list(doc.cues)
-    for seg_id, idx in groups.items():
+        owners = cue.owners()
+        if len(owners) == 1:
+            shares.setdefault(owners[0][0], []).append((i, max(cue.chars, 1)))
+            continue
+        words, pos = cue.text.split(), 0  # short cues merged over several segments (captions/merge.py)
+        for seg_id, count in owners:
+            shares.setdefault(seg_id, []).append((i, max(len(" ".join(words[pos : pos + count])), 1)))
+            pos += count
+    above: dict[int, list[str]] = {}
+    for seg_id, items in shares.items():
         seg = by_id.get(seg_id)
         source = display_text(seg.source_text or "") if seg is not None else ""
-        for i, piece in zip(idx, split_words(source, [max(doc.cues[i].chars, 1) for i in idx])):
-            # balanced when it fits the cue norms' two lines, else filled line by line
-            above = wrap(piece, norms.max_line_chars, norms.max_lines) or textwrap.wrap(
-                piece, norms.max_line_chars, break_long_words=False, break_on_hyphens=False)
-            out[i] = replace(doc.cues[i], lines=[*above, *doc.cues[i].lines])
+        for (i, _), piece in zip(items, split_words(source, [w for _, w in items])):
+            above.setdefault(i, []).append(piece)
+    out = list(doc.cues)
+    for i, pieces in above.items():
+        piece = " ".join(p for p in pieces if p)
+        # balanced when it fits the cue norms' two lines, else filled line by line
+        lines = wrap(piece, norms.max_line_chars, norms.max_lines) or textwrap.wrap(
+            piece, norms.max_line_chars, break_long_words=False, break_on_hyphens=False)
+        out[i] = replace(doc.cues[i], lines=[*lines, *doc.cues[i].lines])
     return out
 
 
