@@ -59,11 +59,13 @@ def test_words_go_back_to_their_file_at_their_time_there():
            "words": [{"word": " one", "start": 0.5, "end": 1.0, "probability": 0.9}, {"word": " two", "start": 2.0, "end": 2.5, "probability": 0.9},
                      {"word": " three", "start": 4.5, "end": 5.0, "probability": 0.9}]}
     files, crossed = packing.to_files([seg], lay, 2)
-    assert crossed == {0, 1}
+    assert crossed == set()  # each word inside its file's speech: the split is clear
     assert [w["word"] for w in files[0][0]["words"]] == [" one", " two"] and files[0][0]["text"] == " one two"
     assert (files[0][0]["start"], files[0][0]["end"]) == (2.5, 4.5)  # 0.5 s and 2.5 s into file 0's speech, which starts at 2 s
     assert [w["word"] for w in files[1][0]["words"]] == [" three"]
     assert (files[1][0]["start"], files[1][0]["end"]) == (1.5, 2.0)
+    stretched = {**seg, "words": [seg["words"][0], {"word": " two", "start": 2.6, "end": 3.9, "probability": 0.9}, seg["words"][2]]}
+    assert packing.to_files([stretched], lay, 2)[1] == {0, 1}  # "two" lies over the gap: either file's, both decoded alone
 
 
 def test_a_file_whose_speech_end_has_no_words_was_not_heard():
@@ -118,15 +120,13 @@ def test_packed_files_keep_every_word_in_fewer_windows(clips, monkeypatch):
         assert said and heard and abs(heard[0].start - said[0].start) < 0.3 and heard[0].start < 3.0  # said at ~1.8 s
 
 
-def test_languages_are_detected_per_file_and_packed_apart(eval_dir, clips):
-    """The German part of the code-switching clip is not packed with English files."""
-    mixed = media.load_wav(ingest(str(eval_dir / "asr/en+de_fw_multilingual.mp3")).audio_wav)
-    german = mixed[int(46 * RATE):int(56 * RATE)]
+def test_only_files_of_a_known_language_are_packed(clips):
+    """Detecting each file's language first costs a padded window a file, what packing saves:
+    without --from (or a one-language --languages) every file is left to its own run."""
     engine = FasterWhisperTranscriber()
-    results = engine.transcribe_packed([clips[0], german, clips[1]], AsrOptions(model="base"))
-    assert results[1] is None  # alone in its language: left to its own run
-    assert results[0].language == "en" and results[2].language == "en"
-    assert results[0].language_id.decided_by == "first window"
+    assert engine.transcribe_packed(clips[:3], AsrOptions(model="base")) == [None, None, None]
+    listed = engine.transcribe_packed(clips[:3], AsrOptions(model="base", languages=("en",)))
+    assert all(r is not None and r.language == "en" and r.language_id.decided_by == "allow-list" for r in listed)
 
 
 def test_long_or_silent_files_are_not_packed(clips):

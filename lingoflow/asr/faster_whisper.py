@@ -120,42 +120,23 @@ class FasterWhisperTranscriber(Transcriber):
 
 
     def transcribe_packed(self, audios: list[np.ndarray], options: AsrOptions) -> list[AsrResult | None]:
-        """Short files' speech packed into shared windows, per decided language (packing.py);
-        None for a file not packed: too much speech, an unsure language left to the library,
-        or alone in its language."""
-        if options.multilingual or not options.vad:
+        """Short files' speech packed into shared windows (packing.py), where their language is
+        known without hearing each alone; None for a file not packed (too much speech, or none)."""
+        language = options.language or (options.languages[0] if len(options.languages) == 1 else None)
+        if options.multilingual or not options.vad or language is None:  # detecting each file's language costs what packing saves
             return [None] * len(audios)
+        lid = language_id.given(language) if options.language else language_id.LanguageId(language, language_id.ALLOW_LIST, probability=1.0)
         model = load_model(options.model, options.device, options.compute_type)
         regions = [packing.speech_regions(a) if a.size >= 1600 else [] for a in audios]
         short = [i for i, r in enumerate(regions) if 0 < packing.speech_seconds(r) < packing.PACK_BELOW_SECONDS]
-        lids = {i: _language_of(model, batched.Chunk(regions[i]).audio(audios[i]), options) for i in short}
-        by_language: dict[str, list[int]] = {}
-        for i in short:
-            if not (options.defer_unsure and lids[i].unsure and not options.languages):  # the library decides it first
-                by_language.setdefault(lids[i].language, []).append(i)
         results: list[AsrResult | None] = [None] * len(audios)
-        for language, files in by_language.items():
-            if len(files) < 2:
-                continue
-            asr = replace(options, language=language)
-            for i, result in zip(files, _decode_packed(model, [audios[i] for i in files], [regions[i] for i in files], asr)):
-                result.language_id, result.language_probability = lids[i], round(float(lids[i].probability), 4)
-                results[i] = result
+        if len(short) < 2:
+            return results
+        decoded = _decode_packed(model, [audios[i] for i in short], [regions[i] for i in short], replace(options, language=language))
+        for i, result in zip(short, decoded):
+            result.language_id, result.language_probability = lid, 1.0
+            results[i] = result
         return results
-
-
-def _language_of(model, speech: np.ndarray, options: AsrOptions):
-    """A short file's language as the sequential decoder decides it: given, or its speech's first
-    window heard (a short file has only one), then the allow-list or the library prior."""
-    if options.language:
-        return language_id.given(options.language)
-    if not model.model.is_multilingual:
-        return language_id.given("en")
-    from faster_whisper.audio import pad_or_trim
-
-    features = pad_or_trim(model.feature_extractor(speech[: int(language_id.WINDOW_SECONDS * batched.SAMPLE_RATE)])[..., :-1])
-    lid = language_id.heard(language_id.distributions(model, features[None]))
-    return language_id.decide(lid, list(options.languages), list(options.prior))
 
 
 def _decode_packed(model, audios: list[np.ndarray], regions: list[list[dict]], options: AsrOptions) -> list[AsrResult]:

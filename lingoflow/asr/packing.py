@@ -12,9 +12,13 @@ padding. Here the speech of several short files, in one decided language, shares
   stops early goes back in the queue from its last word, as the sequential decoder's seek does;
 - each word goes back to the file whose speech holds its middle, at its time in that file;
 - a file whose words do not reach its speech's start or end (within UNHEARD_SECONDS, more than
-  a VAD pad) was not fully heard in its window, and two files one segment ran across were not
-  told apart (a word at the boundary may sit in the wrong file): these are decoded again alone,
-  so nothing is lost and nothing moves.
+  a VAD pad) was not fully heard in its window, and two files a segment ran across with a word
+  stretched over the silence between them were not told apart (that word may belong to either):
+  these are decoded again alone, so nothing is lost and nothing moves;
+- only where each file's language is known without hearing it alone (--from, or a one-language
+  --languages list): Whisper's language detection costs a padded 30 s encoder pass a file, the
+  very cost packing saves (bench/packing.py; on the short cuts of ../shared/eval, detecting
+  each file's language first made packing 0.9x the speed of one file at a time).
 """
 from __future__ import annotations
 
@@ -116,12 +120,23 @@ def to_files(segments: list[dict], lay: Layout, count: int) -> tuple[list[list[d
             out[lay.parts[part][2]].append({**seg, "start": lay.file_time(float(seg["start"]), part),
                                             "end": lay.file_time(float(seg["end"]), part), "words": []})
             continue
-        if len(groups) > 1:
+        if len(groups) > 1 and _stretched(seg, lay):
             crossed.update(file for file, _ in groups)
         for file, words in groups:
             text = seg["text"] if len(groups) == 1 else "".join(w["word"] for w in words)
             out[file].append({**seg, "text": text, "start": words[0]["start"], "end": words[-1]["end"], "words": words})
     return out, crossed
+
+
+def _stretched(seg: dict, lay: Layout) -> bool:
+    """Whether a word of a segment that runs across files lies over a gap for more than half of
+    it: Whisper did not hear the boundary, and the word may belong to either file."""
+    gaps = [(a_end, b_start) for (_, a_end, a_file, _), (b_start, _, b_file, _) in zip(lay.parts, lay.parts[1:]) if a_file != b_file]
+    for w in seg.get("words") or []:
+        a, b = float(w["start"]) * SAMPLE_RATE, float(w["end"]) * SAMPLE_RATE
+        if any(min(b, g1) - max(a, g0) > lay.gap / 2 for g0, g1 in gaps):
+            return True
+    return False
 
 
 def unheard(segments: list[dict], regions: list[dict]) -> bool:
