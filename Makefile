@@ -76,6 +76,8 @@ bench: setup
 	$(PY) -m bench.startup
 	$(PY) -m bench.review
 	$(PY) -m bench.prefect_tuning
+	$(PY) -m bench.packing
+	$(PY) -m bench.stage_cpu
 
 # quality figures against ../shared/eval references
 eval: setup

@@ -47,7 +47,10 @@ def speakers(encoder, audio: np.ndarray, spans: list[tuple[float, float]]) -> li
 
 def speak(text: str, voice: str, tmp: Path) -> np.ndarray:
     wav = tmp / "clip.wav"
+    wav.unlink(missing_ok=True)
     subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True)
+    if not wav.is_file():  # nothing to say (an empty translation)
+        return np.zeros(0, np.float32)
     with wave.open(str(wav)) as w:
         return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768
 

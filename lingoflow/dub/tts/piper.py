@@ -11,6 +11,7 @@ from .base import Synthesizer, Voice
 
 _voices: dict[str, object] = {}
 _lock = threading.Lock()
+_speaking = threading.Lock()
 
 
 def _embedded() -> dict[str, tuple[Path, Path]]:
@@ -60,5 +61,5 @@ class PiperEngine(Synthesizer):
         if speed != 1.0:  # the model's durations scaled: its own pace, faster
             length_scale = (length_scale or piper_voice.config.length_scale) / speed
         config = SynthesisConfig(length_scale=length_scale, noise_scale=voice.noise_scale, noise_w_scale=voice.noise_w_scale)
-        with wave.open(str(out_wav), "wb") as wav:
+        with _speaking, wave.open(str(out_wav), "wb") as wav:  # one at a time: its phonemizer is libespeak-ng's, which is not thread-safe
             piper_voice.synthesize_wav(text, wav, syn_config=config)
