@@ -183,9 +183,12 @@ PACK_MAX_SECONDS = 120.0  # a longer file is left to its own run (its VAD pass w
 
 
 def packing_applies(options: LocalizeOptions, forced: set[str]) -> bool:
-    """`--asr-pack auto` (not under code-switching: every window detects its own language), and
-    neither ingest nor transcribe forced by --refresh (the file's own run would decode it again)."""
-    return options.asr_pack != "off" and not options.code_switching and not forced & {"all", "ingest", "transcribe"}
+    """`--asr-pack auto` where the language is known (`--from`, or a one-language `--languages`:
+    detecting each file's costs what packing saves, asr/packing.py), not under code-switching, and
+    neither ingest nor transcribe forced by --refresh (the file's own run would decode it again).
+    Elsewhere the library runs as it always did, with no group step."""
+    known = bool(options.source_language) or len(options.languages) == 1
+    return options.asr_pack != "off" and known and not options.code_switching and not forced & {"all", "ingest", "transcribe"}
 
 
 def transcribe_group(files: list, item_progress=progress.emit) -> list[tuple[str, str]]:
