@@ -118,7 +118,6 @@ class FasterWhisperTranscriber(Transcriber):
         result.language_id = chooser.lid or _heard(info, options)
         return result
 
-
     def transcribe_packed(self, audios: list[np.ndarray], options: AsrOptions) -> list[AsrResult | None]:
         """Short files' speech packed into shared windows (packing.py), where their language is
         known without hearing each alone; None for a file not packed (too much speech, or none)."""
