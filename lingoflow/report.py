@@ -87,6 +87,8 @@ class ItemReport:
             del d["captions"]  # a report without caption QC (a failed file) keeps the shape it had
         if self.language_id is None:  # not recorded (a report before it, a file that failed first)
             del d["language_id"]
+        if not self.asr_packed:  # only where it happened: a report keeps the shape it had
+            del d["asr_packed"]
         return d
 
     @classmethod
