@@ -252,6 +252,7 @@ def _decode_settings(options: AsrOptions, multilingual: bool) -> dict:
         hotwords=options.hotwords or None,
         condition_on_previous_text=False,  # stops one misheard phrase repeating through a file
         multilingual=multilingual,
+        **({} if options.fallback else {"temperature": 0.0}),
     )
 
 

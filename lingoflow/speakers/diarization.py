@@ -110,15 +110,15 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
         if hit:
             segments, speakers, turns = hit
         else:
-            turns = engine.diarize(audio, media.SAMPLE_RATE, speech_regions(transcript.segments), options.speakers,
-                                   options.max_speakers, options.min_speakers)
+            turns, voices = engine.diarize_with_voices(audio, media.SAMPLE_RATE, speech_regions(transcript.segments), options.speakers,
+                                                       options.max_speakers, options.min_speakers)
             progress.emit(item, "diarize", 0.6)
             segments = transcript.segments
             if hears and transcript.text_source is None:  # speech heard without words: decoded on its own
                 segments = _redecode(audio, transcript, turns, options)
             progress.emit(item, "diarize", 0.7)
             segments = apply_turns(segments, turns)
-            speakers = measure(audio, segments, turns)
+            speakers = measure(audio, segments, turns, voices)
             write_json(cached, {"segments": [s.to_dict() for s in segments], "speakers": [asdict(s) for s in speakers],
                                 "turns": [[t.start, t.end, t.speaker] for t in turns]})
     result = Diarized(replace(transcript, segments=segments), speakers, turns=turns)  # text_source kept

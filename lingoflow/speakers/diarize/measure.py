@@ -58,14 +58,19 @@ def gather(audio: np.ndarray, spans: list[tuple[float, float]], limit: float, ra
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
-def median_pitch(audio: np.ndarray, rate: int = campp.RATE) -> float | None:
-    """Median fundamental frequency (Hz) over voiced frames (librosa pYIN), None when unvoiced."""
+def pitch_tracker():
+    """librosa's pYIN, imported once per process (3-4 s the first time: the warm-up does it)."""
     from ...codehash import parsing
 
     with parsing:  # librosa's first import and its lazy submodules parse stubs (see codehash.parsing)
         import librosa
 
-        pyin = librosa.pyin
+        return librosa.pyin
+
+
+def median_pitch(audio: np.ndarray, rate: int = campp.RATE) -> float | None:
+    """Median fundamental frequency (Hz) over voiced frames (librosa pYIN), None when unvoiced."""
+    pyin = pitch_tracker()
     if len(audio) < rate // 4:
         return None
     f0, voiced, _ = pyin(audio.astype(np.float32), fmin=60.0, fmax=400.0, sr=rate, frame_length=1024, hop_length=320)
@@ -89,9 +94,10 @@ def alone(turns, label: str) -> list[tuple[float, float]]:
     return out
 
 
-def measure(audio: np.ndarray, segments: list[Segment], turns=None) -> list[SpeakerInfo]:
-    """One SpeakerInfo per speaker label in the segments, in order of first appearance. With the
-    diarizer's ``turns``, a speaker's embedding comes from where they speak alone (overlapped
+def measure(audio: np.ndarray, segments: list[Segment], turns=None, voices: dict | None = None) -> list[SpeakerInfo]:
+    """One SpeakerInfo per speaker label in the segments, in order of first appearance. A speaker's
+    embedding is the engine's (``voices``: label -> unit CAM++ vector, from what it heard anyway),
+    else embedded here: with the diarizer's ``turns`` from where they speak alone (overlapped
     speech blurs it), else from their segments."""
     out: list[SpeakerInfo] = []
     for label in dict.fromkeys(s.speaker for s in segments if s.speaker):
@@ -100,9 +106,11 @@ def measure(audio: np.ndarray, segments: list[Segment], turns=None) -> list[Spea
         speech = speaker_audio(audio, segments, label, EMBED_SECONDS)
         info = SpeakerInfo(label, round(seconds, 2), len(mine))
         if len(speech):
-            clean = gather(audio, alone(turns, label), EMBED_SECONDS) if turns else speech
-            embedding = campp.embed(clean if len(clean) >= MIN_CLEAN_SECONDS * campp.RATE else speech)
-            if embedding.any():  # too short to embed: no embedding (never linked, never enrolled)
+            embedding = (voices or {}).get(label)
+            if embedding is None:
+                clean = gather(audio, alone(turns, label), EMBED_SECONDS) if turns else speech
+                embedding = campp.embed(clean if len(clean) >= MIN_CLEAN_SECONDS * campp.RATE else speech)
+            if np.any(embedding):  # too short to embed: no embedding (never linked, never enrolled)
                 info.embedding = [round(float(v), 6) for v in embedding]
             info.pitch_hz = median_pitch(speech[: int(PITCH_SECONDS * campp.RATE)])
         out.append(info)

@@ -9,6 +9,7 @@ least MIN_WORDS of them and they are probable enough.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -23,6 +24,9 @@ CONTEXT = 0.3  # seconds of audio either side of a stretch given to the decoder
 # many words, this probable on average (Whisper's "Mm" over a film's creature sounds is not)
 MIN_WORDS = 2
 MIN_PROBABILITY = 0.5
+MIN_CONFIDENCE = math.exp(-1.0)  # a segment's mean token probability: Whisper's own retry threshold (log prob -1)
+GAP = 1.0  # seconds of silence between two stretches decoded in one window
+WINDOW_SECONDS = 30.0  # Whisper's window
 RATE = 16000
 
 
@@ -51,20 +55,54 @@ def unheard(turns: list[Turn], segments: list[Segment], min_seconds: float = MIN
 
 
 def redecode(audio: np.ndarray, transcript: Transcript, stretches: list[tuple[float, float]], engine, asr) -> list[Segment]:
-    """The transcript's segments with what each stretch decodes to, in time order, renumbered.
-    ``engine``: a transcriber (lingoflow.asr); ``asr``: its AsrOptions (the VAD is turned off)."""
+    """The transcript's segments with what the stretches decode to, in time order, renumbered.
+    ``engine``: a transcriber (lingoflow.asr); ``asr``: its AsrOptions (the VAD is turned off).
+
+    A file's stretches (with their context) are joined, GAP s of silence apart, into pieces of at
+    most 30 s, each decoded once at temperature 0: one Whisper window per piece, not one per
+    stretch, and no hotter retries of what was decoded on the off chance."""
     found: list[Segment] = []
-    options = replace(asr, vad=False, language=asr.language or transcript.language, batch_size=0)
-    for s, e in stretches:
-        first = max(0.0, s - CONTEXT)
-        piece = audio[int(first * RATE) : int((e + CONTEXT) * RATE)]
-        for seg in engine.transcribe(piece, options).segments:
-            words = [replace(w, start=round(w.start + first, 3), end=round(w.end + first, 3)) for w in seg.words]
-            words = [w for w in words if s <= (w.start + w.end) / 2 <= e]  # only what lies in the unheard stretch
-            if len(words) >= MIN_WORDS and np.mean([w.probability for w in words]) >= MIN_PROBABILITY:
-                text = " ".join(w.text for w in words) if len(words) < len(seg.words) else seg.text
-                found.append(replace(seg, start=words[0].start, end=words[-1].end, text=text, words=words, speaker=None))
+    options = replace(asr, vad=False, language=asr.language or transcript.language, batch_size=0, fallback=False)
+    for piece in _pieces(stretches, len(audio) / RATE):
+        gap = np.zeros(int(GAP * RATE), np.float32)
+        joined = np.concatenate([part for k, (first, last, _) in enumerate(piece)
+                                 for part in ((gap,) if k else ()) + (audio[int(first * RATE) : int(last * RATE)],)])
+        at = np.cumsum([0.0] + [last - first + GAP for first, last, _ in piece])  # where each stretch begins in the piece
+        words: list[list] = [[] for _ in piece]
+        segment_of: dict[int, Segment] = {}
+        for seg in engine.transcribe(joined, options).segments:
+            if seg.confidence is not None and seg.confidence < MIN_CONFIDENCE:
+                continue  # what the decoder would retry hotter is not trusted here
+            for w in seg.words:
+                mid = (w.start + w.end) / 2
+                k = int(np.searchsorted(at, mid, side="right")) - 1
+                if not 0 <= k < len(piece):
+                    continue
+                first, _, (s, e) = piece[k]
+                shift = first - at[k]
+                if s <= mid + shift <= e:  # only what lies in the unheard stretch
+                    words[k].append(replace(w, start=round(w.start + shift, 3), end=round(w.end + shift, 3)))
+                    segment_of.setdefault(k, seg)
+        for k, mine in enumerate(words):
+            if len(mine) >= MIN_WORDS and np.mean([w.probability for w in mine]) >= MIN_PROBABILITY:
+                found.append(replace(segment_of[k], start=mine[0].start, end=mine[-1].end, text=" ".join(w.text for w in mine),
+                                     words=mine, speaker=None))
     if not found:
         return transcript.segments
     merged = sorted([*transcript.segments, *found], key=lambda seg: (seg.start, seg.end))
     return [replace(seg, id=i) for i, seg in enumerate(merged)]
+
+
+def _pieces(stretches: list[tuple[float, float]], duration: float) -> list[list[tuple[float, float, tuple[float, float]]]]:
+    """The stretches as (first, last, stretch): the audio decoded for each, its context added,
+    grouped into pieces that fit one Whisper window."""
+    pieces: list[list] = [[]]
+    length = 0.0
+    for s, e in stretches:
+        first, last = max(0.0, s - CONTEXT), min(duration, e + CONTEXT)
+        if pieces[-1] and length + last - first + GAP > WINDOW_SECONDS:
+            pieces.append([])
+            length = 0.0
+        pieces[-1].append((first, last, (s, e)))
+        length += last - first + GAP
+    return [p for p in pieces if p]
