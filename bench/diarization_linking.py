@@ -65,7 +65,7 @@ def link_all(files: list[tuple[str, list]], threshold: float) -> dict[str, dict[
 def oracle_speakers(clip: dict, audio) -> list:
     """The reference speakers of a clip, each embedded from their own speech inside the UEM."""
     from lingoflow.speakers.diarize import campp
-    from lingoflow.speakers.diarize.measure import EMBED_SECONDS, SpeakerInfo, speaker_audio
+    from lingoflow.speakers.diarize.measure import SpeakerInfo, speaker_spans
     from lingoflow.schema import Segment
 
     ref = clip["ref"].crop(clip["uem"]) if clip["uem"] is not None else clip["ref"]
@@ -76,9 +76,10 @@ def oracle_speakers(clip: dict, audio) -> list:
                 for part in __import__("pyannote.core", fromlist=["Timeline"]).Timeline([turn]).extrude(overlap) if part.duration > 0]
     out = []
     for label in sorted(ref.labels()):
-        speech = speaker_audio(audio, segments, label, EMBED_SECONDS)
-        if len(speech) >= campp.RATE // 2:  # half a second of speech at least
-            out.append(SpeakerInfo(label, round(len(speech) / campp.RATE, 2), 1, embedding=[float(v) for v in campp.embed(speech)]))
+        spans = speaker_spans(segments, label)
+        seconds = sum(b - a for a, b in spans)
+        if seconds >= 0.5:  # half a second of speech at least
+            out.append(SpeakerInfo(label, round(seconds, 2), 1, embedding=[float(v) for v in campp.embed_spans(audio, spans)]))
     return out
 
 

@@ -224,6 +224,32 @@ def stats_embeddings(stats: np.ndarray) -> np.ndarray:
     return _unit(out)
 
 
+def embed_spans(audio: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
+    """One unit CAM++ embedding of the speech inside ``spans`` (seconds), as the engine embeds a
+    speaker: the network run over the audio around them (blocks of the engine's span), the frames
+    inside pooled; zeros when under MIN_EMBED_FRAMES of speech."""
+    duration = len(audio) / RATE
+    spans = [(max(0.0, a), min(duration, b)) for a, b in spans if b > a]
+    block = WINDOW + (BLOCK - 1) * STEP
+    total = None
+    for start in np.arange(0.0, duration, block):
+        end = min(duration, start + block)
+        inside = [(max(a, start), min(b, end)) for a, b in spans if b > start and a < end]
+        piece = audio[int(round(start * RATE)) : int(round(end * RATE))]
+        if not inside or len(piece) < 400 + 20 * 160:
+            continue
+        frames = frame_features(fbank(piece))
+        times = start + 0.0125 + 0.02 * np.arange(frames.shape[1])
+        mask = np.zeros(len(times), dtype=bool)
+        for a, b in inside:
+            mask |= (times >= a) & (times < b)
+        pooled = pooled_stats(frames, mask[None])
+        total = pooled if total is None else total + pooled
+    if total is None or total[0, 0] < MIN_EMBED_FRAMES // 2:
+        return np.zeros(192, dtype=np.float32)
+    return stats_embeddings(total)[0]
+
+
 def window_starts(duration: float, step: float = STEP) -> np.ndarray:
     """Window starts (s): every ``step`` s, the last window ending at the audio's end."""
     if duration <= WINDOW:

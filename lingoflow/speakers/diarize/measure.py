@@ -30,17 +30,14 @@ class SpeakerInfo:
         return "low" if self.pitch_hz < LOW_PITCH_HZ else "high"
 
 
+def speaker_spans(segments: list[Segment], label: str) -> list[tuple[float, float]]:
+    """Where the speaker speaks: each of their segments from its first word to its last."""
+    return [(s.words[0].start, s.words[-1].end) if s.words else (s.start, s.end) for s in segments if s.speaker == label]
+
+
 def speaker_audio(audio: np.ndarray, segments: list[Segment], label: str, limit: float, rate: int = campp.RATE) -> np.ndarray:
     """The speaker's own speech (their words, else their segments), longest stretches first, up to limit s."""
-    spans = []
-    for s in segments:
-        if s.speaker != label:
-            continue
-        if s.words:
-            spans.append((s.words[0].start, s.words[-1].end))
-        else:
-            spans.append((s.start, s.end))
-    return gather(audio, spans, limit, rate)
+    return gather(audio, speaker_spans(segments, label), limit, rate)
 
 
 def gather(audio: np.ndarray, spans: list[tuple[float, float]], limit: float, rate: int = campp.RATE) -> np.ndarray:
@@ -108,8 +105,10 @@ def measure(audio: np.ndarray, segments: list[Segment], turns=None, voices: dict
         if len(speech):
             embedding = (voices or {}).get(label)
             if embedding is None:
-                clean = gather(audio, alone(turns, label), EMBED_SECONDS) if turns else speech
-                embedding = campp.embed(clean if len(clean) >= MIN_CLEAN_SECONDS * campp.RATE else speech)
+                spans = alone(turns, label) if turns else []
+                if sum(b - a for a, b in spans) < MIN_CLEAN_SECONDS:
+                    spans = speaker_spans(segments, label)
+                embedding = campp.embed_spans(audio, spans)
             if np.any(embedding):  # too short to embed: no embedding (never linked, never enrolled)
                 info.embedding = [round(float(v), 6) for v in embedding]
             info.pitch_hz = median_pitch(speech[: int(PITCH_SECONDS * campp.RATE)])
