@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed
 SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup system compiler browser venv demo test bench eval clean coqui test-coqui
+.PHONY: setup system browser venv demo test bench eval clean coqui test-coqui
 
-setup: system compiler $(STAMP)
+setup: system $(STAMP)
 
 # Debian packages, installed only when missing, by scripts/apt-install.sh (root or sudo, else it
 # says what to run): ffmpeg, espeak-ng and the DejaVu fonts (captions burned into video, --burn-in;
@@ -20,11 +20,6 @@ system:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	{ command -v fc-list >/dev/null && fc-list 'DejaVu Sans' file | grep -q .; } || missing="$$missing fonts-dejavu-core"; \
 	[ -z "$$missing" ] || scripts/apt-install.sh "missing:$$missing" $(SYSTEM_PACKAGES)
-
-# webrtcvad (needed by resemblyzer) ships only as source: a C compiler and Python's headers build it
-compiler:
-	@{ command -v cc >/dev/null && $(PYTHON) -c 'import os, sysconfig; assert os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; } || \
-	scripts/apt-install.sh "to build webrtcvad" gcc python3-dev
 
 # Debian chromium for the review-page browser tests (driven by python playwright; its own
 # browser download does not work offline)

@@ -1,6 +1,6 @@
 """Diarization on real meetings: lingoflow's diarize stage on ../shared/eval/diar (AMI + pyannote sample).
 
-    python -m bench.diarization [--asr-model base] [--engines campp resemblyzer] [--clips trn00 dev01 ...]
+    python -m bench.diarization [--asr-model base] [--engines campp pyannote none] [--clips trn00 dev01 ...]
                                 [--long-minutes 10] [--speakers N]
 
 The pipeline's own path: the transcribe stage (faster-whisper words; transcripts are kept in
@@ -8,7 +8,8 @@ bench/.work so a rerun only re-diarizes) -> the diarize stage (speech regions, e
 speaker per word, segments split at speaker changes, speakers measured). The hypothesis is
 what a user gets: the transcript's segments (from their first to their last word) with their
 speaker labels; and speakers.rttm, the engine's own turns (overlap kept). Each engine of
---engines runs in the same run (the default: campp, and resemblyzer, the engine it replaces).
+--engines runs in the same run (the default: campp; the resemblyzer engines it replaced are
+retired, their last figures are in docs/speakers.md, and the same-run baseline is one speaker).
 Printed per clip and per set (trn: the clips the thresholds were calibrated
 on, dev: held out, sample: pyannote_sample.wav):
 - DER (pyannote.metrics, scored inside the UEM) with a 0.25 s forgiveness collar each side
@@ -205,10 +206,6 @@ def run_engine(engine: str, args, done: list) -> None:
         diarizer = get_diarizer(engine)
         getattr(diarizer, "check", lambda: None)()
         getattr(diarizer, "warm", lambda: None)()  # models loaded before timing
-        if engine.startswith("resemblyzer"):
-            from lingoflow.speakers.diarize import encoder
-
-            encoder.encoder()
     from lingoflow.speakers.diarize import campp
 
     campp.embedding_model()  # every engine's speakers are measured with CAM++
@@ -271,7 +268,7 @@ def run_engine(engine: str, args, done: list) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--asr-model", default="base")
-    ap.add_argument("--engines", nargs="*", default=["campp", "resemblyzer"], help="engines to compare in this run")
+    ap.add_argument("--engines", nargs="*", default=["campp"], help="engines to compare in this run (campp, pyannote with its hub weights, none)")
     ap.add_argument("--speakers", type=int, default=None)
     ap.add_argument("--clips", nargs="*", default=None, help="only these clips (names without .wav)")
     ap.add_argument("--long-minutes", type=float, default=10.0, help="also time a long file of this many minutes (0: skip)")

@@ -44,7 +44,7 @@ def test_a_real_meeting_has_more_than_one_speaker_and_about_the_right_count(meet
     from lingoflow.speakers.diarize import get_diarizer
 
     audio, speech, people = meeting
-    found = {t.speaker for t in get_diarizer("resemblyzer").diarize(audio, 16000, speech)}
+    found = {t.speaker for t in get_diarizer("campp").diarize(audio, 16000, speech)}
     assert len(found) > 1 and abs(len(found) - len(people)) <= 1, (found, people)
 
 
@@ -52,8 +52,10 @@ def test_min_and_max_speakers_are_honoured(meeting):
     from lingoflow.speakers.diarize import get_diarizer
 
     audio, speech, _ = meeting
-    engine = get_diarizer("resemblyzer")
-    assert len({t.speaker for t in engine.diarize(audio, 16000, speech, min_speakers=4)}) == 4
+    engine = get_diarizer("campp")
+    alone = len({t.speaker for t in engine.diarize(audio, 16000, speech)})
+    assert alone < 3  # left to itself it finds two of the three here (16 s, 4 windows) ...
+    assert len({t.speaker for t in engine.diarize(audio, 16000, speech, min_speakers=3)}) == 3  # ... asked for three, three
     assert len({t.speaker for t in engine.diarize(audio, 16000, speech, max_speakers=1)}) == 1
     assert len({t.speaker for t in engine.diarize(audio, 16000, speech, num_speakers=2, max_speakers=8)}) == 2
 

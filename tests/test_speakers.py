@@ -88,10 +88,10 @@ def _track(path):
 def _embed(audio, rate):
     import numpy as np
 
-    from lingoflow.speakers.diarize import encoder
+    from lingoflow.speakers.diarize import campp
 
-    n = int(len(audio) * encoder.RATE / rate)
-    return encoder.embed(np.interp(np.linspace(0, len(audio) - 1, n), np.arange(len(audio)), audio).astype(np.float32))
+    n = int(len(audio) * campp.RATE / rate)
+    return campp.embed(np.interp(np.linspace(0, len(audio) - 1, n), np.arange(len(audio)), audio).astype(np.float32))
 
 
 def test_two_speakers_two_voices_one_voice_each(transcribed, tmp_path):

@@ -82,7 +82,7 @@ def test_cli_rejects_pyannote_without_its_package(tmp_path):
     media = tmp_path / "in.wav"
     media.write_bytes(b"not audio")
     proc = run_cli("localize", str(media), "--out", str(tmp_path / "out"), "--diarize-engine", "pyannote")
-    assert proc.returncode == 2 and "pyannote.audio" in proc.stderr and "--diarize-engine resemblyzer" in proc.stderr
+    assert proc.returncode == 2 and "pyannote.audio" in proc.stderr and "--diarize-engine campp" in proc.stderr
 
 
 def test_cli_rejects_a_reference_clip_that_is_not_audio(tmp_path):

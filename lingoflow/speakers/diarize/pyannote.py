@@ -15,7 +15,7 @@ DEFAULT_PIPELINE = "pyannote/speaker-diarization-3.1"
 _MISSING = (
     "the pyannote diarization engine needs pyannote.audio: `.venv/bin/pip install pyannote.audio torch==2.13.0`, "
     "and its pipeline from a model hub (set HF_TOKEN) or a local copy (LINGOFLOW_PYANNOTE_PIPELINE=/path/config.yaml); "
-    "or use --diarize-engine resemblyzer"
+    "or use --diarize-engine campp (the default, installed)"
 )
 
 _pipelines: dict[str, object] = {}

@@ -4,12 +4,9 @@ from ...engines import Registry
 from .base import Diarizer
 from .campp import CamppEngine
 from .pyannote import PyannoteEngine
-from .resemblyzer import ResemblyzerEngine
-from .resemblyzer_ahc import AgglomerativeResemblyzerEngine
 
 # a new engine is one file and one line here
-ENGINES: Registry[Diarizer] = Registry("diarization engine", {"campp": CamppEngine, "resemblyzer": ResemblyzerEngine, "resemblyzer-ahc": AgglomerativeResemblyzerEngine,
-                                                              "pyannote": PyannoteEngine}, also="'none'")
+ENGINES: Registry[Diarizer] = Registry("diarization engine", {"campp": CamppEngine, "pyannote": PyannoteEngine}, also="'none'")
 
 
 def get_diarizer(name: str) -> Diarizer:
