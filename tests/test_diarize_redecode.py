@@ -44,3 +44,30 @@ def test_speech_without_words_is_decoded_and_music_gives_nothing(eval_dir):
     assert [w for s in _transcribe_stretch(music, heard) for w in s.words] == []
     silence = np.zeros(16000 * 12, dtype=np.float32)
     assert _transcribe_stretch(silence, engine.diarize(silence, 16000, [])) == []
+
+
+def test_a_files_stretches_are_decoded_in_one_window_and_put_back_in_place(eval_dir):
+    # two stretches of real speech far apart in a file of silence: one decode, words back at their own times
+    from faster_whisper import decode_audio
+
+    from lingoflow.asr import AsrOptions, get_transcriber
+
+    speech = decode_audio(str(eval_dir / "asr" / "en_jfk.flac"))
+    audio = np.zeros(16000 * 40, dtype=np.float32)
+    audio[16000 * 2 : 16000 * 5] = speech[: 16000 * 3]  # "And so my fellow Americans"
+    audio[16000 * 30 : 16000 * 33] = speech[16000 * 8 : 16000 * 11]  # "what you can do for your country"
+    transcriber = get_transcriber("faster-whisper")
+    calls = []
+
+    class Counting:
+        def transcribe(self, piece, options):
+            calls.append(len(piece) / 16000)
+            return transcriber.transcribe(piece, options)
+
+    empty = Transcript(SourceInfo("x", "x", 40.0), "en", 1.0, [])
+    found = redecode(audio, empty, [(2.0, 5.0), (30.0, 33.0)], Counting(), AsrOptions(model="tiny.en", language="en"))
+    assert len(calls) == 1 and calls[0] < 10  # both stretches (with context) and the silence between them: one window
+    text = " ".join(s.text for s in found).lower()
+    assert "americans" in text and "country" in text, found
+    for w in (w for s in found for w in s.words):  # each word back in its own stretch
+        assert type(w.start) is float and (2.0 <= (w.start + w.end) / 2 <= 5.0 or 30.0 <= (w.start + w.end) / 2 <= 33.0), w

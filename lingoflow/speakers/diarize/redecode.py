@@ -79,7 +79,7 @@ def redecode(audio: np.ndarray, transcript: Transcript, stretches: list[tuple[fl
                 if not 0 <= k < len(piece):
                     continue
                 first, _, (s, e) = piece[k]
-                shift = first - at[k]
+                shift = float(first - at[k])
                 if s <= mid + shift <= e:  # only what lies in the unheard stretch
                     words[k].append(replace(w, start=round(w.start + shift, 3), end=round(w.end + shift, 3)))
                     segment_of.setdefault(k, seg)
