@@ -1,7 +1,7 @@
 """Diarization on real meetings: lingoflow's diarize stage on ../shared/eval/diar (AMI + pyannote sample).
 
     python -m bench.diarization [--asr-model base] [--engines campp pyannote none] [--clips trn00 dev01 ...]
-                                [--long-minutes 10] [--speakers N]
+                                [--long-minutes 10 60] [--speakers N]
 
 The pipeline's own path: the transcribe stage (faster-whisper words; transcripts are kept in
 bench/.work so a rerun only re-diarizes) -> the diarize stage (speech regions, engine, a
@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -147,13 +146,15 @@ def write_wav(path: Path, audio) -> None:
         w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
 
 
-def long_file(done: list[tuple], minutes: float, options) -> None:
-    """The diarize stage on the clips strung together (repeated) to ``minutes``: speed and memory."""
+def long_file(done: list[tuple], minutes: float, options) -> dict:
+    """The diarize stage on the clips strung together (repeated) to ``minutes``, in a fresh process
+    (its peak RSS is the stage's alone: model loads, the audio, the engine's blocks)."""
     import numpy as np
 
-    from lingoflow.speakers import diarization as speakers
     from lingoflow.io import media
     from lingoflow.schema import SourceInfo, Transcript
+
+    from .common import peak_rss_mb_of
 
     audio_parts, segments, offset = [], [], 0.0
     while offset < minutes * 60:
@@ -166,18 +167,37 @@ def long_file(done: list[tuple], minutes: float, options) -> None:
             offset += len(audio) / media.SAMPLE_RATE
             if offset >= minutes * 60:
                 break
-    long_audio = np.concatenate(audio_parts)
-    path = Path(tempfile.mkdtemp(prefix="lingoflow-bench-long-")) / "long.wav"
-    write_wav(path, long_audio)
-    transcript = Transcript(SourceInfo(str(path), f"long-{minutes}-{len(segments)}", round(offset, 3)), "en", 1.0, segments)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    folder = Path(tempfile.mkdtemp(prefix="lingoflow-bench-long-"))
+    write_wav(folder / "long.wav", np.concatenate(audio_parts))
+    del audio_parts
+    transcript = Transcript(SourceInfo(str(folder / "long.wav"), f"long-{minutes}-{len(segments)}", round(offset, 3)), "en", 1.0, segments)
+    (folder / "transcript.json").write_text(json.dumps(transcript.to_dict()))
+    (folder / "options.json").write_text(options.model_dump_json())
+    wall, peak, rc = peak_rss_mb_of([sys.executable, "-m", "bench.diarization", "--stage-of", str(folder)], env={"PYTHONPATH": str(ROOT)})
+    done_ = json.loads((folder / "result.json").read_text()) if rc == 0 else {}
+    took = done_.get("seconds", float("nan"))
+    print(f"long file: the clips strung together, {offset / 60:.1f} min: diarize stage {took:.1f} s "
+          f"({offset / took:.0f}x real time), {done_.get('speakers')} speakers; the stage's process peak RSS {peak:.0f} MB")
+    return {"minutes": round(offset / 60, 1), "seconds": round(took, 1), "peak_rss_mb": round(peak)}
+
+
+def stage_of(folder: Path) -> None:
+    """The diarize stage alone on a long file written by long_file (its own process): models loaded, then timed."""
+    from lingoflow.config import LocalizeOptions
+    from lingoflow.schema import Transcript
+    from lingoflow.speakers import diarization as speakers
+    from lingoflow.speakers.diarize import get_diarizer
+
+    options = LocalizeOptions.model_validate_json((folder / "options.json").read_text())
+    transcript = Transcript.from_dict(json.loads((folder / "transcript.json").read_text()))
+    from lingoflow.asr import AsrOptions, get_transcriber
+
+    get_diarizer(options.diarize_engine).warm()
+    # loaded before timing, as in a library run (the transcribe stage loaded it): re-decoding uses it
+    get_transcriber(options.asr_engine).load(AsrOptions(model=options.asr_model, compute_type=options.compute_type))
     t0 = time.perf_counter()
-    diarized = speakers.diarize(transcript, str(path), options)
-    took = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nlong file: the clips strung together, {offset / 60:.1f} min: diarize stage {took:.1f} s "
-          f"({offset / took:.0f}x real time), {len(diarized.speakers)} speakers; peak RSS {peak:.0f} MB (before: {before:.0f} MB)")
-    return {"minutes": round(offset / 60, 1), "seconds": round(took, 1), "peak_rss_mb": round(peak), "rss_before_mb": round(before)}
+    diarized = speakers.diarize(transcript, str(folder / "long.wav"), options)
+    (folder / "result.json").write_text(json.dumps({"seconds": time.perf_counter() - t0, "speakers": len(diarized.speakers)}))
 
 
 def rttm_hypothesis(diarized, uri: str):
@@ -268,7 +288,10 @@ def run_engine(engine: str, args, done: list) -> dict:
         p, r, true_links, said_links = linking(dev)
         print(f"  dev clips only: precision {p:.3f}, recall {r:.3f} ({true_links} true links, {said_links} predicted)")
     if args.long_minutes:
-        figures["long_file"] = long_file(done, args.long_minutes, options)
+        figures["long_files"] = [long_file(done, m, options) for m in args.long_minutes]
+        if len(figures["long_files"]) > 1:
+            first, last = figures["long_files"][0], figures["long_files"][-1]
+            print(f"peak RSS {last['minutes']:g} min / {first['minutes']:g} min: {last['peak_rss_mb'] / first['peak_rss_mb']:.2f}x (goal <= 1.2x)")
     return figures
 
 
@@ -278,8 +301,13 @@ def main() -> None:
     ap.add_argument("--engines", nargs="*", default=["campp"], help="engines to compare in this run (campp, pyannote with its hub weights, none)")
     ap.add_argument("--speakers", type=int, default=None)
     ap.add_argument("--clips", nargs="*", default=None, help="only these clips (names without .wav)")
-    ap.add_argument("--long-minutes", type=float, default=10.0, help="also time a long file of this many minutes (0: skip)")
+    ap.add_argument("--long-minutes", type=float, nargs="*", default=[10.0, 60.0],
+                    help="also time long files of these many minutes, each in its own process (0 or none: skip)")
+    ap.add_argument("--stage-of", type=Path, help=argparse.SUPPRESS)  # the child process of a long file
     args = ap.parse_args()
+    if args.stage_of:
+        return stage_of(args.stage_of)
+    args.long_minutes = [m for m in args.long_minutes if m > 0]
     os.environ["LINGOFLOW_CACHE"] = tempfile.mkdtemp(prefix="lingoflow-bench-diar-")  # nothing diarized is reused
     warnings.filterwarnings("ignore", message=".*uem.*")
 

@@ -185,7 +185,9 @@ def load_wav(path: str | os.PathLike) -> np.ndarray:
     with wave.open(str(path), "rb") as w:
         data = w.readframes(w.getnframes())
         channels = w.getnchannels()
-    audio = np.frombuffer(data, dtype=np.int16).astype(np.float32) / 32768.0
+    audio = np.frombuffer(data, dtype=np.int16).astype(np.float32)
+    del data
+    audio /= 32768.0  # in place: an hour of audio is 230 MB as float32, not twice that
     if channels > 1:
         audio = audio.reshape(-1, channels).mean(axis=1)
     return audio
