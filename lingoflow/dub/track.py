@@ -26,8 +26,9 @@ from typing import Callable
 import ffmpeg
 import numpy as np
 from pydub import AudioSegment
-from pydub.silence import detect_leading_silence, detect_silence
+from pydub.silence import detect_leading_silence
 
+from .silence import detect_silence
 from ..store.atomic import atomic_path
 from ..io.media import ffmpeg_args, file_url, run
 
