@@ -80,6 +80,7 @@ eval: setup
 	$(PY) -m bench.mt_glossary
 	$(PY) -m bench.input_quality --vad
 	$(PY) -m bench.language_id
+	$(PY) -m bench.diarization
 
 clean:
 	rm -rf demo-out demo-library .pytest_cache test-artifacts
