@@ -65,3 +65,24 @@ def test_leading_dash_name_is_a_file_not_an_option(tmp_path):
     (tmp_path / "x.wav").rename(src)
     info = media.probe(src)
     assert media.decode_audio(info, tmp_path / "o.wav") == pytest.approx(1.0, abs=0.05)
+
+
+def test_wav_audio_reads_the_pieces_load_wav_would_give(tmp_path, eval_dir):
+    # the diarize stage reads a long file window by window through media.WavAudio: every slice
+    # must be exactly load_wav's, mono and stereo, at the edges too
+    import subprocess
+
+    import numpy as np
+
+    from lingoflow.io import media
+
+    for channels in (1, 2):
+        wav = tmp_path / f"c{channels}.wav"
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(eval_dir / "diar" / "pyannote_sample.wav"), "-ac", str(channels),
+                        "-ar", "16000", "-c:a", "pcm_s16le", str(wav)], check=True)
+        whole, pieces = media.load_wav(wav), media.WavAudio(wav)
+        assert len(pieces) == len(whole) and pieces.shape == whole.shape
+        for a, b in ((0, 16000), (123457, 160000), (len(whole) - 10, len(whole) + 500), (50, 10)):
+            got = pieces[a:b]
+            assert got.dtype == np.float32 and np.array_equal(got, whole[a:b]), (channels, a, b)
+        assert np.array_equal(np.asarray(pieces), whole)

@@ -191,3 +191,40 @@ def load_wav(path: str | os.PathLike) -> np.ndarray:
     if channels > 1:
         audio = audio.reshape(-1, channels).mean(axis=1)
     return audio
+
+
+class WavAudio:
+    """A 16-bit PCM WAV read piece by piece: ``len()`` in samples, ``[a:b]`` a float32 slice in
+    [-1, 1] (mono), ``np.asarray()`` all of it. What reads a long file window by window (the
+    diarize stage) holds only its pieces, not hours of float32 (230 MB an hour)."""
+
+    dtype = np.dtype(np.float32)
+    ndim = 1
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        with wave.open(self.path, "rb") as w:
+            self._frames, self._channels = w.getnframes(), w.getnchannels()
+
+    def __len__(self) -> int:
+        return self._frames
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (self._frames,)
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("WavAudio takes [start:stop] slices")
+        start, stop, _ = key.indices(self._frames)
+        if stop <= start:
+            return np.zeros(0, dtype=np.float32)
+        with wave.open(self.path, "rb") as w:
+            w.setpos(start)
+            audio = np.frombuffer(w.readframes(stop - start), dtype=np.int16).astype(np.float32)
+        audio /= 32768.0
+        return audio.reshape(-1, self._channels).mean(axis=1) if self._channels > 1 else audio
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        audio = load_wav(self.path)
+        return audio if dtype is None else audio.astype(dtype, copy=False)

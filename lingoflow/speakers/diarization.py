@@ -27,6 +27,7 @@ from .voices.enroll import enrolled_embeddings
 
 CODE_VERSION = "diarize/3"  # 2: segments span their words, a split keeps the ASR text; 3: the engine's turns kept
 REFERENCE_SECONDS = 12.0  # of a speaker's own speech, for voice cloning
+READ_IN_PIECES = {"campp", "none"}  # engines (and what the stage does beside them) that only slice the audio
 
 
 @dataclass
@@ -97,8 +98,9 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
     hears = options.diarize_engine != "none" and get_diarizer(options.diarize_engine).hears_audio
     if not transcript.segments and not hears:  # no speech, nobody to label: hours of silence are not read into memory
         return Diarized(transcript, [])
-    audio = media.load_wav(audio_wav)
     engine_name = options.diarize_engine
+    # campp reads the audio window by window (an hour is 230 MB as float32); others take it whole
+    audio = media.WavAudio(audio_wav) if engine_name in READ_IN_PIECES else media.load_wav(audio_wav)
     turns = None
     if engine_name == "none":
         segments = [Segment(**{**asdict(s), "words": list(s.words), "speaker": speaker_label(0)}) for s in transcript.segments]
@@ -132,7 +134,7 @@ def reference_clip(audio_wav: str, sha256: str, transcript: Transcript, label: s
     """A WAV of the speaker's own clean speech (their longest segments), for voice cloning."""
     path = cache_dir() / "references" / f"{sha256[:16]}-{label}.wav"
     if not path.is_file():
-        audio = speaker_audio(media.load_wav(audio_wav), transcript.segments, label, REFERENCE_SECONDS)
+        audio = speaker_audio(media.WavAudio(audio_wav), transcript.segments, label, REFERENCE_SECONDS)
         with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as w:
             w.setnchannels(1)
             w.setsampwidth(2)

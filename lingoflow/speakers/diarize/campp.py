@@ -280,7 +280,8 @@ class CamppEngine(Diarizer):
     def diarize_with_voices(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1):
         if sample_rate != RATE:
             raise ValueError(f"the campp engine needs {RATE} Hz audio, got {sample_rate}")
-        audio = np.asarray(audio, dtype=np.float32)
+        if isinstance(audio, np.ndarray):
+            audio = audio.astype(np.float32, copy=False)  # else a media.WavAudio: read window by window
         if len(audio) < RATE // 10:
             return [], {}
         heard = hear(audio, self.step)
