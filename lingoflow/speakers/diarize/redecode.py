@@ -69,7 +69,7 @@ def redecode(audio: np.ndarray, transcript: Transcript, stretches: list[tuple[fl
                                  for part in ((gap,) if k else ()) + (audio[int(first * RATE) : int(last * RATE)],)])
         at = np.cumsum([0.0] + [last - first + GAP for first, last, _ in piece])  # where each stretch begins in the piece
         words: list[list] = [[] for _ in piece]
-        segment_of: dict[int, Segment] = {}
+        segments_of: list[list[Segment]] = [[] for _ in piece]
         for seg in engine.transcribe(joined, options).segments:
             if seg.confidence is not None and seg.confidence < MIN_CONFIDENCE:
                 continue  # what the decoder would retry hotter is not trusted here
@@ -82,10 +82,12 @@ def redecode(audio: np.ndarray, transcript: Transcript, stretches: list[tuple[fl
                 shift = float(first - at[k])
                 if s <= mid + shift <= e:  # only what lies in the unheard stretch
                     words[k].append(replace(w, start=round(w.start + shift, 3), end=round(w.end + shift, 3)))
-                    segment_of.setdefault(k, seg)
-        for k, mine in enumerate(words):
+                    if seg not in segments_of[k]:
+                        segments_of[k].append(seg)
+        for mine, segs in zip(words, segments_of):
             if len(mine) >= MIN_WORDS and np.mean([w.probability for w in mine]) >= MIN_PROBABILITY:
-                found.append(replace(segment_of[k], start=mine[0].start, end=mine[-1].end, text=" ".join(w.text for w in mine),
+                whole = len(segs) == 1 and len(segs[0].words) == len(mine)  # the ASR's own text (its spacing, its script)
+                found.append(replace(segs[0], start=mine[0].start, end=mine[-1].end, text=segs[0].text if whole else " ".join(w.text for w in mine),
                                      words=mine, speaker=None))
     if not found:
         return transcript.segments
