@@ -27,7 +27,6 @@ from .voices.enroll import enrolled_embeddings
 
 CODE_VERSION = "diarize/3"  # 2: segments span their words, a split keeps the ASR text; 3: the engine's turns kept
 REFERENCE_SECONDS = 12.0  # of a speaker's own speech, for voice cloning
-READ_IN_PIECES = {"campp", "none"}  # engines (and what the stage does beside them) that only slice the audio
 
 
 @dataclass
@@ -99,8 +98,9 @@ def diarize(transcript: Transcript, audio_wav: str, options: LocalizeOptions, it
     if not transcript.segments and not hears:  # no speech, nobody to label: hours of silence are not read into memory
         return Diarized(transcript, [])
     engine_name = options.diarize_engine
-    # campp reads the audio window by window (an hour is 230 MB as float32); others take it whole
-    audio = media.WavAudio(audio_wav) if engine_name in READ_IN_PIECES else media.load_wav(audio_wav)
+    # an engine that reads the audio window by window gets it so (an hour is 230 MB as float32)
+    in_pieces = engine_name == "none" or get_diarizer(engine_name).reads_in_pieces
+    audio = media.WavAudio(audio_wav) if in_pieces else media.load_wav(audio_wav)
     turns = None
     if engine_name == "none":
         segments = [Segment(**{**asdict(s), "words": list(s.words), "speaker": speaker_label(0)}) for s in transcript.segments]

@@ -19,6 +19,7 @@ class Diarizer:
 
     name: str = ""
     hears_audio: bool = False  # finds speech itself (not only where the transcript has words): what it hears without words is decoded again
+    reads_in_pieces: bool = False  # takes the audio as media.WavAudio (len() and [a:b] slices) rather than one array
 
     def identity(self) -> str:
         """What identifies this engine's output besides the audio (for cache keys)."""

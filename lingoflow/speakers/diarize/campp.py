@@ -245,6 +245,7 @@ def voices(heard: Heard, assignment: np.ndarray, names: dict[int, str], min_clea
 class CamppEngine(Diarizer):
     name = "campp"
     hears_audio = True  # its turns come from the audio, not the transcript (speech without words is re-decoded)
+    reads_in_pieces = True  # window by window
     step = STEP
     threshold = THRESHOLD
     min_clean = MIN_CLEAN
