@@ -86,7 +86,7 @@ def test_asr_batch_selects_the_decoder(eval_dir, monkeypatch):
 def test_asr_batch_enters_the_transcribe_key_only(eval_dir):
     ingested = ingest(str(eval_dir / "asr" / "en_ljspeech_LJ002-0035.wav"))
     sequential, batch8, batch4 = (LocalizeOptions(asr_batch=n) for n in (0, 8, 4))
-    assert len({transcribe_stage.key(ingested, o) for o in (sequential, batch8, batch4)}) == 3
+    assert len({transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": o}) for o in (sequential, batch8, batch4)}) == 3
     for stage in ("diarize", "translate", "synthesize"):
         assert settings_for(stage, sequential) == settings_for(stage, batch8)
 

@@ -1,5 +1,6 @@
 """Clean verbatim (mt/condense.py), --verbatim, reading norms as data and the cache keys of the new options."""
 import json
+from pathlib import Path
 
 import pysubs2
 import pytest
@@ -155,6 +156,6 @@ def test_new_options_join_only_the_keys_of_the_stages_they_change():
             assert (settings_for(stage, base) != settings_for(stage, other)) == (stage in changed), (name, stage)
     # the captions stage's key holds them (with the glossary terms clean verbatim keeps)
     tr = _tr("Um, the river.")
-    keys = {outputs.key(tr, "", "a", style=outputs.caption_style(o, "en")) for o in
+    keys = {outputs.OutputsStage.key_of({"transcript": tr, "folder": Path("a"), "style": outputs.caption_style(o, "en")}) for o in
             (base, LocalizeOptions(verbatim=True), LocalizeOptions(reading_profile="children"), LocalizeOptions(max_speedup=1.2))}
     assert len(keys) == 3

@@ -64,9 +64,9 @@ def test_filter_settings_are_part_of_the_transcribe_key(monkeypatch):
     from lingoflow.pipeline import transcribe as transcribe_stage
     from lingoflow.config import LocalizeOptions
 
-    ingested = SimpleNamespace(sha256="0" * 64, info=SimpleNamespace(path="/nonexistent/talk.wav"))  # no human captions beside it
+    ingested = SimpleNamespace(key_identity=lambda: "0" * 64, info=SimpleNamespace(path="/nonexistent/talk.wav"))  # no human captions beside it
     options = LocalizeOptions(asr_model="tiny.en")
-    before = transcribe_stage.key(ingested, options)
-    assert transcribe_stage.key(ingested, options) == before
+    before = transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": options})
+    assert transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": options}) == before
     monkeypatch.setattr(fragments, "SETTINGS", fragments.FragmentSettings(short_seconds=0.3))
-    assert transcribe_stage.key(ingested, options) != before
+    assert transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": options}) != before

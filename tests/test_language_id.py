@@ -169,10 +169,10 @@ def test_the_transcribe_key_holds_the_decided_language(eval_dir, tmp_path):
     work.language = language.decide(_lid({"cy": 0.5, "en": 0.45}), prior=["en"]).to_dict()
     decided = stage.key(work)
     assert decided != guessed
-    assert decided == transcribe_stage.key(ingested, LocalizeOptions(source_language="en"))
+    assert decided == transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": LocalizeOptions(source_language="en")})
     work.language = {**work.language, "candidates": [], "probabilities": {"en": 1.0}}  # how it was decided does not key it
     assert stage.key(work) == decided
-    assert transcribe_stage.key(ingested, LocalizeOptions(languages=["en", "fr"])) != guessed
+    assert transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": LocalizeOptions(languages=["en", "fr"])}) != guessed
 
 
 def test_a_single_file_alone_has_no_prior(tmp_path):

@@ -139,9 +139,9 @@ def test_transcribe_key_follows_the_sidecar_bytes_and_the_mode(eval_dir, tmp_pat
     shutil.copyfile(eval_dir / "asr" / "en_jfk.flac", media)
     ingested = ingest(str(media))
     auto = LocalizeOptions(asr_model="tiny.en")
-    before = transcribe_stage.key(ingested, auto)
+    before = transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": auto})
     (tmp_path / "lecture.srt").write_text(JFK_SRT, encoding="utf-8")
-    with_file = transcribe_stage.key(ingested, auto)
+    with_file = transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": auto})
     (tmp_path / "lecture.srt").write_text(JFK_SRT.replace("country.", "country!"), encoding="utf-8")
-    edited = transcribe_stage.key(ingested, auto)
-    assert len({before, with_file, edited, transcribe_stage.key(ingested, ASR)}) == 4
+    edited = transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": auto})
+    assert len({before, with_file, edited, transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": ASR})}) == 4

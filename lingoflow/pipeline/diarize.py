@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from ..store.cache import code_identity, stage_key
 from ..config import LocalizeOptions
 from ..schema import Transcript
 from .ingest import Ingested
-from .stage import FileWork, Stage, content_digest, module_of, with_source
+from .stage import FileWork, Stage, module_of, with_source
 
 
 def diarize(transcript: Transcript, ingested: Ingested, options: LocalizeOptions, item: str = ""):
@@ -16,26 +15,6 @@ def diarize(transcript: Transcript, ingested: Ingested, options: LocalizeOptions
     from ..speakers import diarization as speakers
 
     return speakers.diarize(transcript, ingested.audio_wav, options, item)
-
-
-def key(transcript: Transcript, ingested: Ingested, options: LocalizeOptions) -> str:
-    from ..speakers import diarization as speakers
-
-    parts: list = [speakers]
-    model = "none"
-    if options.diarize_engine != "none":
-        from ..speakers.diarize import get_diarizer
-
-        engine = get_diarizer(options.diarize_engine)
-        model = f"{options.diarize_engine}:{engine.identity()}"
-        parts.append(module_of(engine))
-        if engine.hears_audio:
-            from ..speakers.diarize import redecode
-
-            parts.append(redecode)
-    # speakers are cast to voices only when there is something to dub
-    return stage_key("diarize", code=code_identity(*parts), inputs={"transcript": content_digest(transcript), "audio": ingested.sha256},
-                     options=options, model=model, extra={"cast": bool(options.targets)})
 
 
 def to_dict(diarized) -> dict:
@@ -58,12 +37,39 @@ def from_dict(d: dict, ingested: Ingested):
 class DiarizeStage(Stage):
     kind = "diarize"
     function = staticmethod(diarize)
+    unkeyed = frozenset({"item"})
 
-    def key(self, work: FileWork) -> str:
-        return key(work.transcript, work.ingested, work.options)
+    def arguments(self, work: FileWork) -> dict:
+        return {"transcript": work.transcript, "ingested": work.ingested, "options": work.options, "item": work.item}
 
-    def run(self, work: FileWork, task):
-        return task(work.transcript, work.ingested, work.options, work.item)
+    @classmethod
+    def code(cls, arguments: dict) -> list:
+        from ..speakers import diarization as speakers
+
+        parts: list = [speakers]
+        if arguments["options"].diarize_engine != "none":
+            from ..speakers.diarize import get_diarizer
+
+            engine = get_diarizer(arguments["options"].diarize_engine)
+            parts.append(module_of(engine))
+            if engine.hears_audio:
+                from ..speakers.diarize import redecode
+
+                parts.append(redecode)
+        return parts
+
+    @classmethod
+    def model(cls, arguments: dict) -> str:
+        name = arguments["options"].diarize_engine
+        if name == "none":
+            return "none"
+        from ..speakers.diarize import get_diarizer
+
+        return f"{name}:{get_diarizer(name).identity()}"
+
+    @classmethod
+    def extra(cls, arguments: dict) -> dict:
+        return {"cast": bool(arguments["options"].targets)}  # speakers are cast to voices only when there is something to dub
 
     def encode(self, value) -> dict:
         return to_dict(value)

@@ -19,6 +19,10 @@ class Ingested:
     audio_wav: str  # 16 kHz mono, in the cache, keyed by the source bytes
     duration: float
 
+    def key_identity(self) -> str:
+        """As a later stage's input: the source's bytes (its duration, rate and decoded audio follow from them)."""
+        return self.sha256
+
     def to_dict(self) -> dict:
         """The decoded audio's path is not stored: it follows from the hash (and the cache folder)."""
         return {"uri": self.uri, "info": self.info.to_dict(), "sha256": self.sha256, "duration": self.duration}
@@ -49,21 +53,19 @@ def ingest(path: str, uri: str | None = None, prepared: Ingested | None = None) 
     return Ingested(uri or str(Path(path).absolute()), info, sha, str(wav), duration)
 
 
-def key(identity: dict) -> str:
-    """`identity`: the source's content (sources.identity: its SHA-256, or its S3 ETag and size)."""
-    from ..store.cache import code_identity, stage_key
-
-    return stage_key("ingest", code=code_identity(ingest), inputs=identity)
-
-
 class IngestStage(Stage):
+    """Its arguments are a local copy of the source, which for S3 means a download: its key is the
+    source's identity instead (sources.identity: its SHA-256, or its S3 ETag and size), known
+    before anything is fetched."""
+
     kind = "ingest"
     function = staticmethod(ingest)
 
     def key(self, work: FileWork) -> str:
         from ..io import sources
+        from ..store.cache import code_identity, stage_key
 
-        return key(sources.identity(work.source, work.s3))
+        return stage_key("ingest", code=code_identity(ingest), inputs=sources.identity(work.source, work.s3))
 
     def run(self, work: FileWork, task) -> Ingested:
         from ..io import sources

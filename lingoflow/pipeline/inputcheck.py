@@ -3,7 +3,7 @@ input_checks.py), measured once on the ingested audio, with the transcript's wor
 from __future__ import annotations
 
 from ..quality.input_checks import InputQuality, calibration, measure
-from ..store.cache import code_identity, digest, stage_key
+from ..store.cache import digest
 from .stage import FileWork, Stage
 
 
@@ -13,21 +13,22 @@ def speech(transcript) -> list[tuple[float, float]]:
     return speech_regions(transcript.segments)
 
 
-def check(audio_wav: str, regions: list[tuple[float, float]]) -> InputQuality:
-    return measure(audio_wav, regions)
+def check(ingested, regions: list[tuple[float, float]]) -> InputQuality:
+    """`ingested`: pipeline.ingest.Ingested (its decoded audio is measured); `regions`: the speech."""
+    return measure(ingested.audio_wav, regions)
 
 
 class InputCheckStage(Stage):
     kind = "input-check"
     function = staticmethod(check)
 
-    def key(self, work: FileWork) -> str:
-        # the warning strengths and score weights come from calibration.json: its content is in the key
-        return stage_key("input-check", code=code_identity(check, speech), inputs={"audio": work.ingested.sha256, "speech": digest(speech(work.transcript))},
-                         extra={"calibration": digest(calibration())})
+    def arguments(self, work: FileWork) -> dict:
+        return {"ingested": work.ingested, "regions": speech(work.transcript)}
 
-    def run(self, work: FileWork, task) -> InputQuality:
-        return task(work.ingested.audio_wav, speech(work.transcript))
+    @classmethod
+    def extra(cls, arguments: dict) -> dict:
+        # the warning strengths and score weights come from calibration.json: its content is in the key
+        return {"calibration": digest(calibration())}
 
     def encode(self, value: InputQuality) -> dict:
         return value.to_dict()

@@ -18,16 +18,6 @@ def remux(ingested: Ingested, transcript: Transcript, targets: list[str], folder
     return str(out)
 
 
-def key(ingested: Ingested, transcript: Transcript, targets: list[str], local_root: Path, item: str) -> str:
-    """Keyed by the files it muxes (by their bytes)."""
-    from ..store.cache import code_identity, file_sha256, stage_key
-
-    names = [f"{item}/dub.{lang}.wav" for lang in targets] + [f"{item}/captions.{lang}.srt" for lang in dict.fromkeys([transcript.language, *targets])]
-    files = {n: file_sha256(Path(local_root) / n) for n in names}
-    return stage_key("mux", code=code_identity(remux),
-                     inputs={"source": ingested.sha256, "files": files, "language": transcript.language, "targets": targets, "item": item})
-
-
 def burn_in(container: Path, captions_srt: Path, out_path: Path) -> str:
     """A copy of the localized video with one language's captions drawn into the picture."""
     from ..io import burnin
@@ -39,11 +29,21 @@ class MuxStage(Stage):
     kind = "mux"
     function = staticmethod(remux)
 
-    def key(self, work: FileWork) -> str:
-        return key(work.ingested, work.transcript, list(work.options.targets), work.root.local, work.item)
+    def arguments(self, work: FileWork) -> dict:
+        return {"ingested": work.ingested, "transcript": work.transcript, "targets": list(work.options.targets), "folder": work.folder,
+                "stem": work.item}
+
+    @classmethod
+    def extra(cls, arguments: dict) -> dict:
+        """The files it muxes, by their bytes."""
+        from ..store.cache import file_sha256
+
+        folder, language, targets = Path(arguments["folder"]), arguments["transcript"].language, arguments["targets"]
+        names = [f"dub.{lang}.wav" for lang in targets] + [f"captions.{lang}.srt" for lang in dict.fromkeys([language, *targets])]
+        return {"files": {n: file_sha256(folder / n) for n in names}}
 
     def run(self, work: FileWork, task) -> str:
-        return work.root.rel(task(work.ingested, work.transcript, list(work.options.targets), work.folder, work.item))
+        return work.root.rel(task(**self.arguments(work)))
 
     def outputs(self, work: FileWork, value: str) -> list[Path]:
         return [work.root.local / value]
@@ -65,23 +65,38 @@ class BurnInStage(Stage):
         container = work.root.local / work.muxed
         return container, work.folder / f"captions.{self.lang}.srt", work.folder / burnin.output_name(work.item, self.lang, container)
 
-    def key(self, work: FileWork) -> str:
-        from ..io import burnin
-        from ..store.cache import code_identity, file_sha256, stage_key
-
+    def arguments(self, work: FileWork) -> dict:
         languages = [work.transcript.language, *work.options.targets]
         if self.lang not in languages:
             from ..errors import ConfigError
 
             raise ConfigError(f"no captions in {self.lang!r} to burn in (the source is {languages[0]!r}, targets: {', '.join(languages[1:]) or 'none'})")
-        container, srt, _ = self._files(work)
+        container, srt, out = self._files(work)
+        return {"container": container, "captions_srt": srt, "out_path": out}
+
+    @classmethod
+    def code(cls, arguments: dict) -> list:
+        from ..io import burnin
+
+        return [burnin]
+
+    @classmethod
+    def model(cls, arguments: dict) -> str:
+        from ..io import burnin
+        from ..store.cache import file_sha256
+
         font = burnin.font_file()  # the font that draws the text is part of the result
-        return stage_key("burn-in", code=code_identity(burnin), model=f"{font.name}:{file_sha256(font)}",
-                         inputs={"container": file_sha256(container), "captions": file_sha256(srt), "item": work.item})
+        return f"{font.name}:{file_sha256(font)}"
+
+    @classmethod
+    def extra(cls, arguments: dict) -> dict:
+        """The container and the captions drawn into it, by their bytes."""
+        from ..store.cache import file_sha256
+
+        return {"container": file_sha256(arguments["container"]), "captions": file_sha256(arguments["captions_srt"])}
 
     def run(self, work: FileWork, task) -> str:
-        container, srt, out = self._files(work)
-        return work.root.rel(task(container, srt, out))
+        return work.root.rel(task(**self.arguments(work)))
 
     def outputs(self, work: FileWork, value: str) -> list[Path]:
         return [work.root.local / value]

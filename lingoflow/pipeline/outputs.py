@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ..captions import writers
 from ..schema import Transcript
-from .stage import FileWork, Stage, content_digest
+from .stage import FileWork, Stage
 
 
 def write_transcript(transcript: Transcript, folder: Path, suffix: str = "") -> list[str]:
@@ -39,24 +39,15 @@ def caption_style(options, language: str) -> dict:
     return {"profile": options.reading_profile, "verbatim": options.verbatim, "terms": tuple(terms)}
 
 
-def key(transcript: Transcript, suffix: str, item: str, formats=None, source: Transcript | None = None, max_cps: float | None = None,
-        style: dict | None = None) -> str:
-    """The files carry the source URI and live in the item's folder: both are inputs; so are the
-    formats chosen and, for a translation, its source (its cues follow the source's word
-    timings; the bilingual files show its text)."""
-    from ..store.cache import code_identity, digest, stage_key
-
-    return stage_key("captions", code=code_identity(write_transcript, *(type(w) for w in writers.WRITERS.values())),
-                     inputs={"transcript": digest(transcript.to_dict()), "suffix": suffix, "item": item, "max_cps": max_cps, "style": style or {},
-                             "formats": list(formats or writers.FORMATS), "source": content_digest(source) if source is not None else None})
-
-
 class OutputsStage(Stage):
     """One language's transcript and caption files (`lang` None: the source's). Named
-    captions.<language> in the report and the result store."""
+    captions.<language> in the report and the result store. The files carry the source URI: the
+    transcript is keyed whole; for a translation its source is an input too (its cues follow the
+    source's word timings; the bilingual files show its text)."""
 
     kind = "captions"
     function = staticmethod(write_outputs)
+    whole = frozenset({"transcript"})
 
     def _transcript(self, work: FileWork) -> Transcript:
         return work.translations[self.lang] if self.lang else work.transcript
@@ -64,14 +55,16 @@ class OutputsStage(Stage):
     def name(self, work: FileWork) -> str:
         return f"captions.{self._transcript(work).language}"
 
-    def key(self, work: FileWork) -> str:
-        return key(self._transcript(work), self._suffix(), work.item, list(work.options.formats), self._source(work), work.options.max_cps,
-                   self._style(work))
+    def arguments(self, work: FileWork) -> dict:
+        return {"transcript": self._transcript(work), "folder": work.folder, "suffix": self._suffix(), "formats": list(work.options.formats),
+                "source": self._source(work), "max_cps": work.options.max_cps, "style": self._style(work)}
+
+    @classmethod
+    def code(cls, arguments: dict) -> list:
+        return [type(w) for w in writers.WRITERS.values()]
 
     def run(self, work: FileWork, task) -> list[str]:
-        written = task(self._transcript(work), work.folder, self._suffix(), list(work.options.formats), self._source(work), work.options.max_cps,
-                       self._style(work))
-        return [work.root.rel(p) for p in written]
+        return [work.root.rel(p) for p in task(**self.arguments(work))]
 
     def outputs(self, work: FileWork, value: list[str]) -> list[Path]:
         return [work.root.local / rel for rel in value]

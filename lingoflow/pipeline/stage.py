@@ -8,6 +8,7 @@ The flow walks `plan.file_stages` and runs each stage unless its result is recor
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from dataclasses import dataclass, field, replace
@@ -52,12 +53,17 @@ class Stage:
     """One stage, declared once: `kind` (its Prefect task's name, its --refresh name, its name in
     the report and the result store), `function` (what its task runs: tasks/__init__.py wraps it),
     `limit_tag` (the tag users cap it by across workers, `prefect concurrency-limit create <tag> N`),
-    and the methods below. Listed in plan.STAGES; the options that change it say so themselves
-    (lingoflow/config.py `option(affects=...)`)."""
+    and `arguments()`: what `function` is called with for a file. The run calls the function with
+    those arguments and the key is computed from the same ones (`key_of`), so the two cannot
+    drift apart; `code`, `model` and `extra` add what the arguments lead to (the engines picked,
+    files read by their bytes). Listed in plan.STAGES; the options that change it say so
+    themselves (lingoflow/config.py `option(affects=...)`)."""
 
     kind: ClassVar[str] = ""
     function: ClassVar[Callable[..., Any]]
     limit_tag: ClassVar[str | None] = None
+    unkeyed: ClassVar[frozenset[str]] = frozenset()  # arguments that only label or hand over (progress names, a group's result)
+    whole: ClassVar[frozenset[str]] = frozenset()  # transcripts keyed with their source URI (the files written carry it)
 
     def __init__(self, lang: str | None = None):
         self.lang = lang  # per-language stages: the language they make
@@ -65,12 +71,51 @@ class Stage:
     def name(self, work: FileWork) -> str:
         return f"{self.kind}.{self.lang}" if self.lang else self.kind
 
-    def key(self, work: FileWork) -> str:
+    def arguments(self, work: FileWork) -> dict[str, Any]:
+        """`function`'s arguments, by name, for this file."""
         raise NotImplementedError
+
+    def key(self, work: FileWork) -> str:
+        return self.key_of(self.arguments(work), work.root.local if work.root is not None else None)
+
+    @classmethod
+    def key_of(cls, arguments: dict[str, Any], root: Path | None = None) -> str:
+        """The key of calling `function` with `arguments` (its defaults filled in): each keyed
+        argument by its content (`identity`), the options by those that affect this stage, plus
+        the code, model and extra the arguments lead to. `root`: OUT, paths inside it are keyed
+        by their place in it."""
+        from ..config import LocalizeOptions
+        from ..store.cache import code_identity, stage_key
+
+        bound = inspect.signature(cls.function).bind(**arguments)
+        bound.apply_defaults()
+        given, inputs, options = bound.arguments, {}, None
+        for name, value in given.items():
+            if isinstance(value, LocalizeOptions):
+                options = value
+            elif name not in cls.unkeyed:
+                inputs[name] = identity(value, root, whole=name in cls.whole)
+        return stage_key(cls.kind, code=code_identity(cls.function, *cls.code(given)), inputs=inputs, options=options,
+                         model=cls.model(given), extra=cls.extra(given))
+
+    @classmethod
+    def code(cls, arguments: dict[str, Any]) -> list:
+        """Modules beyond `function`'s own whose code decides the result (the engines it picks)."""
+        return []
+
+    @classmethod
+    def model(cls, arguments: dict[str, Any]) -> str | None:
+        """The identity of the model weights it uses."""
+        return None
+
+    @classmethod
+    def extra(cls, arguments: dict[str, Any]) -> dict:
+        """What the arguments lead to beyond their own content (files by their bytes, settings read elsewhere)."""
+        return {}
 
     def run(self, work: FileWork, task: Callable) -> Any:
         """Compute the result with `task` (the stage's Prefect task, or its plain function)."""
-        raise NotImplementedError
+        return task(**self.arguments(work))
 
     def outputs(self, work: FileWork, value: Any) -> list[Path]:
         """The files in OUT the result stands for (reused only while they are in place)."""
@@ -88,6 +133,27 @@ class Stage:
 
     def keep(self, work: FileWork, value: Any, cached: bool) -> None:
         """Put the result where the later stages and the report find it."""
+
+
+def identity(value: Any, root: Path | None = None, whole: bool = False) -> Any:
+    """An argument as a stage key holds it: a transcript by its words (`content_digest`; `whole`:
+    with its source URI), a path inside OUT by its place there, an object by its own
+    `key_identity()` (the ingested source by its bytes' hash), plain data as it is."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Transcript):
+        return digest(value.to_dict()) if whole else content_digest(value)
+    if isinstance(value, Path):
+        if root is not None and value.is_relative_to(root):
+            return value.relative_to(root).as_posix()
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [identity(v, root) for v in value]
+    if isinstance(value, dict):
+        return {str(k): identity(v, root) for k, v in value.items()}
+    if hasattr(value, "key_identity"):
+        return identity(value.key_identity(), root)
+    raise TypeError(f"a stage argument of type {type(value).__name__} has no key identity")
 
 
 class Handoff:

@@ -14,7 +14,7 @@ from ..config import LocalizeOptions
 from ..paths import cache_dir
 from ..schema import Transcript
 from .ingest import Ingested
-from .stage import FileWork, Stage, content_digest
+from .stage import FileWork, Stage
 
 
 def _clip_path(identity: str, text: str) -> Path:
@@ -106,24 +106,6 @@ def _respeak(engine, voice, identity: str, text: str):
     return at
 
 
-def key(translation: Transcript, ingested: Ingested, options: LocalizeOptions, item: str, diarized=None) -> str:
-    """The voices come from the casting (and, for cloning, the diarized transcript's audio); the
-    engines' identities enter through the casting and the default voice, their code through the
-    stage's imports."""
-    from ..store.cache import code_identity, stage_key
-
-    casting = {label: c.to_dict() for label, c in diarized.casting.items()} if diarized is not None else {}
-    default = tts.default_voice(translation.language, options.tts_engine)
-    return stage_key("synthesize", code=code_identity(synthesize),
-                     inputs={"translation": content_digest(translation), "duration": ingested.duration, "audio": ingested.sha256,
-                             "rate": ingested.info.audio.sample_rate, "item": item, "casting": casting,
-                             "speakers": content_digest(diarized.transcript) if diarized is not None else None,
-                             # the source re-voiced is condensed here: the glossary's terms are kept from it
-                             "terms": _source_terms(options, translation.language)
-                             if not options.verbatim and all(s.source_text is None for s in translation.segments) else []},
-                     options=options, model=f"{default.engine}:{tts.get_engine(default.engine).identity(default)}")
-
-
 def fit_from_dict(d: dict) -> dub.FitStats:
     d = dict(d)
     d["placements"] = [dub.Placement(**p) for p in d.get("placements", [])]
@@ -136,15 +118,28 @@ class SynthesizeStage(Stage):
     kind = "synthesize"
     function = staticmethod(synthesize)
     limit_tag = "tts"
+    unkeyed = frozenset({"item"})
 
     def _text(self, work: FileWork) -> Transcript:
         return work.translations.get(self.lang) or work.transcript
 
-    def key(self, work: FileWork) -> str:
-        return key(self._text(work), work.ingested, work.options, work.item, work.diarized)
+    def arguments(self, work: FileWork) -> dict:
+        return {"translation": self._text(work), "ingested": work.ingested, "folder": work.folder, "options": work.options,
+                "item": work.item, "diarized": work.diarized}
 
-    def run(self, work: FileWork, task) -> dub.FitStats:
-        return task(self._text(work), work.ingested, work.folder, work.options, work.item, work.diarized)
+    @classmethod
+    def model(cls, arguments: dict) -> str:
+        """The default voice's engine and identity; the cast voices enter with the casting, the
+        engines' code through the stage's imports."""
+        default = tts.default_voice(arguments["translation"].language, arguments["options"].tts_engine)
+        return f"{default.engine}:{tts.get_engine(default.engine).identity(default)}"
+
+    @classmethod
+    def extra(cls, arguments: dict) -> dict:
+        translation, options = arguments["translation"], arguments["options"]
+        # the source re-voiced is condensed here: the glossary's terms are kept from it
+        revoiced = not options.verbatim and all(s.source_text is None for s in translation.segments)
+        return {"terms": _source_terms(options, translation.language) if revoiced else []}
 
     def outputs(self, work: FileWork, value) -> list[Path]:
         return [work.folder / f"dub.{self.lang}.wav", work.folder / f"dub.{self.lang}.fit.json"]

@@ -95,25 +95,6 @@ def _shifted(seg, offset: float, new_id: int):
     return replace(seg, id=new_id, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words)
 
 
-def key(ingested: Ingested, options: LocalizeOptions, hotwords: str | None = None) -> str:
-    """`hotwords`: what the stage passes to the ASR engine (by default, as transcribe() does, the
-    glossaries' source terms: their translations do not matter here). Human captions beside the
-    media enter by their bytes (a subtitle stream is in the source's); the fragment filter by its
-    settings (its code is in the engine's imports)."""
-    from ..asr import fragments
-    from ..store.cache import code_identity, stage_key
-    from ..captions import sidecar
-
-    if hotwords is None and options.glossaries:
-        hotwords = load_glossary(options).hotwords(options.source_language)
-    engine = get_transcriber(options.asr_engine)
-    captions = sidecar.fingerprint(ingested.info.path, options.source_captions)
-    extra = {"fragments": fragments.SETTINGS.to_dict(), **({"hotwords": hotwords} if hotwords else {}),
-             **({"source_captions": captions} if captions else {})}
-    return stage_key("transcribe", code=code_identity(transcribe, module_of(engine)), inputs={"audio": ingested.sha256},
-                     options=options, model=engine.model_identity(options.asr_model), extra=extra)
-
-
 class LanguageDeferred(BaseException):
     """A library's first pass met a file whose language is unsure: the library decides it after
     the confident files (flows/localize.py). A BaseException, so that the per-file `except
@@ -138,18 +119,47 @@ def decided_options(work: FileWork) -> LocalizeOptions:
 
 
 class TranscribeStage(Stage):
+    """Keyed by the audio, the options and the engine's model; beyond them by the hotwords the
+    engine gets (by default the glossaries' source terms: their translations do not matter here),
+    the fragment filter's settings (its code is in the engine's imports) and human captions beside
+    the media by their bytes (a subtitle stream is in the source's). Whether the file waits for its
+    library's language decision, and a packed group's result, do not change the transcript."""
+
     kind = "transcribe"
     function = staticmethod(transcribe)
     limit_tag = "asr"
+    unkeyed = frozenset({"item", "defer_unsure", "packed"})
 
-    def key(self, work: FileWork) -> str:
-        return key(work.ingested, decided_options(work))  # the decided language, not the guess
+    def arguments(self, work: FileWork) -> dict:
+        # the decided language, not the guess
+        return {"ingested": work.ingested, "options": decided_options(work), "item": work.item,
+                "defer_unsure": work.defer_unsure and work.language is None}
+
+    @classmethod
+    def code(cls, arguments: dict) -> list:
+        return [module_of(get_transcriber(arguments["options"].asr_engine))]
+
+    @classmethod
+    def model(cls, arguments: dict) -> str:
+        options = arguments["options"]
+        return get_transcriber(options.asr_engine).model_identity(options.asr_model)
+
+    @classmethod
+    def extra(cls, arguments: dict) -> dict:
+        from ..asr import fragments
+        from ..captions import sidecar
+
+        options = arguments["options"]
+        hotwords = asr_options(options, arguments["hotwords"]).hotwords
+        captions = sidecar.fingerprint(arguments["ingested"].info.path, options.source_captions)
+        return {"fragments": fragments.SETTINGS.to_dict(), **({"hotwords": hotwords} if hotwords else {}),
+                **({"source_captions": captions} if captions else {})}
 
     def run(self, work: FileWork, task) -> Transcript:
         packed = HANDOFF.take(self.kind, self.key(work))
         work.packed = packed is not None
         with parallel.asr_slot() if packed is None else contextlib.nullcontext():  # --jobs: files in flight take turns at recognition
-            value = task(work.ingested, decided_options(work), work.item, defer_unsure=work.defer_unsure and work.language is None, packed=packed)
+            value = task(**self.arguments(work), packed=packed)
         if value.deferred:  # nothing decoded, nothing recorded: the library decides, then the file runs again
             raise LanguageDeferred(value.language_id)
         return value

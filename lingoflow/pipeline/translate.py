@@ -11,7 +11,7 @@ from ..errors import EngineUnavailable
 from ..mt.condense import condense
 from ..mt.shorter import shorten
 from ..schema import TermUse, Transcript
-from .stage import FileWork, Stage, content_digest, module_of, with_source
+from .stage import FileWork, Stage, module_of, with_source
 from .terms import load_glossary
 
 
@@ -74,28 +74,19 @@ def _served(source: str, target: str, options: LocalizeOptions) -> bool:
     return True
 
 
-def key(transcript: Transcript, target: str, options: LocalizeOptions, folder: Path | None = None) -> str:
-    """Keyed by every engine that may translate a segment (segments keep their own spoken
-    language under code-switching): an engine the stage cannot use is not part of the key; a
-    reviewer's edits of the previous translation in the item folder (edits.py) are an input."""
-    from ..store.cache import canonical, code_identity, stage_key
-
-    models, modules = {}, []
+def _engines(transcript: Transcript, target: str, options: LocalizeOptions) -> dict:
+    """Every engine that may translate a segment (segments keep their own spoken language under
+    code-switching), by source language: an engine the stage cannot use is left out."""
+    engines = {}
     for lang in sorted({s.language or transcript.language for s in transcript.segments} | {transcript.language}):
         if lang == target:
             continue
         try:
-            engine = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
+            engines[lang] = mt.select_engine(lang, target, options.mt_engine, options.mt_model)
         except EngineUnavailable:
             if lang == transcript.language:
                 raise  # the stage itself fails on this, with this error
-            continue
-        models[lang] = f"{engine.name}:{engine.model_identity(lang, target)}"
-        modules.append(module_of(engine))
-    reviewed = edits.fingerprint(Path(folder), target) if folder is not None else ""
-    return stage_key("translate", code=code_identity(translate, *dict.fromkeys(modules)),
-                     inputs={"transcript": content_digest(transcript), "target": target, "edits": reviewed},
-                     options=options, model=canonical(models))
+    return engines
 
 
 class TranslateStage(Stage):
@@ -105,11 +96,27 @@ class TranslateStage(Stage):
     function = staticmethod(translate)
     limit_tag = "mt"
 
-    def key(self, work: FileWork) -> str:
-        return key(work.transcript, self.lang, work.options, work.folder)
+    def arguments(self, work: FileWork) -> dict:
+        return {"transcript": work.transcript, "target": self.lang, "options": work.options, "folder": work.folder}
 
-    def run(self, work: FileWork, task) -> Transcript:
-        return task(work.transcript, self.lang, work.options, work.folder)
+    @classmethod
+    def code(cls, arguments: dict) -> list:
+        engines = _engines(arguments["transcript"], arguments["target"], arguments["options"])
+        return list(dict.fromkeys(module_of(e) for e in engines.values()))
+
+    @classmethod
+    def model(cls, arguments: dict) -> str:
+        from ..store.cache import canonical
+
+        target = arguments["target"]
+        engines = _engines(arguments["transcript"], target, arguments["options"])
+        return canonical({lang: f"{e.name}:{e.model_identity(lang, target)}" for lang, e in engines.items()})
+
+    @classmethod
+    def extra(cls, arguments: dict) -> dict:
+        """A reviewer's edits of the previous translation in the item folder (edits.py) are an input."""
+        folder = arguments["folder"]
+        return {"edits": edits.fingerprint(Path(folder), arguments["target"]) if folder is not None else ""}
 
     def encode(self, value: Transcript) -> dict:
         return value.to_dict()

@@ -94,7 +94,8 @@ def transcript_for(path: str, options, results):
     from ..schema import Transcript
 
     ingested = ingest(path)
-    data, seconds, cached = _cached(results, "transcribe", stage.key(ingested, options), lambda: stage.transcribe(ingested, options), lambda t: t.to_dict())
+    data, seconds, cached = _cached(results, "transcribe", stage.TranscribeStage.key_of({"ingested": ingested, "options": options}),
+                                   lambda: stage.transcribe(ingested, options), lambda t: t.to_dict())
     return ingested, Transcript.from_dict(data), seconds, cached
 
 
@@ -102,7 +103,7 @@ def diarized_for(ingested, transcript, options, results):
     from ..speakers import diarization as speakers
     from ..pipeline import diarize as stage
 
-    data, _, _ = _cached(results, "diarize", stage.key(transcript, ingested, options),
+    data, _, _ = _cached(results, "diarize", stage.DiarizeStage.key_of({"transcript": transcript, "ingested": ingested, "options": options}),
                          lambda: speakers.diarize(transcript, ingested.audio_wav, options), stage.to_dict)
     return stage.from_dict(data, ingested).transcript
 

@@ -37,6 +37,10 @@ class Diarized:
     library_ids: dict[str, str] = field(default_factory=dict)  # label -> library speaker id (speaker_registry.py)
     turns: list[Turn] | None = None  # who speaks when as the engine heard it (speakers.rttm); None: from the segments
 
+    def key_identity(self) -> dict:
+        """As the dub's input: who speaks each segment and the voice each speaker was cast."""
+        return {"casting": {label: c.to_dict() for label, c in self.casting.items()}, "speakers": self.transcript}
+
     def heard_turns(self) -> list[Turn]:
         """The turns speakers.rttm holds: the engine's, else the labelled segments' own spans."""
         from .diarize.rttm import turns_of
