@@ -25,7 +25,7 @@ RATE = 16000
 
 @dataclass(frozen=True)
 class FragmentSettings:
-    """Part of the transcribe stage's cache key (lingoflow.pipeline.transcribe.key): a change re-runs it."""
+    """Part of the transcribe stage's cache key (lingoflow.pipeline.transcribe.TranscribeStage.extra): a change re-runs it."""
     short_seconds: float = 0.4  # under this a segment is "very short"
     unsure_word_probability: float = 0.5  # mean word probability under this: "improbable"
     speech_share: float = 0.2  # VAD speech under less than this share of the segment: "no speech under it"
