@@ -145,3 +145,10 @@ def test_transcribe_key_follows_the_sidecar_bytes_and_the_mode(eval_dir, tmp_pat
     (tmp_path / "lecture.srt").write_text(JFK_SRT.replace("country.", "country!"), encoding="utf-8")
     edited = transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": auto})
     assert len({before, with_file, edited, transcribe_stage.TranscribeStage.key_of({"ingested": ingested, "options": ASR})}) == 4
+
+
+def test_a_container_the_probe_found_no_subtitle_stream_in_is_not_probed_again(eval_dir, monkeypatch):
+    ingested = ingest(str(eval_dir / "asr" / "en_jfk.flac"))
+    assert ingested.info.subtitle_count == 0 and ingested.info.audio.codec == "flac" and ingested.info.audio.channels == 2
+    monkeypatch.setattr(sidecar, "streams", lambda path: pytest.fail("a second probe for subtitle streams"))
+    assert sidecar.candidates(ingested.info.path, "en", ingested.info.subtitle_count) == []

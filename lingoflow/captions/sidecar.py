@@ -87,9 +87,10 @@ def streams(media_path: str | Path) -> list[Candidate]:
     return found
 
 
-def candidates(media_path: str | Path, language: str) -> list[Candidate]:
-    """Sidecars, then streams; within each, those in `language` before those that do not say."""
-    found = sidecars(media_path) + streams(media_path)
+def candidates(media_path: str | Path, language: str, subtitles: int | None = None) -> list[Candidate]:
+    """Sidecars, then streams; within each, those in `language` before those that do not say.
+    `subtitles`: how many subtitle streams the container has, when the probe said (0: none to list)."""
+    found = sidecars(media_path) + (streams(media_path) if subtitles != 0 else [])
     return sorted(found, key=lambda c: 0 if c.language == language else 1 if c.language is None else 2)
 
 
@@ -138,7 +139,7 @@ def _text_words(path: Path) -> list[textalign.HumanWord]:
 
 
 def apply_source_captions(transcript: Transcript, media_path: str | Path, mode: str = "auto",
-                          min_coverage: float = MIN_COVERAGE) -> tuple[Transcript, TextSource | None]:
+                          min_coverage: float = MIN_COVERAGE, subtitles: int | None = None) -> tuple[Transcript, TextSource | None]:
     """The transcript with the first usable human captions' text (and ``text_source`` saying
     which, and how much aligned); with none found, the transcript unchanged and None; with
     only rejected ones, the ASR transcript with ``text_source`` listing them."""
@@ -146,7 +147,7 @@ def apply_source_captions(transcript: Transcript, media_path: str | Path, mode: 
         raise ConfigError(f"--source-captions must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "ignore":
         return transcript, None
-    found = candidates(media_path, transcript.language)
+    found = candidates(media_path, transcript.language, subtitles)
     if not found:
         return transcript, None
     asr_words = [w for s in transcript.segments for w in s.words]

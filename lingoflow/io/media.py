@@ -1,4 +1,4 @@
-"""ffmpeg/ffprobe: probe a container, pick its audio stream, decode to 16 kHz mono, hash the bytes.
+"""Probe a container (libavformat via PyAV), pick its audio stream, decode to 16 kHz mono (ffmpeg), hash the bytes.
 
 Every call passes an argument list (never a shell string) and absolute ``file:`` URLs, so a
 name that starts with '-' or looks like a protocol is still read as a plain file.
@@ -6,7 +6,6 @@ name that starts with '-' or looks like a protocol is still read as a plain file
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 import subprocess
@@ -113,37 +112,41 @@ def probe(path: str | os.PathLike) -> MediaInfo:
             fh.read(1)
     except OSError as exc:  # unreadable (permissions), or an I/O error on the medium
         raise InputError(str(path), f"cannot read the file ({exc.strerror})") from exc
-    args = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", file_url(path)]
-    proc = run(args, "read it as media (not a media file, or damaged)", path)
-    data = json.loads(proc.stdout or b"{}")
-    streams = data.get("streams", [])
-    fmt = data.get("format", {})
-    audio = []
-    has_video = False
-    subs = 0
-    for s in streams:
-        kind = s.get("codec_type")
-        if kind == "audio":
-            audio.append(
-                AudioStream(
-                    index=int(s["index"]),
-                    audio_index=len(audio),
-                    codec=s.get("codec_name", "?"),
-                    channels=int(s.get("channels") or 0),
-                    sample_rate=int(s.get("sample_rate") or 0),
-                    language=(s.get("tags") or {}).get("language"),
-                    default=bool((s.get("disposition") or {}).get("default")),
-                    duration=float(s["duration"]) if s.get("duration") not in (None, "N/A") else None,
-                )
-            )
-        elif kind == "video" and not (s.get("disposition") or {}).get("attached_pic"):
-            has_video = True
-        elif kind == "subtitle":
-            subs += 1
+    # libavformat in process (PyAV, already faster-whisper's decoder): an ffprobe process cost as
+    # much CPU as decoding a short file (bench/stage_cpu.py)
+    import av
+
+    try:
+        with av.open(file_url(path)) as container:
+            fmt_name, duration = container.format.name, (container.duration or 0) / 1e6
+            audio, has_video, subs = _streams(container)
+    except (av.FFmpegError, UnicodeDecodeError) as exc:
+        cause = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(str(path), f"ffmpeg could not read it as media (not a media file, or damaged): {cause}") from exc
     if not audio:
         raise InputError(str(path), "no audio stream to localize" + (" (video only)" if has_video else ""))
-    duration = float(fmt.get("duration") or 0.0)
-    return MediaInfo(str(path), fmt.get("format_name", "?"), duration, has_video, audio, subs)
+    return MediaInfo(str(path), fmt_name, duration, has_video, audio, subs)
+
+
+def _streams(container) -> tuple[list[AudioStream], bool, int]:
+    """The audio streams, whether there is a picture (not a cover image), and how many subtitle streams."""
+    from av.stream import Disposition
+
+    audio: list[AudioStream] = []
+    has_video, subs = False, 0
+    for s in container.streams:
+        if s.type == "audio":
+            cc = s.codec_context
+            audio.append(AudioStream(
+                index=s.index, audio_index=len(audio), codec=cc.codec.canonical_name, channels=int(cc.channels or 0),
+                sample_rate=int(cc.sample_rate or 0), language=s.metadata.get("language"), default=bool(s.disposition & Disposition.default),
+                duration=round(float(s.duration * s.time_base), 6) if s.duration is not None and s.time_base is not None else None,
+            ))
+        elif s.type == "video" and not s.disposition & Disposition.attached_pic:
+            has_video = True
+        elif s.type == "subtitle":
+            subs += 1
+    return audio, has_video, subs
 
 
 def decode_audio(info: MediaInfo, out_wav: str | os.PathLike) -> float:

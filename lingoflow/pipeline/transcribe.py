@@ -55,7 +55,7 @@ def to_transcript(result: AsrResult, ingested: Ingested, options: LocalizeOption
     if options.source_captions != "ignore":  # human captions beside the media or in it (sidecar.py)
         from ..captions.sidecar import apply_source_captions
 
-        transcript, _ = apply_source_captions(transcript, ingested.info.path, options.source_captions)
+        transcript, _ = apply_source_captions(transcript, ingested.info.path, options.source_captions, subtitles=ingested.info.subtitle_count)
     return transcript
 
 
