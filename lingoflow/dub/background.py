@@ -1,14 +1,15 @@
 """The original sound under the dub: decoded at the dub's sample rate, ducked while anyone speaks."""
 from __future__ import annotations
 
+import wave
 from dataclasses import dataclass
 
-import ffmpeg
 import numpy as np
 
 from ..asr.longform import WavSamples
 from ..store.atomic import atomic_path
-from ..io.media import MediaInfo, ffmpeg_args, file_url, run
+from ..errors import InputError
+from ..io.media import MediaInfo, file_url
 from ..paths import cache_dir
 
 RAMP = 0.15  # seconds over which the level glides down before speech and back up after it
@@ -20,10 +21,27 @@ def load(info: MediaInfo, sha256: str, rate: int) -> "WavSamples":
     wav = cache_dir() / "audio" / f"{sha256}.{rate}.wav"
     if not wav.is_file():
         with atomic_path(wav) as tmp:
-            src = ffmpeg.input(file_url(info.path))
-            graph = ffmpeg.output(src[f"a:{info.audio.audio_index}"], file_url(tmp), ac=1, ar=rate, acodec="pcm_s16le", f="wav")
-            run(ffmpeg_args(graph), "decode its audio for the dub background", info.path)
+            decode(info, tmp, rate)
     return WavSamples(wav)  # read a chunk at a time: hours of background are never in memory
+
+
+def decode(info: MediaInfo, out_wav, rate: int) -> None:
+    """The chosen audio stream to a mono 16-bit WAV at ``rate``, decoded in process (PyAV: an
+    ffmpeg process a file cost more CPU than decoding a short file), frame by frame."""
+    import av
+
+    try:
+        with av.open(file_url(info.path)) as container, wave.open(str(out_wav), "wb") as out:
+            out.setnchannels(1), out.setsampwidth(2), out.setframerate(rate)
+            stream = container.streams.get(audio=info.audio.audio_index)[0]
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
+            for frame in container.decode(stream):
+                for piece in resampler.resample(frame):
+                    out.writeframes(piece.to_ndarray().tobytes())
+            for piece in resampler.resample(None):  # what the resampler still holds
+                out.writeframes(piece.to_ndarray().tobytes())
+    except (av.FFmpegError, ValueError) as exc:
+        raise InputError(info.path, f"could not decode its audio for the dub background: {exc}") from exc
 
 
 @dataclass

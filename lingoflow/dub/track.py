@@ -4,7 +4,7 @@ Fitting a line longer than its slot loses no speech unless nothing else is left,
 trim its leading/trailing silence; tighten its internal pauses (down to MIN_PAUSE_MS each);
 have the engine speak it faster by its own rate control (espeak-ng ``-s``, Piper
 ``length_scale``, Coqui's speed; at most the engine's ``max_rate_speed``), which stays natural
-far beyond a time stretch; then ffmpeg's pitch-preserving ``atempo`` (at most ``max_speed``);
+far beyond a time stretch; then FFmpeg's pitch-preserving ``atempo`` (in process) (at most ``max_speed``);
 then borrow silence: the pause after the slot up to the next line, a start up to LEAD early into
 the pause before it, and a push of the next line by up to MAX_DRIFT (recovered in a later pause:
 a line never starts more than MAX_DRIFT after its source, and never overlaps another line). Only
@@ -23,14 +23,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import ffmpeg
 import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
 from .silence import detect_silence
 from ..store.atomic import atomic_path
-from ..io.media import ffmpeg_args, file_url, run
 
 MAX_SPEED = 1.35  # atempo's limit: beyond it a time stretch sounds processed
 MAX_SPEEDUP = 1.4  # engine rate x time stretch together (--max-speedup; VideoLingo's cap, open-dubbing's is 1.3)
@@ -168,23 +166,37 @@ def _tighten(audio: AudioSegment, need_ms: int) -> tuple[AudioSegment, int]:
     return out, removed
 
 
-def _stretch(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
-    """The clip played `speed` times as fast (above 1: faster; below 1: slower), pitch kept."""
-    # a scratch folder of its own: files localized at the same time share the work folder
-    with tempfile.TemporaryDirectory(prefix=f"fit-{segment_id}-", dir=workdir) as scratch:
-        return _stretch_in(clip, speed, Path(scratch), segment_id)
+def _stretch(clip: AudioSegment, speed: float) -> AudioSegment:
+    """The clip played `speed` times as fast (above 1: faster; below 1: slower), pitch kept: FFmpeg's
+    atempo filter run in process (PyAV's libavfilter; an ffmpeg process a line cost more CPU than the
+    stretch itself, bench/stage_cpu.py)."""
+    from fractions import Fraction
 
+    import av
 
-def _stretch_in(clip: AudioSegment, speed: float, workdir: Path, segment_id: int) -> AudioSegment:
-    src = workdir / f"fit-{segment_id}.in.wav"
-    dst = workdir / f"fit-{segment_id}.out.wav"
-    clip.export(src, format="wav")
-    graph = ffmpeg.output(ffmpeg.input(file_url(src)).audio.filter("atempo", f"{speed:.4f}"), file_url(dst))
-    run(ffmpeg_args(graph), "speed up a dubbed segment", src)
-    out = AudioSegment.from_wav(dst)
-    src.unlink(missing_ok=True)
-    dst.unlink(missing_ok=True)
-    return out
+    clip = clip.set_sample_width(2)
+    layout = {1: "mono", 2: "stereo"}.get(clip.channels)
+    if layout is None:
+        clip, layout = clip.set_channels(1), "mono"
+    graph = av.filter.Graph()
+    source = graph.add_abuffer(format="s16", sample_rate=clip.frame_rate, layout=layout, time_base=Fraction(1, clip.frame_rate))
+    tempo = graph.add("atempo", f"{speed:.4f}")
+    sink = graph.add("abuffersink")
+    source.link_to(tempo)
+    tempo.link_to(sink)
+    graph.configure()
+    frame = av.AudioFrame.from_ndarray(np.frombuffer(clip.raw_data, dtype=np.int16).reshape(1, -1), format="s16", layout=layout)
+    frame.sample_rate, frame.pts, frame.time_base = clip.frame_rate, 0, Fraction(1, clip.frame_rate)
+    graph.push(frame)
+    graph.push(None)  # the end: atempo gives what it holds back
+    out = []
+    while True:
+        try:
+            out.append(graph.pull().to_ndarray().reshape(-1).astype(np.int16, copy=False))
+        except (av.BlockingIOError, av.EOFError):
+            break
+    samples = np.concatenate(out) if out else np.zeros(0, np.int16)
+    return clip._spawn(samples.tobytes())
 
 
 _SILENCE_BLOCK = 1 << 20
@@ -341,7 +353,7 @@ def _fit_audio(clip: DubClip, slot: float, caps: tuple[float, float], min_speed:
         stats.slowed += 1
         stats.min_speed = min(stats.min_speed, round(speed, 3))
     if speed != 1.0:
-        audio = _stretch(audio, speed, workdir, clip.segment_id)
+        audio = _stretch(audio, speed)
     return audio, speed, rate, removed
 
 
