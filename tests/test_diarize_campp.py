@@ -114,6 +114,40 @@ def test_silence_gives_no_turns(engine):
     assert engine.diarize(np.zeros(800, dtype=np.float32), 16000, []) == []
 
 
+def test_silent_windows_cost_nothing_and_speech_beside_them_is_heard_as_alone(engine, monkeypatch):
+    """Windows of digital silence are not segmented and a block with nobody in it is not embedded:
+    an hour of silence costs no network run; the speech after it is diarized as it is alone."""
+    _require_eval()
+    from lingoflow.speakers.diarize import campp
+
+    speech = _audio(DIAR / "pyannote_sample.wav")
+    runs: list[int] = []
+    real = campp.segmentation_model()
+
+    class Counting:
+        def get_inputs(self):
+            return real.get_inputs()
+
+        def run(self, names, feeds):
+            runs.append(len(next(iter(feeds.values()))))
+            return real.run(names, feeds)
+
+    monkeypatch.setattr(campp, "segmentation_model", lambda: Counting())
+    silence = np.zeros(16000 * 120, dtype=np.float32)
+    monkeypatch.setattr(campp, "frame_features", lambda *a: pytest.fail("CAM++ ran over silence"))
+    assert not campp.hear(silence).tracks.any() and runs == []
+    monkeypatch.undo()
+    alone = engine.diarize(speech, 16000, [])
+    after = engine.diarize(np.concatenate([silence, speech]), 16000, [])
+    assert len({t.speaker for t in after}) == len({t.speaker for t in alone}) == 2
+    assert min(t.start for t in after) >= 119.0
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    ref = _reference(DIAR / "pyannote_sample.rttm", "sample")
+    shifted = _hypothesis([type(t)(t.start - 120.0, t.end - 120.0, t.speaker) for t in after], "sample")
+    assert DiarizationErrorRate(collar=0.25)(ref, shifted) <= 0.08
+
+
 def test_a_damaged_weight_file_fails_before_any_audio_naming_the_package(tmp_path, monkeypatch):
     from lingoflow.config import LocalizeOptions
     from lingoflow.speakers.diarize import campp, weights

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...asr.longform import SILENT_PEAK
 from .base import Diarizer, Turn, speaker_label
 from .campplus import MIN_EMBED_FRAMES, PASS_SECONDS, RATE, fbank, frame_features, pooled_stats, stats_embeddings
 from .weights import embedding_model, segmentation_model, verify_weights
@@ -38,6 +39,7 @@ THRESHOLD = 0.62  # centroid-linkage distance between unit embeddings (swept on 
 MIN_CLEAN = 0.1  # share of a window a local speaker must speak alone to train the clustering (trn sweep)
 MIN_CLUSTER_SECONDS = 2.5  # a cluster trained on less window-time than this is folded into a large one
 BLOCK = int((PASS_SECONDS - WINDOW) / STEP) + 1  # windows embedded together: one CAM++ pass over their span (16: 47.5 s), 15 % of it done twice
+SILENT = SILENT_PEAK / 32768  # a window whose peak is below this (about -70 dBFS, the ASR's silence) holds no speech
 SEGMENT_BATCH = 8  # windows per segmentation call (onnxruntime: ~100 MB for 8, ~400 MB for 32)
 MIN_TURN = 0.0  # turns are kept as heard; words choose their speaker in assign.py
 
@@ -110,10 +112,14 @@ def hear(audio: np.ndarray, step: float = STEP) -> Heard:
         for a in range(block.start, block.stop, SEGMENT_BATCH):
             b = min(a + SEGMENT_BATCH, block.stop)
             pieces = np.stack([_window(audio, starts[w]) for w in range(a, b)])
-            tracks[a:b] = POWERSET[np.argmax(session.run(None, {name: pieces[:, None, :]})[0], axis=2)]
+            sound = np.abs(pieces).max(axis=1) >= SILENT  # a silent window has nobody in it: not segmented
+            if sound.any():
+                tracks[a:b][sound] = POWERSET[np.argmax(session.run(None, {name: pieces[sound, None, :]})[0], axis=2)]
         valid = np.clip(np.round((duration - starts[block.start : block.stop] - FRAME_START) / FRAME_STEP).astype(int) + 1, 0, FRAMES)
         for w, n in zip(block, valid):  # frames past the audio's end (zero padding) hear nothing
             tracks[w, n:] = 0
+        if not tracks[block.start : block.stop].any():  # nobody speaks in the block: nothing to embed
+            continue
         span = float(starts[block.start]), min(duration, float(starts[block.stop - 1]) + WINDOW)
         piece = audio[int(round(span[0] * RATE)) : int(round(span[1] * RATE))]
         if len(piece) < 400 + 20 * 160:  # too short for one CAM++ frame's context
