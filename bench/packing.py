@@ -15,6 +15,7 @@ bare-components script (bench/bare.py), each a cold cache, alternating.
 from __future__ import annotations
 
 import argparse
+import bisect
 import shutil
 import tempfile
 import time
@@ -93,6 +94,18 @@ def _words(result) -> str:
     return " ".join(s.text for s in result.segments)
 
 
+def unheard_words(sequential, packed, margin: float = 0.25) -> int:
+    """The sequential decode's words that no packed word overlaps in time (within ``margin`` s):
+    speech the packed decode dropped, as against the same speech worded otherwise."""
+    heard = sorted((w.start - margin, w.end + margin) for s in packed.segments for w in s.words)
+    starts = [a for a, _ in heard]
+    missing = 0
+    for w in (w for s in sequential.segments for w in s.words):
+        i = bisect.bisect_right(starts, w.end)  # packed words starting before this word ends ...
+        missing += not any(b > w.start for _, b in heard[max(0, i - 8) : i])  # ... one of them ending after it starts
+    return missing
+
+
 def _normalized(text: str) -> bool:
     from lingoflow.quality.metrics import normalise
 
@@ -137,6 +150,7 @@ def recognition(files: list[Path], refs: dict[str, str], rounds: int) -> dict:
         else:
             diff = score([said], [heard])
             lost, added = lost + diff.deletions, added + diff.insertions
+    unheard = sum(unheard_words(s, p) for s, p in zip(sequential, packed_results))
     names = [p.name for p in files]
     with_refs = [i for i, n in enumerate(names) if n in refs]
     wer = {}
@@ -147,7 +161,7 @@ def recognition(files: list[Path], refs: dict[str, str], rounds: int) -> dict:
             "seconds": {"one file at a time": round(one, 2), "packed": round(pk, 2)},
             "cpu_seconds": {k: round(median(v), 2) for k, v in cpu.items()}, "speedup": round(one / pk, 2),
             "sequential_words": seq_words, "words_lost": lost, "words_added": added, "words_lost_share": round(lost / max(seq_words, 1), 4),
-            "wer": wer, "wer_files": len(with_refs), "rounds": rounds}
+            "words_unheard": unheard, "words_unheard_share": round(unheard / max(seq_words, 1), 4), "wer": wer, "wer_files": len(with_refs), "rounds": rounds}
 
 
 def end_to_end(files: list[Path], tmp: Path) -> dict:
@@ -199,7 +213,8 @@ def main(argv=None) -> dict:
             table([(k, f"{rec['seconds'][k]:.2f}", f"{rec['cpu_seconds'][k]:.2f}", str(rec["wer"][k])) for k in rec["seconds"]],
                   ("run", "wall s", "cpu s", f"WER ({rec['wer_files']} files with references)"))
             print(f"packed: {rec['speedup']:.2f}x faster (goal >= 1.8x); {rec['words_lost']} of {rec['sequential_words']} sequential words lost "
-                  f"({rec['words_lost_share'] * 100:.2f} %, goal <= 0.5 %), {rec['words_added']} words the sequential transcripts lack\n")
+                  f"({rec['words_lost_share'] * 100:.2f} %, goal <= 0.5 %), {rec['words_added']} words the sequential transcripts lack; "
+                  f"{rec['words_unheard']} sequential words ({rec['words_unheard_share'] * 100:.2f} %) with no packed word at their time\n")
         if not (args.quick or args.no_e2e):
             e2e = results["end_to_end"] = end_to_end(files, tmp)
             print("## End to end, the same cuts to Portuguese, cold cache (lingoflow told --from en; the bare script detects each file's)")
