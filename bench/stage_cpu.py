@@ -5,7 +5,8 @@
 
 For every file, lingoflow's stage functions (as bench/direct.py calls them, no Prefect) and the
 bare calls a hand-glued script makes (bench/bare.py) run one after the other, file by file, the
-order alternating; CPU is this process's and its children's (ffmpeg, espeak-ng), user + system.
+order alternating, with an empty cache of its own; CPU is this process's and its children's (ffmpeg,
+espeak-ng), user + system.
 The counterparts: ingest - one ffmpeg decode; transcribe - faster-whisper's transcribe (same
 model, beam 5, VAD, word timestamps); diarize - the diarization engine itself on the file
 (the stage's own work beside it: re-decoding speech without words, measuring each speaker);
@@ -16,6 +17,7 @@ counterpart is lingoflow's own doing (and buys something: fitting, ducking, form
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import tempfile
@@ -129,6 +131,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     results = header("stage CPU against the bare counterparts" + (" (quick)" if args.quick else ""))
+    # a cache of its own: decoded audio, spoken clips and diarizations from earlier runs are not reused
+    cache = Path(tempfile.mkdtemp(prefix="lingoflow-stagecpu-cache-"))
+    os.environ["LINGOFLOW_CACHE"] = str(cache)
     files = [SHARED_EVAL / n for n in (QUICK if args.quick else LIBRARY)]
     options = LocalizeOptions(targets=["pt"])
     check_asr(options)
@@ -150,6 +155,7 @@ def main(argv=None) -> dict:
                 run()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
     rows, figures = [], {}
     for stage in STAGES:
         a, b = ours.seconds[stage], theirs.seconds[stage]
