@@ -63,3 +63,6 @@ def test_every_keyed_argument_changes_the_key_and_out_is_keyed_by_place(tmp_path
     renamed.translations["pt"] = renamed.transcript.translated("pt", [" O rio sobe."])
     assert OutputsStage().key(renamed) != OutputsStage().key(_work(root))
     assert TranslateStage("pt").key(renamed) == TranslateStage("pt").key(_work(root))
+    renamed.item = "renamed"  # its folder in OUT follows the new name: the translation is still reused
+    assert renamed.folder != _work(root).folder
+    assert TranslateStage("pt").key(renamed) == TranslateStage("pt").key(_work(root))

@@ -95,6 +95,7 @@ class TranslateStage(Stage):
     kind = "translate"
     function = staticmethod(translate)
     limit_tag = "mt"
+    unkeyed = frozenset({"folder"})  # where a reviewer's edits are read from: they enter as `extra`, a renamed file keeps its translation
 
     def arguments(self, work: FileWork) -> dict:
         return {"transcript": work.transcript, "target": self.lang, "options": work.options, "folder": work.folder}
