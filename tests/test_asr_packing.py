@@ -64,8 +64,21 @@ def test_words_go_back_to_their_file_at_their_time_there():
     assert (files[0][0]["start"], files[0][0]["end"]) == (2.5, 4.5)  # 0.5 s and 2.5 s into file 0's speech, which starts at 2 s
     assert [w["word"] for w in files[1][0]["words"]] == [" three"]
     assert (files[1][0]["start"], files[1][0]["end"]) == (1.5, 2.0)
+    # "two" starts in file 0's speech and runs 0.9 s into the silence after it (Whisper's last word
+    # of a phrase, its end in the pause): file 0's, at its start's time there, and the split is clear
     stretched = {**seg, "words": [seg["words"][0], {"word": " two", "start": 2.6, "end": 3.9, "probability": 0.9}, seg["words"][2]]}
-    assert packing.to_files([stretched], lay, 2)[1] == {0, 1}  # "two" lies over the gap: either file's, both decoded alone
+    files, crossed = packing.to_files([stretched], lay, 2)
+    assert crossed == set()
+    assert [w["word"] for w in files[0][0]["words"]] == [" one", " two"] and [w["word"] for w in files[1][0]["words"]] == [" three"]
+    # ... and likewise a first word whose start runs back into the silence before its file's speech
+    early = {**seg, "words": [seg["words"][0], {"word": " three", "start": 3.1, "end": 4.4, "probability": 0.9}]}
+    files, crossed = packing.to_files([early], lay, 2)
+    assert crossed == set() and [w["word"] for w in files[1][0]["words"]] == [" three"]
+    # a word from file 0's speech to file 1's over the whole gap, or lying in the gap alone, may be either file's: both decoded alone
+    across = {**seg, "words": [seg["words"][0], {"word": " two", "start": 2.8, "end": 4.3, "probability": 0.9}, seg["words"][2]]}
+    assert packing.to_files([across], lay, 2)[1] == {0, 1}
+    inside = {**seg, "words": [seg["words"][0], {"word": " two", "start": 3.05, "end": 3.95, "probability": 0.9}, seg["words"][2]]}
+    assert packing.to_files([inside], lay, 2)[1] == {0, 1}
 
 
 def test_a_file_whose_speech_end_has_no_words_was_not_heard():

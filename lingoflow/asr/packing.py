@@ -10,10 +10,12 @@ padding. Here the speech of several short files, in one decided language, shares
   prompt carries from one window to the next (the batched decoder's, condition_on_previous_text off);
 - the windows are decoded by the lossless batched decoder (batched.py): a window whose decode
   stops early goes back in the queue from its last word, as the sequential decoder's seek does;
-- each word goes back to the file whose speech holds its middle, at its time in that file;
+- each word goes back to the file whose speech holds its middle, at its time in that file (a
+  word with one end in a file's speech and the other in the silence beside it: that file's);
 - a file whose words do not reach its speech's start or end (within UNHEARD_SECONDS, more than
   a VAD pad) was not fully heard in its window, and two files a segment ran across with a word
-  stretched over the silence between them were not told apart (that word may belong to either):
+  over most of the silence between them and no end in either's speech, or one in each, were
+  not told apart (that word may belong to either):
   these are decoded again alone, so nothing is lost and nothing moves;
 - only where each file's language is known without hearing it alone (--from, or a one-language
   --languages list): Whisper's language detection costs a padded 30 s encoder pass a file, the
@@ -110,7 +112,7 @@ def to_files(segments: list[dict], lay: Layout, count: int) -> tuple[list[list[d
     for seg in segments:
         groups: list[tuple[int, list[dict]]] = []
         for w in seg.get("words") or []:
-            part = lay.locate((float(w["start"]) + float(w["end"])) / 2)
+            part = _word_part(lay, float(w["start"]), float(w["end"]))
             file = lay.parts[part][2]
             if not groups or groups[-1][0] != file:
                 groups.append((file, []))
@@ -130,13 +132,31 @@ def to_files(segments: list[dict], lay: Layout, count: int) -> tuple[list[list[d
 
 def _stretched(seg: dict, lay: Layout) -> bool:
     """Whether a word of a segment that runs across files lies over a gap for more than half of
-    it: Whisper did not hear the boundary, and the word may belong to either file."""
+    it with neither end in a file's speech, or with one end in each file's: Whisper did not hear
+    the boundary, and the word may belong to either file. A word with one end in a file's speech
+    and the other in the silence after or before it is that file's (Whisper's word times run into
+    a pause: a last word's end, a first word's start)."""
     gaps = [(a_end, b_start) for (_, a_end, a_file, _), (b_start, _, b_file, _) in zip(lay.parts, lay.parts[1:]) if a_file != b_file]
     for w in seg.get("words") or []:
         a, b = float(w["start"]) * SAMPLE_RATE, float(w["end"]) * SAMPLE_RATE
-        if any(min(b, g1) - max(a, g0) > lay.gap / 2 for g0, g1 in gaps):
-            return True
+        for g0, g1 in gaps:
+            if min(b, g1) - max(a, g0) > lay.gap / 2 and (a < g0) == (b > g1):
+                return True
     return False
+
+
+def _word_part(lay: Layout, start: float, end: float) -> int:
+    """The part a word belongs to: the one holding its middle, except a word stretched from a
+    file's speech into a gap, which keeps the file its speech end lies in."""
+    first, last = lay.locate(start), lay.locate(end)
+    if first != last:
+        s0, e0 = lay.parts[first][:2]
+        s1, e1 = lay.parts[last][:2]
+        start_inside = s0 <= start * SAMPLE_RATE < e0
+        end_inside = s1 < end * SAMPLE_RATE <= e1
+        if start_inside != end_inside:
+            return first if start_inside else last
+    return lay.locate((start + end) / 2)
 
 
 def unheard(segments: list[dict], regions: list[dict]) -> bool:
