@@ -53,3 +53,33 @@ def test_a_documented_command_names_real_options(page, line):
         if word.startswith("--"):
             option = word.split("=")[0]
             assert option in known, f"{page}: `{line}` - `lingoflow {name}` has no option {option}"
+
+
+BENCH = re.compile(r"python -m (bench\.\w+)([^`\n]*)")
+MAKE = re.compile(r"`make (\w[\w-]*)`|^make (\w[\w-]*)", re.M)
+
+
+def _bench_commands() -> list[tuple[str, str, list[str]]]:
+    out = []
+    for page in PAGES:
+        for module, rest in BENCH.findall(page.read_text()):
+            out.append((page.name, module, re.findall(r"(--[a-z][\w-]*)", rest.split("#")[0])))
+    return out
+
+
+def test_documented_bench_scripts_and_their_flags_exist():
+    found = _bench_commands()
+    assert len(found) >= 10
+    for page, module, flags in found:
+        source = ROOT / (module.replace(".", "/") + ".py")
+        assert source.is_file(), f"{page}: python -m {module} - no {source.relative_to(ROOT)}"
+        text = source.read_text()
+        for flag in flags:
+            assert f'"{flag}"' in text, f"{page}: python -m {module} {flag} - the script has no such flag"
+
+
+def test_documented_make_targets_exist():
+    targets = set(re.findall(r"^([\w-]+):", (ROOT / "Makefile").read_text(), re.M))
+    named = {a or b for page in PAGES for a, b in MAKE.findall(page.read_text())}
+    assert {"demo", "test", "bench", "eval"} <= named
+    assert named <= targets, f"documented make targets the Makefile lacks: {sorted(named - targets)}"
