@@ -14,7 +14,7 @@ EMBED_SECONDS = 30.0  # at most this much of a speaker's speech goes into their 
 # frames gives the same median within a few per cent as 15 s in 20 ms, for under half of pYIN's
 # cost (its Viterbi pass is most of the diarize stage's own work beside the engine)
 PITCH_SECONDS = 10.0
-PITCH_HOP = 480
+PITCH_FRAME_SECONDS = 0.03
 MIN_CLEAN_SECONDS = 1.0  # less speech alone than this: the speaker is embedded from all their segments
 LOW_PITCH_HZ = 165.0  # median F0 below this: a low voice (typical adult male range 85-155 Hz)
 
@@ -74,7 +74,7 @@ def median_pitch(audio: np.ndarray, rate: int = campplus.RATE) -> float | None:
     pyin = pitch_tracker()
     if len(audio) < rate // 4:
         return None
-    f0, voiced, _ = pyin(audio.astype(np.float32), fmin=60.0, fmax=400.0, sr=rate, frame_length=1024, hop_length=PITCH_HOP)
+    f0, voiced, _ = pyin(audio.astype(np.float32), fmin=60.0, fmax=400.0, sr=rate, frame_length=1024, hop_length=int(round(PITCH_FRAME_SECONDS * rate)))
     f0 = f0[voiced & np.isfinite(f0)]
     return round(float(np.median(f0)), 1) if len(f0) >= 5 else None
 
