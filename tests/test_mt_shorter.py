@@ -1,10 +1,14 @@
 """Shorter translations where the slot is short: the shortest of CTranslate2's n-best that keeps every
-glossary term and number (mt/shorter.py), on the tiny Marian model the tests build (MODELS.md)."""
+glossary term and number (mt/shorter.py), on the tiny Marian model the tests build (MODELS.md); and
+for every engine (Bergamot too) the line translated again without the words a subtitler drops next."""
 from pathlib import Path
+
+import pytest
 
 from lingoflow import glossary, mt
 from lingoflow.pipeline.translate import translate
 from lingoflow.config import LocalizeOptions
+from lingoflow.mt.condense import tighten
 from lingoflow.mt.shorter import shorten, too_long
 from lingoflow.schema import Segment, SourceInfo, Transcript
 
@@ -52,3 +56,31 @@ def test_the_translate_stage_shortens_only_segments_whose_slot_is_short(tiny_mar
     assert out.segments[1].text == best[1]
     assert len(out.segments[0].text) <= len(best[0]) and out.segments[0].text in engine.alternatives([TEXTS[0]], "en", "pt", 4)[0]
     assert too_long(best[0], 0.3, "pt") and not too_long(best[1], 29.0, "pt")
+
+
+@pytest.mark.parametrize("said, shown, gone", [
+    ("So they really left early.", "They left early.", ["So", "really"]),
+    ("Actually, it works. So, we ship it.", "It works. We ship it.", ["Actually,", "So,"]),
+    ("I'm not really sure, so I left.", "I'm not really sure, so I left.", []),  # negation; "so" joins cause and effect
+    ("So far it costs really 20 euros.", "So far it costs really 20 euros.", []),  # "so far"; said of a number
+    ("Really?", "Really?", []),  # a question of its own
+    ("Oh.", "Oh.", []),  # the whole line
+    ("So Lisbon really wins.", "Lisbon wins.", ["So", "really"]),
+])
+def test_a_tight_line_loses_only_the_words_a_subtitler_drops_next(said, shown, gone):
+    assert tighten(said, "en") == (shown, gone)
+    assert tighten("The wizard really left.", "en", ["really left"]) == ("The wizard really left.", [])  # a glossary term
+
+
+def test_bergamot_lines_too_long_for_their_slot_are_translated_again_without_optional_words():
+    """Bergamot gives one translation a line: the tightened source is its shorter candidate, listed as
+    condensed; a roomy slot and --verbatim keep every word."""
+    long_line = "But I don't think there's anything else we can do really."
+    segs = [Segment(0, 0.0, 1.5, long_line), Segment(1, 5.0, 30.0, long_line)]
+    tr = Transcript(SourceInfo("x", "0" * 64, 31.0), "en", 1.0, segs)
+    tight, roomy = translate(tr, "pt", LocalizeOptions(targets=["pt"])).segments
+    assert "realmente" in roomy.text.lower() and not roomy.condensed
+    assert "realmente" not in tight.text.lower() and len(tight.text) < len(roomy.text)
+    assert tight.condensed == ["really."]
+    verbatim = translate(tr, "pt", LocalizeOptions(targets=["pt"], verbatim=True)).segments[0]
+    assert verbatim.text == roomy.text and not verbatim.condensed

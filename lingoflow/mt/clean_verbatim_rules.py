@@ -12,6 +12,12 @@ What a subtitler or dubbing adapter drops from spontaneous speech because it car
 - ``doubles``: words whose immediate repetition is grammatical ("that that", "had had"): kept.
 - ``negations``: never removed, whatever rule would match them; ``numbers``: number words, never removed
   (digits are protected in every language).
+- ``optional`` / ``optional_openers``: what a subtitler drops next, only from a line whose
+  translation is too long for its slot (mt/shorter.py): intensifiers and interjections anywhere
+  ("really", "actually", "oh"), connectives only where they open a sentence ("So they left";
+  "..., so they left" keeps its cause). Never after a negation ("not really"), never before
+  ``optional_keep_before`` ("so far", "so much") or a number, never a question of its own
+  ("Really?"), never the whole line.
 Stutters ("wh- what"), repeated words and restarted phrases ("I think, I think that") are found
 by mt/condense.py for every language alike; numbers, glossary terms and names are never touched.
 
@@ -24,6 +30,9 @@ from __future__ import annotations
 
 RULES: dict[str, dict[str, list[str]]] = {
     "en": {
+        "optional": ["really", "actually", "oh"],
+        "optional_openers": ["so"],
+        "optional_keep_before": ["that", "far", "much", "many", "long", "to", "what", "in", "as"],
         "numbers": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "percent", "half"],
         "fillers": ["uh", "um", "uhm", "umm", "uhh", "erm", "er", "ah", "hmm", "hm", "mm", "mmm", "eh"],
         "markers": ["you know", "i mean", "you see", "like", "well", "basically", "literally", "okay so"],
@@ -40,6 +49,9 @@ RULES: dict[str, dict[str, list[str]]] = {
                       "won't", "isn't", "aren't", "wasn't", "weren't", "shouldn't", "wouldn't", "couldn't", "haven't", "hasn't", "hadn't", "cannot"],
     },
     "pt": {
+        "optional": ["realmente"],
+        "optional_openers": ["então"],
+        "optional_keep_before": ["que"],
         "numbers": ["zero", "um", "uma", "dois", "duas", "três", "quatro", "cinco", "seis", "sete", "oito", "nove", "dez", "onze", "doze", "vinte", "trinta", "quarenta", "cinquenta", "cem", "cento", "mil", "milhão", "milhões", "bilhão", "meio", "meia"],
         "fillers": ["hã", "ãh", "ah", "éh", "ééé", "hum", "humm", "hmm", "ahn", "uhm", "eh"],
         "markers": ["tipo assim", "quer dizer", "sabe", "né", "entendeu", "tá ligado", "digamos assim", "ou seja assim"],
@@ -49,6 +61,9 @@ RULES: dict[str, dict[str, list[str]]] = {
         "negations": ["não", "nunca", "nada", "nenhum", "nenhuma", "ninguém", "nem", "jamais"],
     },
     "es": {
+        "optional": ["realmente"],
+        "optional_openers": ["entonces"],
+        "optional_keep_before": ["que"],
         "numbers": ["cero", "uno", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "veinte", "treinta", "cuarenta", "cincuenta", "cien", "ciento", "mil", "millón", "millones", "medio", "media"],
         "fillers": ["eh", "ehh", "em", "emm", "mm", "mmm", "hmm", "ah", "uh", "um"],
         "markers": ["o sea", "¿sabes?", "sabes", "digamos", "vale", "bueno", "pues nada", "¿no?"],
@@ -58,6 +73,9 @@ RULES: dict[str, dict[str, list[str]]] = {
         "negations": ["no", "nunca", "nada", "ningún", "ninguno", "ninguna", "nadie", "ni", "jamás", "tampoco"],
     },
     "de": {
+        "optional": ["wirklich", "eigentlich"],
+        "optional_openers": [],
+        "optional_keep_before": [],
         "numbers": ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", "zwanzig", "dreißig", "vierzig", "fünfzig", "hundert", "tausend", "million", "millionen", "milliarde", "halb"],
         "fillers": ["äh", "ähm", "öh", "öhm", "hm", "hmm", "mhm", "ehm", "eh"],
         "markers": ["weißt du", "sozusagen", "quasi", "halt", "irgendwie", "na ja", "naja"],
@@ -67,6 +85,9 @@ RULES: dict[str, dict[str, list[str]]] = {
         "negations": ["nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals", "nichts", "niemand", "weder", "noch"],
     },
     "fr": {
+        "optional": ["vraiment"],
+        "optional_openers": ["alors"],
+        "optional_keep_before": ["que", "qu'"],
         "numbers": ["zéro", "un", "une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "vingt", "trente", "quarante", "cinquante", "cent", "mille", "million", "millions", "milliard", "demi"],
         "fillers": ["euh", "heu", "hum", "hmm", "ben", "bah", "eh", "ah"],
         "markers": ["tu vois", "vous voyez", "tu sais", "vous savez", "genre", "en fait", "du coup", "quoi", "hein", "disons"],
@@ -76,6 +97,9 @@ RULES: dict[str, dict[str, list[str]]] = {
         "negations": ["ne", "n'", "pas", "jamais", "rien", "personne", "aucun", "aucune", "ni", "non", "plus"],
     },
     "it": {
+        "optional": ["davvero"],
+        "optional_openers": [],
+        "optional_keep_before": [],
         "numbers": ["zero", "uno", "una", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci", "undici", "dodici", "venti", "trenta", "quaranta", "cinquanta", "cento", "mille", "milione", "milioni", "miliardo", "mezzo"],
         "fillers": ["ehm", "eh", "ehh", "mmm", "mm", "hmm", "uhm", "ah"],
         "markers": ["cioè", "tipo", "insomma", "diciamo", "sai", "capito", "praticamente", "allora"],

@@ -50,6 +50,9 @@ class _Rules:
     clause_markers: list[list[str]] = field(default_factory=list)
     clause_openers: set[str] = field(default_factory=set)
     clause_keep_after: set[str] = field(default_factory=set)
+    optional: set[str] = field(default_factory=set)
+    optional_openers: set[str] = field(default_factory=set)
+    optional_keep_before: set[str] = field(default_factory=set)
 
 
 def rules_for(language: str | None) -> _Rules:
@@ -59,7 +62,8 @@ def rules_for(language: str | None) -> _Rules:
     return _Rules(set(r.get("fillers", UNIVERSAL_FILLERS)), phrases("markers"), phrases("hedges"),
                   set(r.get("hedge_keep_after", [])), set(r.get("doubles", [])), {n.casefold() for n in r.get("negations", [])},
                   {n.casefold() for n in r.get("numbers", [])}, phrases("clause_markers"), set(r.get("clause_openers", [])),
-                  set(r.get("clause_marker_keep_after", [])))
+                  set(r.get("clause_marker_keep_after", [])), set(r.get("optional", [])), set(r.get("optional_openers", [])),
+                  set(r.get("optional_keep_before", [])))
 
 
 def condense(transcript: Transcript, terms: Iterable[str] = ()) -> Condensed:
@@ -114,6 +118,34 @@ def plan_removals(tokens: list[str], rules: _Rules, term_words: list[list[str]] 
     _restarts(tokens, norms, live(), drop, fixed)
     _phrases(tokens, norms, live(), drop, guarded, rules)
     return drop
+
+
+def tighten(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple[str, list[str]]:
+    """``text`` without the words a subtitler drops next when a line is still too long for its
+    slot (the rules' ``optional`` and ``optional_openers``), and the words dropped; the text
+    itself when none may go. Numbers, glossary ``terms``, names and negations are never dropped."""
+    rules = rules_for(language)
+    pieces = re.findall(r"\s*\S+", text)
+    tokens = [p.strip() for p in pieces]
+    norms = [_norm(t) for t in tokens]
+    term_words = [t.casefold().split() for t in terms if t.strip()]
+    fixed = [p or n in rules.numbers or n in rules.negations for p, n in zip(_protected(tokens, norms, term_words), norms)]
+    drop = [False] * len(tokens)
+    for i, n in enumerate(norms):
+        before = norms[i - 1] if i else ""
+        after = norms[i + 1] if i + 1 < len(norms) else ""
+        opens = i == 0 or tokens[i - 1][-1:] in SENTENCE_END  # "so" after a comma joins a cause to its effect: kept
+        if fixed[i] or tokens[i].endswith("?") or before in rules.negations or "n't" in before or after in rules.optional_keep_before:
+            continue
+        if after in rules.numbers or any(ch.isdigit() for ch in after):
+            continue  # "really 20", "so 3": said of the number
+        drop[i] = n in rules.optional or (n in rules.optional_openers and opens)
+    if not any(drop) or all(drop):
+        return text, []
+    fixed_text = _punctuate(tokens, drop)
+    kept = [pieces[i][: len(pieces[i]) - len(pieces[i].lstrip())] + fixed_text[i] for i, d in enumerate(drop) if not d]
+    out = "".join(t if j == 0 or t[:1].isspace() else " " + t for j, t in enumerate(kept)).strip()
+    return out, [tokens[i] for i, d in enumerate(drop) if d]
 
 
 def _protected(tokens: list[str], norms: list[str], term_words: list[list[str]]) -> list[bool]:

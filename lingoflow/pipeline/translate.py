@@ -46,10 +46,14 @@ def translate(transcript: Transcript, target: str, options: LocalizeOptions, fol
         group = [texts[i] for i in idx]
         found = mt.constrained.translate(engine, group, lang, target, terms)
         # where the slot is short, the shortest of the engine's n-best that keeps every term (mt/shorter.py)
-        found = shorten(engine, group, found, [transcript.segments[i].end - transcript.segments[i].start for i in idx], lang, target, terms)
+        found = shorten(engine, group, found, [transcript.segments[i].end - transcript.segments[i].start for i in idx], lang, target, terms,
+                        tightening=not options.verbatim)
         for i, res in zip(idx, found):
             texts[i] = res.text
             uses[i] = res.terms
+            if res.condensed:  # left out of the source to fit a short slot: listed with the clean-verbatim removals
+                sid = transcript.segments[i].id
+                removed[sid] = removed.get(sid, []) + res.condensed
     machine = transcript.translated(target, texts, uses if terms is not None else None)
     if removed:
         machine.segments = [replace(s, condensed=removed[s.id]) if s.id in removed else s for s in machine.segments]
