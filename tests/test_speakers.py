@@ -198,3 +198,18 @@ def test_a_short_single_voice_clip_is_one_speaker(eval_dir, tmp_path):
     diarized = speakers.diarize(transcript, ingested.audio_wav, LocalizeOptions(**ASR))
     assert {s.speaker for s in diarized.transcript.segments} == {"SPEAKER_00"}, diarized.report()
     assert " ".join(s.text for s in diarized.transcript.segments).count(" ") >= 10  # words keep their spaces
+
+
+def test_pitch_reads_the_loudest_half_seconds_in_their_order():
+    """Voice casting's pitch comes from the loudest 0.5 s pieces of a speaker's speech (vowels), up to 5 s."""
+    import numpy as np
+
+    from lingoflow.speakers.diarize.measure import loudest
+
+    rate = 16000
+    t = np.arange(rate // 2) / rate
+    quiet, low, high = 0.01 * np.sin(2 * np.pi * 300 * t), 0.5 * np.sin(2 * np.pi * 110 * t), 0.4 * np.sin(2 * np.pi * 220 * t)
+    audio = np.concatenate([quiet, low, quiet, high, quiet]).astype(np.float32)
+    picked = loudest(audio, 1.0)
+    assert np.array_equal(picked, np.concatenate([low, high]).astype(np.float32))  # the loud pieces, in their order
+    assert np.array_equal(loudest(audio, 10.0), audio)  # under the limit: all of it

@@ -12,8 +12,13 @@ from . import campplus
 EMBED_SECONDS = 30.0  # at most this much of a speaker's speech goes into their embedding
 # pitch only decides low / high at LOW_PITCH_HZ (voice casting): 10 s of a speaker's speech in 30 ms
 # frames gives the same median within a few per cent as 15 s in 20 ms, for under half of pYIN's
-# cost (its Viterbi pass is most of the diarize stage's own work beside the engine)
+# cost (its Viterbi pass is most of the diarize stage's own work beside the engine); of those 10 s
+# the loudest half-seconds (vowels, where the pitch is) up to PITCH_LOUDEST_SECONDS give the same
+# low / high on all 27 speakers of the bench clips for a third less (2026-12-07, /tmp measurement
+# noted in docs/speakers.md)
 PITCH_SECONDS = 10.0
+PITCH_LOUDEST_SECONDS = 5.0
+PITCH_CHUNK_SECONDS = 0.5
 PITCH_FRAME_SECONDS = 0.03
 MIN_CLEAN_SECONDS = 1.0  # less speech alone than this: the speaker is embedded from all their segments
 LOW_PITCH_HZ = 165.0  # median F0 below this: a low voice (typical adult male range 85-155 Hz)
@@ -69,6 +74,17 @@ def pitch_tracker():
         return librosa.pyin
 
 
+def loudest(audio: np.ndarray, seconds: float, chunk: float = PITCH_CHUNK_SECONDS, rate: int = campplus.RATE) -> np.ndarray:
+    """The loudest ``chunk``-second pieces of ``audio``, in their order, up to ``seconds``."""
+    n = int(chunk * rate)
+    k = len(audio) // n
+    if k * chunk <= seconds:
+        return audio
+    pieces = audio[: k * n].reshape(k, n)
+    keep = np.sort(np.argsort(-(pieces.astype(np.float64) ** 2).mean(axis=1), kind="stable")[: int(seconds / chunk)])
+    return pieces[keep].reshape(-1)
+
+
 def median_pitch(audio: np.ndarray, rate: int = campplus.RATE) -> float | None:
     """Median fundamental frequency (Hz) over voiced frames (librosa pYIN), None when unvoiced."""
     pyin = pitch_tracker()
@@ -115,6 +131,6 @@ def measure(audio: np.ndarray, segments: list[Segment], turns=None, voices: dict
                 embedding = campplus.embed_spans(audio, spans)
             if np.any(embedding):  # too short to embed: no embedding (never linked, never enrolled)
                 info.embedding = [round(float(v), 6) for v in embedding]
-            info.pitch_hz = median_pitch(speech[: int(PITCH_SECONDS * campplus.RATE)])
+            info.pitch_hz = median_pitch(loudest(speech[: int(PITCH_SECONDS * campplus.RATE)], PITCH_LOUDEST_SECONDS))
         out.append(info)
     return out
