@@ -1,7 +1,7 @@
 """How the campp engine's clustering threshold was chosen: swept on the AMI trn clips, checked
 on the dev clips and pyannote_sample.wav (never chosen on those).
 
-    python -m bench.diarization_campp [--threshold 0.6 0.65 ...] [--step 2.5]
+    python -m bench.diarization_campp [--threshold 0.6 0.65 ...] [--step 2.5] [--margin none 0 0.05 0.1] [--chunk 1.0]
 
 Each clip is segmented and embedded once; each threshold is scored on the engine's own turns
 (what speakers.rttm holds): DER (pyannote.metrics, inside the UEM) with a 0.25 s collar each
@@ -55,6 +55,9 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="reuse the segmentation and embeddings kept by an earlier run")
     ap.add_argument("--min-clean", type=float, nargs="*", default=[campp_default("MIN_CLEAN")])
     ap.add_argument("--min-cluster", type=float, nargs="*", default=[campp_default("MIN_CLUSTER_SECONDS")])
+    ap.add_argument("--margin", nargs="*", default=[str(campp_default("REASSIGN_MARGIN"))],
+                    help="re-assignment margins of the 1 s pieces ('none': no re-assignment)")
+    ap.add_argument("--chunk", type=float, default=None, help="seconds a re-assigned piece (default CHUNK_SECONDS)")
     args = ap.parse_args()
     warnings.filterwarnings("ignore", message=".*uem.*")
 
@@ -64,13 +67,15 @@ def main() -> None:
     from .diarization import WORK, clips, speaker_count
 
     engine = campp.CamppEngine()
+    if args.chunk:
+        campp.CHUNK_SECONDS, campp.CHUNKS = args.chunk, int(campp.WINDOW / args.chunk)
     if args.step:
         engine.step = args.step
     engine.check()
     prepared, took, audio_s = [], 0.0, 0.0
     for clip in clips(None):
         audio = load(clip["wav"])
-        kept = WORK / f"campp-{clip['name']}-{engine.step}.pkl"
+        kept = WORK / f"campp-{clip['name']}-{engine.step}-{campp.CHUNK_SECONDS}.pkl"
         if kept.is_file() and args.reuse:
             heard = pickle.loads(kept.read_bytes())
         else:
@@ -85,9 +90,10 @@ def main() -> None:
     print(f"{'threshold':>9} | {'set':6} {'DER.25':>7} {'DER0':>6} {'right':>5} {'w/in1':>5} | per clip: found/ref DER.25")
     import itertools
 
-    for threshold, min_clean, min_cluster in itertools.product(args.threshold, args.min_clean, args.min_cluster):
-        engine.threshold, engine.min_clean, engine.min_cluster = threshold, min_clean, min_cluster
-        print(f"min clean {min_clean}, min cluster {min_cluster} s")
+    margins = [None if m == "none" else float(m) for m in args.margin]
+    for threshold, min_clean, min_cluster, margin in itertools.product(args.threshold, args.min_clean, args.min_cluster, margins):
+        engine.threshold, engine.min_clean, engine.min_cluster, engine.margin = threshold, min_clean, min_cluster, margin
+        print(f"min clean {min_clean}, min cluster {min_cluster} s, pieces {campp.CHUNK_SECONDS} s re-assigned at margin {margin}")
         sets: dict = {}
         detail = []
         for clip, heard, duration in prepared:

