@@ -252,3 +252,26 @@ def test_two_alike_voices_one_local_track_are_told_apart_by_their_pieces(engine)
     der = {name: DiarizationErrorRate(collar=0.5)(ref, _hypothesis(e.turns(heard, 30.0, campp.Bounds()), "dev00"), uem=uem)
            for name, e in (("plain", plain), ("refined", engine))}
     assert der["refined"] <= 0.25 and der["plain"] - der["refined"] >= 0.1, der  # measured 0.34 -> 0.14
+
+
+def test_a_speakers_voice_leaves_out_tracks_that_held_someone_else():
+    """voices(): a local track some of whose pieces went to another person (refine) is left out of the
+    voice the library links across files, while a whole track of theirs is there."""
+    from lingoflow.speakers.diarize import campp
+    from lingoflow.speakers.diarize.campplus import pooled_stats, stats_embeddings
+
+    rng = np.random.default_rng(0)
+    frames_a, frames_b = rng.standard_normal((512, 40)) + 3.0, rng.standard_normal((512, 40)) - 3.0
+    stats = np.zeros((2, 3, 1 + 2 * 512), dtype=np.float32)
+    stats[0, 0] = pooled_stats(frames_a, np.ones((1, 40), bool))[0]  # window 0: only A
+    stats[1, 0] = pooled_stats(np.concatenate([frames_a, frames_b], axis=1), np.ones((1, 80), bool))[0]  # window 1: A and B in one track
+    heard = campp.Heard(np.array([0.0, 2.5]), np.ones((2, campp.FRAMES, 3), np.uint8), np.zeros((2, 3, 192), np.float32),
+                        np.full((2, 3), campp.FRAMES), stats)
+    assignment = np.array([[0, -1, -1], [0, -1, -1]])
+    mixed = np.array([[False, False, False], [True, False, False]])
+    a_alone = stats_embeddings(stats[0, :1].astype(np.float64))[0]
+    both = stats_embeddings(stats[:, 0].astype(np.float64).sum(axis=0, keepdims=True))[0]
+    assert np.allclose(campp.voices(heard, assignment, {0: "SPEAKER_00"}, mixed=mixed)["SPEAKER_00"], a_alone, atol=1e-5)
+    assert np.allclose(campp.voices(heard, assignment, {0: "SPEAKER_00"})["SPEAKER_00"], both, atol=1e-5)
+    only_mixed = np.array([[True, False, False], [True, False, False]])  # nothing whole: every track counts
+    assert np.allclose(campp.voices(heard, assignment, {0: "SPEAKER_00"}, mixed=only_mixed)["SPEAKER_00"], both, atol=1e-5)

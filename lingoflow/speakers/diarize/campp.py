@@ -291,17 +291,22 @@ def stitch(heard: Heard, assignment: np.ndarray, clusters: int, duration: float)
     return [Turn(round(float(s), 3), round(float(e), 3), names[c]) for s, e, c in found], names
 
 
-def voices(heard: Heard, assignment: np.ndarray, names: dict[int, str], min_clean: float = MIN_CLEAN) -> dict[str, np.ndarray]:
-    """Each speaker's voice (unit CAM++ embedding): the pooled statistics of every (window, local
-    speaker) of theirs added up, those heard clearly (what trains the clustering) where any are."""
+def voices(heard: Heard, assignment: np.ndarray, names: dict[int, str], min_clean: float = MIN_CLEAN,
+           mixed: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Each speaker's voice (unit CAM++ embedding): the pooled statistics of their (window, local
+    speaker)s added up: those heard clearly (what trains the clustering) and whole (``mixed``
+    [windows, 3]: a piece of the track went to someone else, refine) where any are, then whole,
+    then clear, then all. A track holding two people's voices would blur the voice the library
+    links across files."""
     if heard.stats is None:
         return {}
+    whole = ~mixed if mixed is not None else np.ones(assignment.shape, dtype=bool)
     out = {}
     for c, label in names.items():
         mine = (assignment == c) & (heard.stats[:, :, 0] > 0)
         clear = mine & (heard.clean >= min_clean * FRAMES)
-        use = clear if clear.any() else mine
-        if use.any():
+        use = next((u for u in (clear & whole, mine & whole, clear, mine) if u.any()), None)
+        if use is not None:
             out[label] = stats_embeddings(heard.stats[use].astype(np.float64).sum(axis=0, keepdims=True))[0]
     return out
 
@@ -362,5 +367,7 @@ class CamppEngine(Diarizer):
         assignment, clusters = cluster(heard, bounds, self.threshold, self.step, self.min_clean, self.min_cluster)
         if clusters == 0:
             return [], {}
-        turns, names = stitch(heard, refine(heard, assignment, clusters, self.margin), clusters, duration)
-        return turns, voices(heard, assignment, names, self.min_clean)
+        per_frame = refine(heard, assignment, clusters, self.margin)
+        turns, names = stitch(heard, per_frame, clusters, duration)
+        mixed = ((per_frame != assignment[:, None, :]) & (heard.tracks > 0)).any(axis=1)
+        return turns, voices(heard, assignment, names, self.min_clean, mixed)
