@@ -121,13 +121,22 @@ def library_run(served):
     run = api_post(api, f"/deployments/{dep['id']}/create_flow_run",
                    {"parameters": {"library": str(served["lib"]), "out": "s3://visible/run", "targets": ["pt"], "asr_model": "tiny.en"}})
     progress_seen: set[float] = set()
+    finished = threading.Event()
 
-    def watch_progress():
-        for a in _artifacts(api, run["id"]):
-            if a["type"] == "progress":
-                progress_seen.add(float(a["data"]))
+    def watch_progress():  # its own thread, every 0.1 s: an intermediate count is shown for PROGRESS_EVERY (1 s) only
+        while not finished.is_set():
+            for a in _try(lambda: _artifacts(api, run["id"])) or []:
+                if a["type"] == "progress":
+                    progress_seen.add(float(a["data"]))
+            finished.wait(0.1)
 
-    final = _final(api, run["id"], during=watch_progress)
+    watcher = threading.Thread(target=watch_progress, daemon=True)
+    watcher.start()
+    try:
+        final = _final(api, run["id"])
+    finally:
+        finished.set()
+        watcher.join(timeout=30)
     assert final["state"]["type"] == "COMPLETED", (final["state"], (served["base"] / "serve.log").read_text()[-3000:])
     return {**served, "run": final, "since": since, "progress_seen": progress_seen}
 
