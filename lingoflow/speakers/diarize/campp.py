@@ -122,6 +122,32 @@ def _chunk_masks(mine: np.ndarray, times: np.ndarray, start: float) -> tuple[lis
     return masks, where
 
 
+def _embed_block(heard: Heard, block: range, frames: np.ndarray, start: float) -> None:
+    """Fill ``heard`` for a block's windows from one CAM++ pass (``frames``, from ``start`` s): each
+    (window, local speaker)'s pooled statistics and embedding, and its 1 s pieces' embeddings."""
+    times = start + 0.0125 + 0.02 * np.arange(frames.shape[1])  # CAM++ frame centres
+    wanted, masks, piece_rows, piece_masks = [], [], [], []
+    for w in block:
+        index = np.round((times - heard.starts[w] - FRAME_START) / FRAME_STEP).astype(int)
+        inside = (index >= 0) & (index < FRAMES)
+        mine, heard.clean[w] = _speaker_masks(heard.tracks[w], np.clip(index, 0, FRAMES - 1), inside)
+        for k in np.flatnonzero(mine.any(axis=1)):
+            wanted.append((w, k))
+            masks.append(mine[k])
+        found, where = _chunk_masks(mine, times, float(heard.starts[w]))
+        piece_masks += found
+        piece_rows += [(w, k, c) for k, c in where]
+    if masks:
+        pooled = pooled_stats(frames, np.stack(masks))
+        if heard.stats is None:
+            heard.stats = np.zeros((len(heard.starts), 3, pooled.shape[1]), dtype=np.float32)
+        rows = tuple(np.array(wanted).T)
+        heard.stats[rows] = pooled
+        heard.embeddings[rows] = stats_embeddings(pooled)
+    if piece_masks:
+        heard.chunks[tuple(np.array(piece_rows).T)] = stats_embeddings(pooled_stats(frames, np.stack(piece_masks))).astype(np.float16)
+
+
 def hear(audio: np.ndarray, step: float = STEP) -> Heard:
     """Segment every window and embed its local speakers, BLOCK windows at a time: the CAM++
     network runs once over a block's span, each (window, local speaker) pools its own frames."""
@@ -131,8 +157,7 @@ def hear(audio: np.ndarray, step: float = STEP) -> Heard:
     tracks = np.zeros((len(starts), FRAMES, 3), dtype=np.uint8)
     embeddings = np.zeros((len(starts), 3, 192), dtype=np.float32)
     clean_frames = np.zeros((len(starts), 3), dtype=np.int32)
-    chunks = np.zeros((len(starts), 3, CHUNKS, 192), dtype=np.float16)
-    stats = None
+    heard = Heard(starts, tracks, embeddings, clean_frames, None, np.zeros((len(starts), 3, CHUNKS, 192), dtype=np.float16))
     name = session.get_inputs()[0].name
     for first in range(0, len(starts), BLOCK):
         block = range(first, min(first + BLOCK, len(starts)))
@@ -151,29 +176,8 @@ def hear(audio: np.ndarray, step: float = STEP) -> Heard:
         piece = audio[int(round(span[0] * RATE)) : int(round(span[1] * RATE))]
         if len(piece) < 400 + 20 * 160:  # too short for one CAM++ frame's context
             continue
-        frames = frame_features(fbank(piece))
-        times = span[0] + 0.0125 + 0.02 * np.arange(frames.shape[1])  # CAM++ frame centres
-        wanted, masks, pieces, piece_masks = [], [], [], []
-        for w in block:
-            index = np.round((times - starts[w] - FRAME_START) / FRAME_STEP).astype(int)
-            inside = (index >= 0) & (index < FRAMES)
-            mine, clean_frames[w] = _speaker_masks(tracks[w], np.clip(index, 0, FRAMES - 1), inside)
-            for k in np.flatnonzero(mine.any(axis=1)):
-                wanted.append((w, k))
-                masks.append(mine[k])
-            found, where = _chunk_masks(mine, times, float(starts[w]))
-            piece_masks += found
-            pieces += [(w, k, c) for k, c in where]
-        if masks:
-            pooled = pooled_stats(frames, np.stack(masks))
-            if stats is None:
-                stats = np.zeros((len(starts), 3, pooled.shape[1]), dtype=np.float32)
-            rows = tuple(np.array(wanted).T)
-            stats[rows] = pooled
-            embeddings[rows] = stats_embeddings(pooled)
-        if piece_masks:
-            chunks[tuple(np.array(pieces).T)] = stats_embeddings(pooled_stats(frames, np.stack(piece_masks))).astype(np.float16)
-    return Heard(starts, tracks, embeddings, clean_frames, stats, chunks)
+        _embed_block(heard, block, frame_features(fbank(piece)), span[0])
+    return heard
 
 
 @dataclass(frozen=True)
