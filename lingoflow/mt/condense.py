@@ -92,10 +92,10 @@ def condense_segment(seg: Segment, rules: _Rules, term_words: list[list[str]] = 
         return seg, []
     fixed = _punctuate(tokens, drop)
     kept = [i for i, d in enumerate(drop) if not d]
-    texts = [pieces[i][: len(pieces[i]) - len(pieces[i].lstrip())] + fixed[i] for i in kept]
+    texts = _kept_texts(pieces, fixed, kept)
     if kept:
         texts[0] = texts[0].lstrip()
-    text = "".join(t if j == 0 or t[:1].isspace() else " " + t for j, t in enumerate(texts)) if not from_words else "".join(texts)
+    text = _spaced(texts) if not from_words else "".join(texts)
     words = [replace(seg.words[i], text=t) for i, t in zip(kept, texts)] if from_words else []
     if from_words and words:
         words[0] = replace(words[0], text=" " + words[0].text.lstrip())
@@ -143,9 +143,18 @@ def tighten(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple
     if not any(drop) or all(drop):
         return text, []
     fixed_text = _punctuate(tokens, drop)
-    kept = [pieces[i][: len(pieces[i]) - len(pieces[i].lstrip())] + fixed_text[i] for i, d in enumerate(drop) if not d]
-    out = "".join(t if j == 0 or t[:1].isspace() else " " + t for j, t in enumerate(kept)).strip()
+    out = _spaced(_kept_texts(pieces, fixed_text, [i for i, d in enumerate(drop) if not d])).strip()
     return out, [tokens[i] for i, d in enumerate(drop) if d]
+
+
+def _kept_texts(pieces: list[str], fixed: list[str], kept: list[int]) -> list[str]:
+    """The kept tokens' mended text, each with the whitespace it had before it."""
+    return [pieces[i][: len(pieces[i]) - len(pieces[i].lstrip())] + fixed[i] for i in kept]
+
+
+def _spaced(texts: list[str]) -> str:
+    """The texts joined, a space between two that had none (a dropped token took it)."""
+    return "".join(t if j == 0 or t[:1].isspace() else " " + t for j, t in enumerate(texts))
 
 
 def _protected(tokens: list[str], norms: list[str], term_words: list[list[str]]) -> list[bool]:
