@@ -1,6 +1,7 @@
 """Shorter translations where the slot is short: the shortest of CTranslate2's n-best that keeps every
 glossary term and number (mt/shorter.py), on the tiny Marian model the tests build (MODELS.md); and
-for every engine (Bergamot too) the line translated again without the words a subtitler drops next."""
+for every engine (Bergamot too) the line translated again without the words a subtitler drops next,
+then, where still too long, worded shorter on the target side (condense.compact)."""
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from lingoflow import glossary, mt
 from lingoflow.pipeline.translate import translate
 from lingoflow.config import LocalizeOptions
-from lingoflow.mt.condense import tighten
+from lingoflow.mt.condense import compact, tighten
 from lingoflow.mt.shorter import shorten, too_long
 from lingoflow.schema import Segment, SourceInfo, Transcript
 
@@ -84,3 +85,42 @@ def test_bergamot_lines_too_long_for_their_slot_are_translated_again_without_opt
     assert tight.condensed == ["really."]
     verbatim = translate(tr, "pt", LocalizeOptions(targets=["pt"], verbatim=True)).segments[0]
     assert verbatim.text == roomy.text and not verbatim.condensed
+
+
+@pytest.mark.parametrize("lang, text, shorter, gone", [
+    # a subject pronoun said again after a conjunction: the verb carries it
+    ("pt", "Ele poderia ir se ele quiser.", "Ele podia ir se quiser.", ["ele", "poderia -> podia"]),
+    ("pt", "Ele comeu e ele bebeu. E ele dormiu.", "Ele comeu e bebeu. E ele dormiu.", ["ele"]),  # a new sentence starts afresh
+    ("pt", "Eu vi ele e ele riu.", "Eu vi ele e ele riu.", []),  # the first "ele" is an object: not the same subject
+    ("pt", "Ele disse que ele viu o homem.", "Ele disse que ele viu o homem.", []),  # "que ele viu" is not "who saw"
+    ("es", "Él dijo que si él viene, sin embargo, no.", "Él dijo que si viene, pero no.", ["él", "sin embargo -> pero"]),
+    # a shorter wording of the same meaning, its capital and punctuation kept; a conjunction loses the comma
+    ("pt", "No entanto, ela chegou novamente.", "Mas ela chegou de novo.", ["No entanto -> Mas", "novamente -> de novo"]),
+    ("pt", "Portanto, ele disse.", "Então, ele disse.", ["Portanto -> Então"]),
+    ("en", "We did it in order to win.", "We did it to win.", ["in order to -> to"]),
+    # names, numbers and negations are never touched; nothing to do leaves the text as it is
+    ("pt", "Ele não poderia vir em 2020 se ele quisesse.", "Ele não podia vir em 2020 se quisesse.", ["ele", "poderia -> podia"]),
+    ("pt", "A Apenas Filmes chegou.", "A Apenas Filmes chegou.", []),
+    ("de", "Er kam jedoch ungefähr um 5.", "Er kam aber etwa um 5.", ["jedoch -> aber", "ungefähr -> etwa"]),
+    ("fr", "Il est parti.", "Il est parti.", []),
+])
+def test_a_translation_still_too_long_is_worded_shorter_as_a_subtitler_would(lang, text, shorter, gone):
+    assert compact(text, lang) == (shorter, gone)
+
+
+def test_compact_never_touches_a_glossary_term():
+    assert compact("Ele poderia ir novamente.", "pt", ["poderia"]) == ("Ele poderia ir de novo.", ["novamente -> de novo"])
+
+
+def test_bergamot_line_still_too_long_is_worded_shorter_and_verbatim_keeps_it():
+    """A 5 s line of fast read speech: Bergamot's Portuguese needs 23 characters a second; the line
+    is worded shorter (what changed is listed and is in the texts); --verbatim keeps Bergamot's words."""
+    line = "He could rise if he seemed to complain against the wizard who would vanish behind the curtain on the left."
+    tr = Transcript(SourceInfo("x", "0" * 64, 5.0), "en", 1.0, [Segment(0, 0.0, 5.0, line)])
+    tight = translate(tr, "pt", LocalizeOptions(targets=["pt"])).segments[0]
+    verbatim = translate(tr, "pt", LocalizeOptions(targets=["pt"], verbatim=True)).segments[0]
+    assert len(tight.text) < len(verbatim.text) and tight.condensed and not verbatim.condensed
+    for change in tight.condensed:
+        said, _, short = change.partition(" -> ")
+        assert said.casefold() in verbatim.text.casefold()
+        assert not short or short.casefold() in tight.text.casefold()

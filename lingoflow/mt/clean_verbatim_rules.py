@@ -18,6 +18,14 @@ What a subtitler or dubbing adapter drops from spontaneous speech because it car
   "..., so they left" keeps its cause). Never after a negation ("not really"), never before
   ``optional_keep_before`` ("so far", "so much") or a number, never a question of its own
   ("Really?"), never the whole line.
+- ``pro_drop`` / ``pro_drop_after``: in a translation still too long for its slot (mt/shorter.py), a
+  subject pronoun said again in its sentence, right after a conjunction ("Ele poderia ... se ele
+  parecesse"), goes where the language marks the subject on its verb (pt, es, it): the sentence
+  must have opened with the same pronoun (or had it after a conjunction or comma); "que" is not
+  among the conjunctions ("o homem que ele viu" would turn into "the man who saw").
+- ``shorter``: in such a translation, a subtitler's shorter wording of the same meaning ("no
+  entanto" -> "mas", "novamente" -> "de novo", "in order to" -> "to"), phrase -> replacement; a
+  replacement that is one of the ``conjunctions`` ("mas") does not keep the phrase's comma.
 Stutters ("wh- what"), repeated words and restarted phrases ("I think, I think that") are found
 by mt/condense.py for every language alike; numbers, glossary terms and names are never touched.
 
@@ -28,8 +36,12 @@ es "este" = "this", de "also" = "so", fr "bon" = "good") are deliberately left o
 """
 from __future__ import annotations
 
-RULES: dict[str, dict[str, list[str]]] = {
+RULES: dict[str, dict[str, list[str] | dict[str, str]]] = {
     "en": {
+        "conjunctions": ["but"],
+        "shorter": {"in order to": "to", "due to the fact that": "because", "at this point in time": "now", "at the moment": "now",
+                    "approximately": "about", "is able to": "can", "are able to": "can", "was able to": "could", "were able to": "could",
+                    "a large number of": "many", "in spite of the fact that": "although", "with regard to": "about", "in the event that": "if"},
         "optional": ["really", "actually", "oh"],
         "optional_openers": ["so"],
         "optional_keep_before": ["that", "far", "much", "many", "long", "to", "what", "in", "as"],
@@ -49,6 +61,15 @@ RULES: dict[str, dict[str, list[str]]] = {
                       "won't", "isn't", "aren't", "wasn't", "weren't", "shouldn't", "wouldn't", "couldn't", "haven't", "hasn't", "hadn't", "cannot"],
     },
     "pt": {
+        "conjunctions": ["mas"],
+        "pro_drop": ["ele", "ela", "eles", "elas", "eu", "nós"],
+        "pro_drop_after": ["se", "quando", "porque", "mas", "e", "enquanto", "embora", "pois", "caso"],
+        "shorter": {"poderia": "podia", "poderiam": "podiam", "deveria": "devia", "deveriam": "deviam", "desaparecer": "sumir",
+                    "desapareceu": "sumiu", "desapareceria": "sumiria", "desapareceram": "sumiram", "novamente": "de novo",
+                    "somente": "só", "entretanto": "mas", "no entanto": "mas", "contudo": "mas", "portanto": "então",
+                    "atualmente": "hoje", "imediatamente": "já", "aproximadamente": "cerca de", "a respeito de": "sobre",
+                    "em relação a": "sobre", "com relação a": "sobre", "devido a": "por", "a fim de": "para", "com o objetivo de": "para",
+                    "neste momento": "agora", "nesse momento": "agora", "uma vez que": "já que", "rapidamente": "rápido"},
         "optional": ["realmente"],
         "optional_openers": ["então"],
         "optional_keep_before": ["que"],
@@ -61,6 +82,12 @@ RULES: dict[str, dict[str, list[str]]] = {
         "negations": ["não", "nunca", "nada", "nenhum", "nenhuma", "ninguém", "nem", "jamais"],
     },
     "es": {
+        "conjunctions": ["pero"],
+        "pro_drop": ["él", "ella", "ellos", "ellas", "yo", "nosotros", "nosotras"],
+        "pro_drop_after": ["si", "cuando", "porque", "pero", "y", "mientras", "aunque", "pues"],
+        "shorter": {"nuevamente": "de nuevo", "solamente": "solo", "sin embargo": "pero", "no obstante": "pero", "actualmente": "hoy",
+                    "aproximadamente": "cerca de", "a fin de": "para", "con el fin de": "para", "debido a": "por",
+                    "en este momento": "ahora", "rápidamente": "rápido", "inmediatamente": "ya"},
         "optional": ["realmente"],
         "optional_openers": ["entonces"],
         "optional_keep_before": ["que"],
@@ -73,6 +100,8 @@ RULES: dict[str, dict[str, list[str]]] = {
         "negations": ["no", "nunca", "nada", "ningún", "ninguno", "ninguna", "nadie", "ni", "jamás", "tampoco"],
     },
     "de": {
+        "conjunctions": ["aber"],
+        "shorter": {"jedoch": "aber", "ungefähr": "etwa", "zurzeit": "jetzt", "momentan": "jetzt"},
         "optional": ["wirklich", "eigentlich"],
         "optional_openers": [],
         "optional_keep_before": [],
@@ -85,6 +114,9 @@ RULES: dict[str, dict[str, list[str]]] = {
         "negations": ["nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals", "nichts", "niemand", "weder", "noch"],
     },
     "fr": {
+        "conjunctions": ["mais"],
+        "shorter": {"cependant": "mais", "néanmoins": "mais", "toutefois": "mais", "afin de": "pour", "à nouveau": "encore",
+                    "rapidement": "vite"},
         "optional": ["vraiment"],
         "optional_openers": ["alors"],
         "optional_keep_before": ["que", "qu'"],
@@ -97,6 +129,11 @@ RULES: dict[str, dict[str, list[str]]] = {
         "negations": ["ne", "n'", "pas", "jamais", "rien", "personne", "aucun", "aucune", "ni", "non", "plus"],
     },
     "it": {
+        "conjunctions": ["ma"],
+        "pro_drop": ["lui", "lei", "loro", "io", "noi"],
+        "pro_drop_after": ["se", "quando", "perché", "ma", "e", "mentre"],
+        "shorter": {"nuovamente": "di nuovo", "solamente": "solo", "tuttavia": "ma", "pertanto": "quindi", "attualmente": "oggi",
+                    "al fine di": "per", "in questo momento": "ora"},
         "optional": ["davvero"],
         "optional_openers": [],
         "optional_keep_before": [],

@@ -53,6 +53,10 @@ class _Rules:
     optional: set[str] = field(default_factory=set)
     optional_openers: set[str] = field(default_factory=set)
     optional_keep_before: set[str] = field(default_factory=set)
+    pro_drop: set[str] = field(default_factory=set)
+    pro_drop_after: set[str] = field(default_factory=set)
+    shorter: list[tuple[list[str], str]] = field(default_factory=list)  # (phrase's words, shorter wording), longest first
+    conjunctions: set[str] = field(default_factory=set)
 
 
 def rules_for(language: str | None) -> _Rules:
@@ -63,7 +67,9 @@ def rules_for(language: str | None) -> _Rules:
                   set(r.get("hedge_keep_after", [])), set(r.get("doubles", [])), {n.casefold() for n in r.get("negations", [])},
                   {n.casefold() for n in r.get("numbers", [])}, phrases("clause_markers"), set(r.get("clause_openers", [])),
                   set(r.get("clause_marker_keep_after", [])), set(r.get("optional", [])), set(r.get("optional_openers", [])),
-                  set(r.get("optional_keep_before", [])))
+                  set(r.get("optional_keep_before", [])), set(r.get("pro_drop", [])), set(r.get("pro_drop_after", [])),
+                  sorted(((k.casefold().split(), v) for k, v in r.get("shorter", {}).items()), key=lambda kv: len(kv[0]), reverse=True),
+                  set(r.get("conjunctions", [])))
 
 
 def condense(transcript: Transcript, terms: Iterable[str] = ()) -> Condensed:
@@ -145,6 +151,64 @@ def tighten(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple
     fixed_text = _punctuate(tokens, drop)
     out = _spaced(_kept_texts(pieces, fixed_text, [i for i, d in enumerate(drop) if not d])).strip()
     return out, [tokens[i] for i, d in enumerate(drop) if d]
+
+
+def compact(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple[str, list[str]]:
+    """A translation still too long for its slot, worded shorter as a subtitler would: a subject
+    pronoun said again after a conjunction dropped where the verb carries it (``pro_drop``), and
+    phrases replaced by a shorter wording of the same meaning (``shorter``). Returns the text and
+    what went (a dropped pronoun, or "phrase -> replacement"); the text itself when nothing applies.
+    Glossary ``terms`` (the target's required forms), numbers, names and negations are never touched."""
+    rules = rules_for(language)
+    pieces = re.findall(r"\s*\S+", text)
+    tokens = [p.strip() for p in pieces]
+    norms = [_norm(t) for t in tokens]
+    term_words = [t.casefold().split() for t in terms if t.strip()]
+    fixed = [p or n in rules.numbers or n in rules.negations for p, n in zip(_protected(tokens, norms, term_words), norms)]
+    out, gone = list(tokens), []
+    drop = _pro_drops(tokens, norms, fixed, rules)
+    gone += [tokens[i] for i, d in enumerate(drop) if d]
+    i = 0
+    while i < len(tokens):
+        hit = next(((w, short) for w, short in rules.shorter if norms[i : i + len(w)] == w and not any(fixed[i : i + len(w)] + drop[i : i + len(w)])
+                    and not any(t[-1:] in ",;:" + SENTENCE_END for t in tokens[i : i + len(w) - 1])), None)
+        if hit is None:
+            i += 1
+            continue
+        words, short = hit
+        first, last = tokens[i], tokens[i + len(words) - 1]
+        lead = first[: len(first) - len(first.lstrip("\"'«¿¡(“"))]
+        tail = last[len(last.rstrip(",;:.?!\u2026\"'»)”")) :]
+        tail = tail.lstrip(",") if short in rules.conjunctions else tail  # "No entanto, ele" -> "Mas ele"
+        short = short[:1].upper() + short[1:] if first.lstrip("\"'«¿¡(“")[:1].isupper() else short
+        out[i] = lead + short + tail
+        for k in range(i + 1, i + len(words)):
+            drop[k] = True
+        gone.append(f"{_EDGE.sub('', ' '.join(tokens[i : i + len(words)]))} -> {short}")
+        i += len(words)
+    if not gone:
+        return text, []
+    kept = [i for i, d in enumerate(drop) if not d]
+    return _spaced(_kept_texts(pieces, out, kept)).strip(), gone
+
+
+def _pro_drops(tokens: list[str], norms: list[str], fixed: list[bool], rules: _Rules) -> list[bool]:
+    """Subject pronouns said again in their sentence right after a conjunction, where the sentence
+    had the same pronoun as a subject before (its first word, or after a conjunction or comma)."""
+    drop = [False] * len(tokens)
+    subjects: set[str] = set()
+    for i, n in enumerate(norms):
+        before = tokens[i - 1] if i else ""
+        opens = i == 0 or before[-1:] in SENTENCE_END
+        if opens:
+            subjects = set()
+        if n in rules.pro_drop and not fixed[i] and tokens[i][-1:].isalpha():
+            after_conjunction = i > 0 and norms[i - 1] in rules.pro_drop_after and before[-1:].isalpha()
+            if after_conjunction and n in subjects and i + 1 < len(tokens):
+                drop[i] = True
+            elif opens or after_conjunction or before[-1:] in ",;:":
+                subjects.add(n)
+    return drop
 
 
 def _kept_texts(pieces: list[str], fixed: list[str], kept: list[int]) -> list[str]:

@@ -33,8 +33,8 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+)[\"'“‘«¿¡(]*$")
 class Constrained:
     text: str
     terms: list[TermUse] = field(default_factory=list)
-    method: str = "plain"  # plain | inline | placeholder | repair | shorter | tightened
-    condensed: list[str] = field(default_factory=list)  # source words left out to fit a short slot (shorter.py)
+    method: str = "plain"  # plain | inline | placeholder | repair | shorter | tightened | compacted
+    condensed: list[str] = field(default_factory=list)  # what went to fit a short slot (shorter.py): source words, or the translation's "phrase -> shorter" and dropped pronouns
 
 
 @dataclass

