@@ -25,7 +25,8 @@ What a subtitler or dubbing adapter drops from spontaneous speech because it car
   among the conjunctions ("o homem que ele viu" would turn into "the man who saw").
 - ``shorter``: in such a translation, a subtitler's shorter wording of the same meaning ("no
   entanto" -> "mas", "novamente" -> "de novo", "in order to" -> "to"), phrase -> replacement; a
-  replacement that is one of the ``conjunctions`` ("mas") does not keep the phrase's comma.
+  replacement that is one of the ``conjunctions`` ("mas") only opens a sentence ("Ele, no entanto,
+  saiu" keeps its words) and does not keep the phrase's comma.
 Stutters ("wh- what"), repeated words and restarted phrases ("I think, I think that") are found
 by mt/condense.py for every language alike; numbers, glossary terms and names are never touched.
 
@@ -100,8 +101,7 @@ RULES: dict[str, dict[str, list[str] | dict[str, str]]] = {
         "negations": ["no", "nunca", "nada", "ningún", "ninguno", "ninguna", "nadie", "ni", "jamás", "tampoco"],
     },
     "de": {
-        "conjunctions": ["aber"],
-        "shorter": {"jedoch": "aber", "ungefähr": "etwa", "zurzeit": "jetzt", "momentan": "jetzt"},
+        "shorter": {"ungefähr": "etwa", "zurzeit": "jetzt", "momentan": "jetzt"},
         "optional": ["wirklich", "eigentlich"],
         "optional_openers": [],
         "optional_keep_before": [],

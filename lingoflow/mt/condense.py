@@ -170,8 +170,10 @@ def compact(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple
     gone += [tokens[i] for i, d in enumerate(drop) if d]
     i = 0
     while i < len(tokens):
+        opens = i == 0 or tokens[i - 1][-1:] in SENTENCE_END + ";"
         hit = next(((w, short) for w, short in rules.shorter if norms[i : i + len(w)] == w and not any(fixed[i : i + len(w)] + drop[i : i + len(w)])
-                    and not any(t[-1:] in ",;:" + SENTENCE_END for t in tokens[i : i + len(w) - 1])), None)
+                    and not any(t[-1:] in ",;:" + SENTENCE_END for t in tokens[i : i + len(w) - 1])
+                    and (opens or short not in rules.conjunctions)), None)  # "Ele, no entanto, saiu": not "Ele, mas, saiu"
         if hit is None:
             i += 1
             continue
