@@ -130,12 +130,7 @@ def tighten(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple
     """``text`` without the words a subtitler drops next when a line is still too long for its
     slot (the rules' ``optional`` and ``optional_openers``), and the words dropped; the text
     itself when none may go. Numbers, glossary ``terms``, names and negations are never dropped."""
-    rules = rules_for(language)
-    pieces = re.findall(r"\s*\S+", text)
-    tokens = [p.strip() for p in pieces]
-    norms = [_norm(t) for t in tokens]
-    term_words = [t.casefold().split() for t in terms if t.strip()]
-    fixed = [p or n in rules.numbers or n in rules.negations for p, n in zip(_protected(tokens, norms, term_words), norms)]
+    rules, pieces, tokens, norms, fixed = _line(text, language, terms)
     drop = [False] * len(tokens)
     for i, n in enumerate(norms):
         before = norms[i - 1] if i else ""
@@ -159,12 +154,7 @@ def compact(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple
     phrases replaced by a shorter wording of the same meaning (``shorter``). Returns the text and
     what went (a dropped pronoun, or "phrase -> replacement"); the text itself when nothing applies.
     Glossary ``terms`` (the target's required forms), numbers, names and negations are never touched."""
-    rules = rules_for(language)
-    pieces = re.findall(r"\s*\S+", text)
-    tokens = [p.strip() for p in pieces]
-    norms = [_norm(t) for t in tokens]
-    term_words = [t.casefold().split() for t in terms if t.strip()]
-    fixed = [p or n in rules.numbers or n in rules.negations for p, n in zip(_protected(tokens, norms, term_words), norms)]
+    rules, pieces, tokens, norms, fixed = _line(text, language, terms)
     out, gone = list(tokens), []
     drop = _pro_drops(tokens, norms, fixed, rules)
     gone += [tokens[i] for i, d in enumerate(drop) if d]
@@ -192,6 +182,18 @@ def compact(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple
         return text, []
     kept = [i for i, d in enumerate(drop) if not d]
     return _spaced(_kept_texts(pieces, out, kept)).strip(), gone
+
+
+def _line(text: str, language: str | None, terms: Iterable[str]):
+    """A line's rules, its tokens (each with the whitespace before it, and bare), their normal
+    forms, and which no rule may touch (numbers, negations, names, glossary ``terms``)."""
+    rules = rules_for(language)
+    pieces = re.findall(r"\s*\S+", text)
+    tokens = [p.strip() for p in pieces]
+    norms = [_norm(t) for t in tokens]
+    term_words = [t.casefold().split() for t in terms if t.strip()]
+    fixed = [p or n in rules.numbers or n in rules.negations for p, n in zip(_protected(tokens, norms, term_words), norms)]
+    return rules, pieces, tokens, norms, fixed
 
 
 def _pro_drops(tokens: list[str], norms: list[str], fixed: list[bool], rules: _Rules) -> list[bool]:
