@@ -21,6 +21,7 @@ from .clean_verbatim_rules import RULES, UNIVERSAL_FILLERS
 
 SENTENCE_END = ".?!\u2026"
 _EDGE = re.compile(r"^[^\w']+|[^\w']+$")
+_OPENING = "\"'«¿¡(“"  # punctuation before a word's first letter
 RESTART_WINDOW = 12  # a phrase broken off is taken as a false start when said again within this many words
 
 
@@ -169,10 +170,10 @@ def compact(text: str, language: str | None, terms: Iterable[str] = ()) -> tuple
             continue
         words, short = hit
         first, last = tokens[i], tokens[i + len(words) - 1]
-        lead = first[: len(first) - len(first.lstrip("\"'«¿¡(“"))]
+        lead = first[: len(first) - len(first.lstrip(_OPENING))]
         tail = last[len(last.rstrip(",;:.?!\u2026\"'»)”")) :]
         tail = tail.lstrip(",") if short in rules.conjunctions else tail  # "No entanto, ele" -> "Mas ele"
-        short = short[:1].upper() + short[1:] if first.lstrip("\"'«¿¡(“")[:1].isupper() else short
+        short = short[:1].upper() + short[1:] if first.lstrip(_OPENING)[:1].isupper() else short
         out[i] = lead + short + tail
         for k in range(i + 1, i + len(words)):
             drop[k] = True

@@ -60,15 +60,15 @@ def shorten(engine, texts: list[str], results: list[Constrained], slots: list[fl
         if tight is not None and len(tight.text) < len(out[i].text) and keeps(tight.text) and all(u.honored for u in tight.terms):
             out[i] = Constrained(tight.text, tight.terms, method="tightened", condensed=tightened[i][1])
         if tightening and too_long(out[i].text, slots[i], target):
-            out[i] = _compacted(out[i], plan, numbers, target)
+            out[i] = _compacted(out[i], target, [t.target(target) or t.source for t, _ in plan.required().values()], keeps)
     return out
 
 
-def _compacted(result: Constrained, plan: _Plan, numbers: list[str], target: str) -> Constrained:
-    """``result`` worded shorter on the target side, where that keeps every glossary term and number."""
-    required = [t.target(target) or t.source for t, _ in plan.required().values()]
+def _compacted(result: Constrained, target: str, required: list[str], keeps) -> Constrained:
+    """``result`` worded shorter on the target side (the glossary's ``required`` forms untouched),
+    where that still ``keeps`` every term and number."""
     text, changed = compact(result.text, target, required)
-    if not changed or sorted(_NUMBER.findall(text)) != numbers or not all(_honored(text, plan).values()):
+    if not changed or not keeps(text):
         return result
     return replace(result, text=text, method="compacted" if result.method != "tightened" else result.method,
                    condensed=[*result.condensed, *changed])
