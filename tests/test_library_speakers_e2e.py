@@ -36,9 +36,11 @@ def _dub_pitch(path, start: float, end: float) -> float:
         audio = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
     audio = audio.reshape(-1, channels).mean(axis=1)
     if rate != 16000:
-        import librosa
+        from math import gcd
 
-        audio = librosa.resample(audio, orig_sr=rate, target_sr=16000)
+        from scipy.signal import resample_poly
+
+        audio = resample_poly(audio, 16000 // gcd(rate, 16000), rate // gcd(rate, 16000)).astype(np.float32)
     pitch = median_pitch(audio[int(start * 16000) : int(end * 16000)])
     assert pitch is not None, (path, start, end)
     return pitch

@@ -213,3 +213,22 @@ def test_pitch_reads_the_loudest_half_seconds_in_their_order():
     picked = loudest(audio, 1.0)
     assert np.array_equal(picked, np.concatenate([low, high]).astype(np.float32))  # the loud pieces, in their order
     assert np.array_equal(loudest(audio, 10.0), audio)  # under the limit: all of it
+
+
+def test_pitch_finds_the_fundamental_of_a_voice_like_tone_and_none_in_noise():
+    """Casting's low / high rests on the median F0: a 110 Hz and a 220 Hz tone with harmonics (the
+    2nd stronger than the 1st, as in many voices: no octave error) and noise, read right; noise alone
+    is no voice."""
+    import numpy as np
+
+    from lingoflow.speakers.diarize.measure import LOW_PITCH_HZ, median_pitch
+
+    rate, rng = 16000, np.random.default_rng(0)
+    t = np.arange(3 * rate) / rate
+    for f0 in (110.0, 220.0):
+        tone = 0.3 * np.sin(2 * np.pi * f0 * t) + 0.5 * np.sin(2 * np.pi * 2 * f0 * t) + 0.2 * np.sin(2 * np.pi * 3 * f0 * t)
+        found = median_pitch((tone + 0.05 * rng.standard_normal(len(t))).astype(np.float32))
+        assert found is not None and abs(found / f0 - 1) < 0.02, (f0, found)
+        assert (found < LOW_PITCH_HZ) == (f0 < LOW_PITCH_HZ)
+    assert median_pitch((0.3 * rng.standard_normal(len(t))).astype(np.float32)) is None
+    assert median_pitch(np.zeros(rate // 8, np.float32)) is None  # too short

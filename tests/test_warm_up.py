@@ -17,7 +17,7 @@ from lingoflow.samples import make_media
 
 @pytest.fixture
 def warm_ups(monkeypatch) -> list[float]:
-    """When each background load started (the loading itself left out: torch and librosa)."""
+    """When each background load started (the loading itself left out: torch, onnxruntime)."""
     started: list[float] = []
     monkeypatch.setattr(checks, "_warm_engines", lambda options: started.append(time.monotonic()))
     monkeypatch.setattr(checks, "_warming", set())

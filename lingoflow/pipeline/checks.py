@@ -99,7 +99,7 @@ def warm_during_recognition(options: LocalizeOptions) -> None:
     """Load the engines the stages after speech recognition need (the speaker encoder, the MT
     models) in a thread while speech is recognized; the first transcribe stage of a process
     that hears speech (warm_once_speech_is_heard) starts it, later ones find it started. Not at the
-    run's start: there the load (4-5 s of CPU for the encoder's torch and librosa) only slowed
+    run's start: there the load (several seconds of CPU for the encoder's torch) only slowed
     Prefect's flow start and the first stage, which need neither."""
     engines = repr((options.diarize_engine, options.mt_engine, options.mt_model, sorted(options.targets)))
     with _warming_lock:

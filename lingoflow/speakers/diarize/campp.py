@@ -341,14 +341,9 @@ class CamppEngine(Diarizer):
         verify_weights()
 
     def warm(self) -> None:
-        """Load both models and run the pitch tracker the stage measures speakers with once (the
-        background warm-up; a bench before timing)."""
-        from .measure import median_pitch
-
+        """Load both models (the background warm-up; a bench before timing)."""
         segmentation_model()
         embedding_model()
-        # pYIN's first call compiles (numba) its Viterbi pass: about 2 s, once a process
-        median_pitch(np.sin(2 * np.pi * 150.0 * np.arange(RATE // 2) / RATE).astype(np.float32))
 
     def diarize(self, audio, sample_rate, speech, num_speakers=None, max_speakers=8, min_speakers=1) -> list[Turn]:
         return self.diarize_with_voices(audio, sample_rate, speech, num_speakers, max_speakers, min_speakers)[0]

