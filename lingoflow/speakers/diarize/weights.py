@@ -60,9 +60,14 @@ def verify_weights() -> None:
 
 
 def segmentation_model():
-    """segmentation-3.0 as an onnxruntime session, loaded once per process."""
+    """segmentation-3.0 as an onnxruntime session, loaded once per process and thread count
+    (runtime/parallel.py side_threads: the cores the files in flight share)."""
+    from ...runtime.parallel import side_threads
+
+    threads = side_threads()
+    key = f"segmentation/{threads}"
     with _lock:
-        if "segmentation" not in _models:
+        if key not in _models:
             path = _package_file(*SEGMENTATION)
             if not path.is_file():
                 raise _damaged(SEGMENTATION[0], path, "missing")
@@ -70,11 +75,13 @@ def segmentation_model():
 
             options = ort.SessionOptions()
             options.log_severity_level = 3
+            options.intra_op_num_threads = threads
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy wait beside the ASR
             try:
-                _models["segmentation"] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                _models[key] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
             except Exception as exc:  # a truncated or overwritten file
                 raise _damaged(SEGMENTATION[0], path, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
-        return _models["segmentation"]
+        return _models[key]
 
 
 def embedding_model():
