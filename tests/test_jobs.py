@@ -90,3 +90,15 @@ def test_cores_are_shared_between_files_in_flight(monkeypatch, cores, jobs, slot
     monkeypatch.setattr(parallel, "cores", lambda: cores)
     assert parallel.default_jobs() == min(max(2, cores), parallel.MAX_JOBS)
     assert (parallel.asr_slots(jobs), parallel.asr_threads(jobs)) == (slots, threads)
+
+
+@pytest.mark.parametrize("cores, jobs, side", [(2, 2, 1), (2, 1, 2), (1, 2, 1), (8, 4, 2)])
+def test_the_diarizer_networks_get_the_cores_the_files_in_flight_share(monkeypatch, cores, jobs, side):
+    """Two files on 2 cores: one thread for the diarizer's networks, beside the other file's ASR;
+    the segmentation session is built with that many threads (asked of onnxruntime itself)."""
+    from lingoflow.speakers.diarize.weights import segmentation_model
+
+    monkeypatch.setattr(parallel, "cores", lambda: cores)
+    monkeypatch.setattr(parallel, "_jobs", jobs)
+    assert parallel.side_threads() == side
+    assert segmentation_model().get_session_options().intra_op_num_threads == side
