@@ -22,7 +22,7 @@ ROOT_PACKAGE = "lingoflow"
 _imports: dict[str, tuple[str, ...]] = {}  # module -> the lingoflow modules its source imports
 _lock = threading.Lock()
 # CPython 3.11 raises "SystemError: AST constructor recursion depth mismatch" when two threads
-# build ASTs at once (gh-106905); lazy_loader (librosa's imports) parses stubs too. Whoever
+# build ASTs at once (gh-106905); lazy_loader-based packages parse stubs on import too. Whoever
 # parses Python source or first imports such a package, with files in flight, holds this.
 parsing = threading.RLock()
 

@@ -80,7 +80,7 @@ def median_pitch(audio: np.ndarray, rate: int = campplus.RATE) -> float | None:
     """Median fundamental frequency (Hz) over voiced frames, None when unvoiced: YIN (de Cheveigné
     & Kawahara 2002) in NumPy, a frame voiced where its normalised difference dips under
     PITCH_VOICED_MAX. Only the median's side of LOW_PITCH_HZ is used (casting), so pYIN's HMM
-    (librosa; 14x the CPU, most of the stage's own work) bought nothing: on the 29 speakers of the
+    (librosa; 16x the CPU, most of the stage's own work) bought nothing: on the 29 speakers of the
     bench and AMI clips its medians and these are a median 0.7 % apart, the same low / high on all
     but one 169 / 164 Hz speaker (2026-12-07, docs/speakers.md)."""
     frame, hop = PITCH_FRAME, int(round(PITCH_FRAME_SECONDS * rate))
