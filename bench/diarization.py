@@ -227,9 +227,9 @@ def run_engine(engine: str, args, done: list) -> dict:
         diarizer = get_diarizer(engine)
         getattr(diarizer, "check", lambda: None)()
         getattr(diarizer, "warm", lambda: None)()  # models loaded before timing
-    from lingoflow.speakers.diarize.weights import embedding_model
+    from lingoflow.speakers.diarize.weights import campp_sessions
 
-    embedding_model()  # every engine's speakers are measured with CAM++
+    campp_sessions()  # every engine's speakers are measured with CAM++
     registry = SpeakerRegistry(LocalStore(Path(tempfile.mkdtemp(prefix="lingoflow-bench-registry-"))))
     metrics: dict = {}
     rows = []

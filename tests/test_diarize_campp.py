@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,8 @@ import pytest
 
 from lingoflow.errors import EngineUnavailable
 
-DIAR = Path(__file__).resolve().parents[2] / "shared" / "eval" / "diar"
+ROOT = Path(__file__).resolve().parents[1]
+DIAR = ROOT.parent / "shared" / "eval" / "diar"
 AMI_CLIPS = ("trn04", "trn06", "dev00")  # 3, 3 and 2 people (one held out from the calibration)
 
 
@@ -190,6 +193,48 @@ def test_pooling_the_one_pass_is_the_network_on_those_frames():
     half = np.arange(frames.shape[1]) < frames.shape[1] // 2
     parts = campplus.pooled_stats(frames, np.stack([half, ~half])).sum(axis=0, keepdims=True)
     assert float(campplus.stats_embeddings(parts)[0] @ pooled) > 0.999
+
+
+def test_the_onnx_export_is_the_torch_network():
+    # CAM++ runs from its ONNX export (onnxruntime): its frame-level output and its embeddings
+    # must be the checkpoint's own, as torch computes them
+    _require_eval()
+    import torch
+
+    from lingoflow.speakers.diarize import campplus, weights
+
+    feats = campplus.fbank(_audio(DIAR / "pyannote_sample.wav")[: 12 * 16000])
+    model = weights.embedding_model()
+    with torch.inference_mode():
+        h = model.head(torch.from_numpy(np.ascontiguousarray((feats - feats.mean(axis=0)).T[None])))
+        for name, layer in model.xvector.named_children():
+            if name == "stats":
+                break
+            h = layer(h)
+        pieces = [feats[:700], feats[300:1000]]
+        theirs = np.stack([model(torch.from_numpy((f - f.mean(axis=0))[None]))[0].numpy() for f in pieces])
+    ours = campplus.frame_features(feats)
+    assert ours.shape == tuple(h.shape[1:])
+    assert np.abs(ours - h[0].numpy()).max() < 1e-3 * np.abs(ours).max()
+    theirs /= np.linalg.norm(theirs, axis=1, keepdims=True)
+    assert np.all((campplus.embed_features(pieces) * theirs).sum(axis=1) > 0.9999)
+
+
+def test_a_run_with_the_export_made_imports_no_torch_and_a_damaged_export_is_made_again(tmp_path):
+    _require_eval()
+    from lingoflow.speakers.diarize import weights
+
+    weights.campp_sessions()  # exported (once per cache) before the child runs
+    trunk, dense = weights.campp_files()
+    code = ("import sys, numpy as np; from lingoflow.speakers.diarize import campplus; "
+            "e = campplus.embed(np.sin(np.arange(48000) * 0.05).astype(np.float32) * 0.3); "
+            "print(round(float(np.linalg.norm(e)), 3), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["1.0", "False"]
+    trunk.write_bytes(b"not a model")  # damaged after it was written: exported again, the run goes on
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["1.0", "True"]
+    assert trunk.stat().st_size > 1_000_000 and not list(trunk.parent.glob("*.part"))
 
 
 def test_each_speakers_voice_comes_from_the_engine_and_sounds_like_them(engine):

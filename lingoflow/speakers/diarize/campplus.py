@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .weights import embedding_model
+from .weights import campp_sessions
 
 RATE = 16000
 MIN_EMBED_FRAMES = 30  # fbank frames (0.3 s): less speech than this is not embedded
@@ -31,24 +31,9 @@ def fbank(audio: np.ndarray) -> np.ndarray:
     return np.array([bank.get_frame(i) for i in range(n)], dtype=np.float32).reshape(n, 80)
 
 
-def _torch():
-    """torch, with the threads a network beside recognition gets (runtime/parallel.py side_threads;
-    torch's count is the process's, and CAM++ is its only user but Coqui TTS)."""
-    import torch
-
-    from ...runtime.parallel import side_threads
-
-    if torch.get_num_threads() != (threads := side_threads()):
-        torch.set_num_threads(threads)
-    return torch
-
-
 def embed_features(features: list[np.ndarray]) -> np.ndarray:
     """CAM++ embeddings (unit length) of fbank stretches, batched by similar length (each batch
     cropped to its shortest member, at most 20 % shorter than its longest)."""
-    torch = _torch()
-
-    model = embedding_model()
     out = np.zeros((len(features), 192), dtype=np.float32)
     order = sorted(range(len(features)), key=lambda i: len(features[i]))
     batches: list[list[int]] = []
@@ -57,12 +42,21 @@ def embed_features(features: list[np.ndarray]) -> np.ndarray:
             batches[-1].append(i)
         else:
             batches.append([i])
-    with torch.inference_mode():
-        for batch in batches:
-            n = len(features[batch[0]])
-            x = np.stack([features[i][:n] - features[i][:n].mean(axis=0) for i in batch])
-            out[batch] = model(torch.from_numpy(x)).numpy()
-    return _unit(out)
+    for batch in batches:
+        n = len(features[batch[0]])
+        frames = _trunk(np.stack([(features[i][:n] - features[i][:n].mean(axis=0)).T for i in batch]))
+        count = frames.shape[2]
+        stats = np.concatenate([np.full((len(batch), 1), count, np.float64), frames.sum(axis=2, dtype=np.float64),
+                                (frames.astype(np.float64) ** 2).sum(axis=2)], axis=1)
+        out[batch] = stats_embeddings(stats)
+    return out
+
+
+def _trunk(x: np.ndarray) -> np.ndarray:
+    """CAM++'s frame-level network (onnxruntime, weights.campp_sessions): fbank [n, 80, frames]
+    -> [n, 512, frames / 2]."""
+    trunk, _ = campp_sessions()
+    return trunk.run(None, {"fbank": np.ascontiguousarray(x, dtype=np.float32)})[0]
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -80,17 +74,7 @@ def embed(audio: np.ndarray) -> np.ndarray:
 def frame_features(feats: np.ndarray) -> np.ndarray:
     """CAM++'s frame-level output for fbank frames (their mean removed): [channels, frames / 2],
     everything its statistics pooling would pool; frame j is centred on fbank frame 2j."""
-    torch = _torch()
-
-    model = embedding_model()
-    x = torch.from_numpy(np.ascontiguousarray((feats - feats.mean(axis=0)).T[None]))
-    with torch.inference_mode():
-        h = model.head(x)
-        for name, layer in model.xvector.named_children():
-            if name == "stats":
-                break
-            h = layer(h)
-    return h[0].numpy()
+    return _trunk((feats - feats.mean(axis=0)).T[None])[0]
 
 
 def pooled_stats(frames: np.ndarray, masks: np.ndarray) -> np.ndarray:
@@ -104,16 +88,13 @@ def stats_embeddings(stats: np.ndarray) -> np.ndarray:
     """Unit CAM++ embeddings from pooled statistics (CAM++'s own mean and unbiased deviation, then
     its dense layer): pooling over a mask of a long pass is embedding that speech alone, without
     running the network again for each speaker of each window."""
-    import torch
-
     stats = np.asarray(stats, dtype=np.float64)
     n, c = stats[:, :1], (stats.shape[1] - 1) // 2
     mean = stats[:, 1 : 1 + c] / np.maximum(n, 1)
     var = np.maximum(stats[:, 1 + c :] / np.maximum(n, 1) - mean ** 2, 0.0) * n / np.maximum(n - 1, 1)
     pooled = np.concatenate([mean, np.sqrt(var)], axis=1).astype(np.float32)
-    with torch.inference_mode():
-        out = embedding_model().xvector.dense(torch.from_numpy(pooled)).numpy()
-    return _unit(out)
+    _, dense = campp_sessions()
+    return _unit(dense.run(None, {"pooled": pooled})[0])
 
 
 def embed_spans(audio: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
