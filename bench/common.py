@@ -114,3 +114,18 @@ def write_cue_files(cues, srt_path, vtt_path) -> None:
 
     for path, writer in ((srt_path, SrtWriter()), (vtt_path, VttWriter())):
         write_text(path, writer.render(cues))
+
+
+def share_models(cache: Path) -> None:
+    """A cold result cache that still shares this machine's prepared models (what a user's first
+    run on a machine makes once, not every run): the assembled Whisper base and CAM++'s ONNX export."""
+    from lingoflow.asr.models import embedded_base
+    from lingoflow.speakers.diarize import weights
+
+    models = cache / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    weights.campp_sessions()  # exported into this process's own cache first, where missing
+    for source in (embedded_base(), *weights.campp_files()):
+        link = models / source.name
+        if not link.exists():
+            link.symlink_to(source)

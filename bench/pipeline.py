@@ -49,11 +49,10 @@ def library(tmp: Path, names: list[str]) -> Path:
 
 
 def cold_env(tmp: Path) -> dict:
-    from lingoflow.asr.models import embedded_base
+    from .common import share_models
 
     cache = tmp / "cache"
-    (cache / "models").mkdir(parents=True)
-    (cache / "models" / "whisper-base").symlink_to(embedded_base())
+    share_models(cache)
     return {**os.environ, "LINGOFLOW_CACHE": str(cache), "PREFECT_HOME": str(tmp / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_LOGGING_LEVEL": "WARNING"}
 

@@ -22,13 +22,10 @@ LINGOFLOW = [sys.executable, "-m", "lingoflow.flows.cli", "localize"]
 
 def _fresh_cache(tmp: Path) -> dict:
     """A cold cache (nothing reused) that still shares the assembled embedded model."""
-    from lingoflow.asr.models import embedded_base
+    from .common import share_models
 
     cache = tmp / "cache"
-    (cache / "models").mkdir(parents=True, exist_ok=True)
-    link = cache / "models" / "whisper-base"
-    if not link.exists():
-        link.symlink_to(embedded_base())
+    share_models(cache)
     # each run starts its own embedded API, as a first run does (bench/startup.py measures the reuse)
     return {"LINGOFLOW_CACHE": str(cache), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
             "LINGOFLOW_API_IDLE_SECONDS": "0"}

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .common import SHARED_EVAL, header, save, table
+from .common import SHARED_EVAL, header, save, share_models, table
 
 STAGES = ("ingest", "transcribe", "diarize", "translate", "captions", "synthesize", "mux")
 
@@ -133,6 +133,7 @@ def main(argv=None) -> dict:
     results = header("stage CPU against the bare counterparts" + (" (quick)" if args.quick else ""))
     # a cache of its own: decoded audio, spoken clips and diarizations from earlier runs are not reused
     cache = Path(tempfile.mkdtemp(prefix="lingoflow-stagecpu-cache-"))
+    share_models(cache)  # the prepared models (Whisper base, CAM++'s export) are not results
     os.environ["LINGOFLOW_CACHE"] = str(cache)
     files = [SHARED_EVAL / n for n in (QUICK if args.quick else LIBRARY)]
     options = LocalizeOptions(targets=["pt"])
