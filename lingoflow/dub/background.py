@@ -34,7 +34,9 @@ def decode(info: MediaInfo, out_wav, rate: int) -> None:
         with av.open(file_url(info.path)) as container, wave.open(str(out_wav), "wb") as out:
             out.setnchannels(1), out.setsampwidth(2), out.setframerate(rate)
             stream = container.streams.get(audio=info.audio.audio_index)[0]
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
+            # frames resampled in blocks of about a second: a frame is ~20 ms, and each write of
+            # the wave module patches the header (a seek and two writes)
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate, frame_size=rate)
             for frame in container.decode(stream):
                 for piece in resampler.resample(frame):
                     out.writeframes(piece.to_ndarray().tobytes())
