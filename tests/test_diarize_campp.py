@@ -237,6 +237,18 @@ def test_a_run_with_the_export_made_imports_no_torch_and_a_damaged_export_is_mad
     assert trunk.stat().st_size > 1_000_000 and not list(trunk.parent.glob("*.part"))
 
 
+def test_no_export_and_no_exporter_fails_before_any_audio_naming_what_to_install(tmp_path, monkeypatch):
+    import importlib.util
+
+    from lingoflow.speakers.diarize import campp, weights
+
+    monkeypatch.setenv("LINGOFLOW_CACHE", str(tmp_path))  # a machine where CAM++ was never exported
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnx" else real(name, *a))
+    with pytest.raises(EngineUnavailable, match="needs onnx .*make setup"):
+        campp.CamppEngine().check()
+
+
 def test_each_speakers_voice_comes_from_the_engine_and_sounds_like_them(engine):
     _require_eval()
     from lingoflow.speakers.diarize import campplus

@@ -28,7 +28,7 @@ import numpy as np
 from ...asr.longform import SILENT_PEAK
 from .base import Diarizer, Turn, speaker_label
 from .campplus import MIN_EMBED_FRAMES, PASS_SECONDS, RATE, fbank, frame_features, pooled_stats, stats_embeddings
-from .weights import campp_sessions, segmentation_model, verify_weights
+from .weights import campp_sessions, check_export, segmentation_model, verify_weights
 
 WINDOW = 10.0  # seconds: segmentation-3.0's window
 STEP = 2.5  # seconds between windows (pyannote 3.1: 1 s; 2.5 s loses little and embeds 2.5x less)
@@ -339,6 +339,7 @@ class CamppEngine(Diarizer):
         """Fail before any audio when a weight file is missing or damaged (the models themselves
         load in the background warm-up, or at the first file)."""
         verify_weights()
+        check_export()
 
     def warm(self) -> None:
         """Load both models and the clustering's libraries (the background warm-up; a bench before timing)."""

@@ -164,6 +164,17 @@ def export_campp() -> tuple[Path, Path]:
     return trunk_path, dense_path
 
 
+def check_export() -> None:
+    """CAM++'s ONNX export exists, or can be made here (torch and onnx installed; found without
+    importing them), else EngineUnavailable before any audio."""
+    if all(p.is_file() for p in campp_files()):
+        return
+    missing = [name for name in ("torch", "onnx") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise EngineUnavailable(f"the campp diarization engine exports CAM++ to ONNX once a machine and needs {' and '.join(missing)} "
+                                f"for it: reinstall lingoflow (`make setup`: torch==2.13.0 and onnx), or use --diarize-engine none")
+
+
 def campp_sessions():
     """CAM++ as onnxruntime sessions (trunk, dense), exported on first use, loaded once per
     process and thread count (runtime/parallel.py side_threads)."""
