@@ -5,7 +5,7 @@ process; a missing or damaged one fails with the package to reinstall.
 
 CAM++ runs in onnxruntime, as segmentation does: its checkpoint is exported once (torch and onnx,
 a few seconds) to ONNX files in the cache's models/, keyed by the checkpoint's digest. onnxruntime runs
-it in 22 % less CPU than torch on one thread (bench: 0.41-0.47 vs 0.56-0.60 s a 30 s pass), and
+it in 22 % less CPU than torch on one thread (0.41-0.47 vs 0.56-0.60 s a 30 s pass of AMI trn00), and
 a run that finds the export imports no torch at all."""
 from __future__ import annotations
 
