@@ -6,7 +6,7 @@
 For every file, lingoflow's stage functions (as bench/direct.py calls them, no Prefect) and the
 bare calls a hand-glued script makes (bench/bare.py) run one after the other, file by file, the
 order alternating, with an empty cache of its own; CPU is this process's and its children's (ffmpeg,
-espeak-ng), user + system.
+espeak-ng and its helper), user + system.
 The counterparts: ingest - one ffmpeg decode; transcribe - faster-whisper's transcribe (same
 model, beam 5, VAD, word timestamps); diarize - the diarization engine itself on the file
 (the stage's own work beside it: re-decoding speech without words, measuring each speaker);
@@ -29,8 +29,11 @@ STAGES = ("ingest", "transcribe", "diarize", "translate", "captions", "synthesiz
 
 
 def cpu() -> float:
+    from lingoflow.dub.tts.espeak import FORKS
+
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    # the espeak-ng helper runs all run long: the kernel adds its CPU to ours only once it ends, it reports it meanwhile
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + FORKS.cpu
 
 
 class Clock:
