@@ -73,3 +73,27 @@ def test_threads_speaking_at_once_each_get_their_own_line(tmp_path):
     assert not errors
     for text, voice, out in jobs:
         assert out.read_bytes() == _command_bytes(tmp_path, text, voice)
+
+
+def _speak_in_child(folder):
+    for i in range(10):
+        ENGINE.synthesize(LINES[i % 2], VOICES[0], f"{folder}/child{i}.wav")
+    with open(f"{folder}/child-helper", "w") as f:
+        f.write(str(espeak.FORKS._proc.pid))
+
+
+def test_a_forked_process_gets_a_helper_of_its_own(tmp_path):
+    import multiprocessing
+
+    ENGINE.synthesize("Um.", VOICES[0], tmp_path / "parent.wav")  # the parent's helper is up
+    child = multiprocessing.get_context("fork").Process(target=_speak_in_child, args=(str(tmp_path),))
+    child.start()
+    for i in range(10):  # at the same time: on one shared helper, the answers would cross
+        ENGINE.synthesize(LINES[i % 2], VOICES[0], tmp_path / f"parent{i}.wav")
+    child.join(60)
+    assert child.exitcode == 0
+    assert int((tmp_path / "child-helper").read_text()) != espeak.FORKS._proc.pid  # one helper's answers could go to either
+    expected = [_command_bytes(tmp_path, LINES[k], VOICES[0]) for k in (0, 1)]
+    for i in range(10):
+        assert (tmp_path / f"child{i}.wav").read_bytes() == expected[i % 2]
+        assert (tmp_path / f"parent{i}.wav").read_bytes() == expected[i % 2]

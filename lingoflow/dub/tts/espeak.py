@@ -114,9 +114,14 @@ class Forks:
         with self._lock:
             self._stop()
 
+    def forget(self) -> None:
+        """In a forked child of this process: the helper and its pipes are the parent's."""
+        self._proc, self._errors, self._lock, self.cpu = None, None, threading.Lock(), 0.0
+
 
 FORKS = Forks()
 atexit.register(FORKS.close)
+os.register_at_fork(after_in_child=FORKS.forget)
 
 
 class EspeakEngine(Synthesizer):
