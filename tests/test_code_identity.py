@@ -56,5 +56,6 @@ def test_closure_follows_imports_inside_functions_and_stays_in_the_core():
     names = codehash.closure(["lingoflow.pipeline.synthesize"])
     assert "lingoflow.speakers.diarization" in names  # imported inside synthesize(), not at the top
     assert "lingoflow.dub.track" in names and "lingoflow.dub.tts.espeak" in names
+    assert "lingoflow.dub.tts.espeak_fork" in names  # run as a helper process, not imported for its code: still the stage's
     assert not any(n.startswith(("lingoflow.flows", "lingoflow.tasks")) for n in names)
     assert "lingoflow.mt.constrained" not in codehash.closure(["lingoflow.pipeline.transcribe"])

@@ -10,9 +10,9 @@ import subprocess
 import sys
 import tempfile
 import threading
-from pathlib import Path
 
 from ...errors import ConfigError, ToolError
+from . import espeak_fork  # run as a script; imported so the stage's code identity covers it
 from .base import Synthesizer, Voice
 
 # espeak-ng voice names for ISO codes whose default voice is not the one people expect
@@ -81,7 +81,7 @@ class Forks:
     def _start(self) -> None:
         self._stop()
         self._errors = tempfile.TemporaryFile()
-        self._proc = subprocess.Popen([sys.executable, "-S", "-E", str(Path(__file__).with_name("espeak_fork.py"))],
+        self._proc = subprocess.Popen([sys.executable, "-S", "-E", espeak_fork.__file__],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
         try:
             first = self._read()
