@@ -24,8 +24,8 @@ The sequential decoder would seek to that timestamp and decode again. Here:
   under code-switching on every chunk's, as the sequential decoder does on every window; a
   chunk spanning a switch is split there and each part decoded in its own language (switches.py);
 - a chunk the sequential decoder would have retried at a higher temperature (too repetitive,
-  or too unlikely) is decoded by the sequential decoder itself, fallback included; one it would
-  have skipped as silence is skipped.
+  or too unlikely) is decoded by the sequential decoder itself, fallback included (or, for
+  packed files, kept and reported: `on_doubt`); one it would have skipped as silence is skipped.
 """
 from __future__ import annotations
 
@@ -104,6 +104,9 @@ class LosslessBatchedPipeline:
         self.tokenizer = None
         self.options = None
         self.choose = None  # first window's language distribution -> the language (faster_whisper._Chooser)
+        # chunk -> None: where set, a chunk the sequential decoder would retry hotter is kept as decoded
+        # at temperature 0 and reported here (packing judges each file's share of a window on its own)
+        self.on_doubt = None
         self.chunks: list[Chunk] = []
 
     def transcribe(self, audio: np.ndarray, language: str | None, multilingual: bool, on_progress=None,
@@ -122,7 +125,9 @@ class LosslessBatchedPipeline:
             tails = []
             for item, tail, retry in self._decode(audio, batch):
                 lang = item.language or self.language
-                if retry:  # what the sequential decoder would retry, it decodes, fallback and all
+                if retry and self.on_doubt is not None:
+                    self.on_doubt(item.chunk)
+                elif retry:  # what the sequential decoder would retry, it decodes, fallback and all
                     log.debug("chunk at %.2f s: sequential decoder (temperature fallback)", item.chunk.at)
                     found = self.fallback(item.chunk.audio(audio), lang)
                     tail = _tail(Decoded(item.chunk, found), float("inf"))  # speech after its last word: again
@@ -154,9 +159,10 @@ class LosslessBatchedPipeline:
         results, kept = [], []
         for i, (chunk, output, lang) in enumerate(zip(batch, outputs, languages)):
             verdict = _verdict(output, tokenizer.decode(output["tokens"]).strip(), options)
-            segments, ended = self._split(chunk, output) if verdict == "keep" else ([], None)
+            keep = verdict == "keep" or (verdict == "retry" and self.on_doubt is not None)
+            segments, ended = self._split(chunk, output) if keep else ([], None)
             results.append([Decoded(chunk, segments, lang), ended, verdict == "retry"])
-            if verdict == "keep":
+            if keep:
                 kept.append(i)
         for i in kept:  # one chunk at a time: the alignment's cost grows with a batch's padding
             model.add_word_timestamps([results[i][0].segments], tokenizer, _select(encoder_output, [i], len(batch)),

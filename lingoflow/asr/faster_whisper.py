@@ -17,7 +17,7 @@ from ..schema import Segment, Word
 from . import batched, detect, fragments, language as language_id, models, packing
 from .base import AsrOptions, AsrResult, Transcriber
 
-PACKED_BATCH = 4  # packed windows decoded at once (the decoder gains from a batch; the encoder runs a window at a time)
+PACKED_BATCH = 8  # packed windows decoded at once (the decoder gains from a batch; the encoder runs a window at a time)
 _models: dict[tuple, object] = {}
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -140,20 +140,37 @@ class FasterWhisperTranscriber(Transcriber):
 
 def _decode_packed(model, audios: list[np.ndarray], regions: list[list[dict]], options: AsrOptions) -> list[AsrResult]:
     """One language's short files decoded in shared windows; a file its window did not fully
-    hear, or did not tell apart from its neighbour, decoded again alone (packing.py)."""
+    hear, did not tell apart from its neighbour, or heard too unsurely (the sequential decoder
+    would retry it hotter), decoded again alone (packing.py)."""
     lay = packing.layout(audios, regions)
     pipeline = batched.LosslessBatchedPipeline(model, max(options.batch_size, PACKED_BATCH), lambda tokenizer: _batch_options(tokenizer, options),
                                                _sequential(model, options))
+    doubted: set[int] = set()
+    pipeline.on_doubt = lambda chunk: doubted.update(lay.files_in(chunk))  # one file in the wrong language can sink a window
     found, _, _ = pipeline.transcribe(lay.audio, options.language, False, chunks=lay.windows())
     per_file, crossed = packing.to_files(found, lay, len(audios))
-    out = []
-    for i, (audio, segs) in enumerate(zip(audios, per_file)):
-        if i in crossed or packing.unheard(segs, regions[i]):
-            log.debug("packed file %d: decoded again alone (%s)", i, "boundary not heard" if i in crossed else "speech left unheard")
-            out.append(FasterWhisperTranscriber().transcribe(audio, options))
-        else:
-            out.append(_filtered([_candidate(seg) for seg in segs if seg["text"].strip()], audio, options, options.language, 1.0))
-    return out
+    again = []
+    for i, segs in enumerate(per_file):
+        why = ("boundary not heard" if i in crossed else "speech left unheard" if packing.unheard(segs, regions[i])
+               else "too unsure" if i in doubted and _unsure(segs) else None)
+        if why:
+            log.debug("packed file %d: decoded again alone (%s)", i, why)
+            again.append(i)
+    return [FasterWhisperTranscriber().transcribe(audio, options) if i in again else
+            _filtered([_candidate(seg) for seg in segs if seg["text"].strip()], audio, options, options.language, 1.0)
+            for i, (audio, segs) in enumerate(zip(audios, per_file))]
+
+
+def _unsure(segments: list[dict]) -> bool:
+    """The sequential decoder's retry rules (batched._verdict) on one file's share of a window
+    that broke them: its words' mean log probability under -1, or its text too repetitive."""
+    from faster_whisper.transcribe import get_compression_ratio
+
+    probabilities = [max(float(w["probability"]), 1e-6) for seg in segments for w in seg.get("words") or []]
+    text = "".join(seg["text"] for seg in segments).strip()
+    if not probabilities:
+        return False  # nothing decoded: packing.unheard judges that
+    return float(np.mean(np.log(probabilities))) < -1.0 or get_compression_ratio(text) > 2.4
 
 
 def _candidate(seg: dict) -> tuple[list[Segment], fragments.Candidate]:

@@ -17,6 +17,11 @@ padding. Here the speech of several short files, in one decided language, shares
   over most of the silence between them and no end in either's speech, or one in each, were
   not told apart (that word may belong to either):
   these are decoded again alone, so nothing is lost and nothing moves;
+- a window the sequential decoder would retry hotter (its words too unlikely, or its text too
+  repetitive) is not decoded again whole: one file in the wrong language sinks a window's
+  average, so each file's share is judged by the same rules on its own words, and only a file
+  that breaks them is decoded again alone (on 2-core Intel, whole-window retries had made
+  packing slower than one file at a time: bench/packing.py);
 - only where each file's language is known without hearing it alone (--from, or a one-language
   --languages list): Whisper's language detection costs a padded 30 s encoder pass a file, the
   very cost packing saves (bench/packing.py; on the short cuts of ../shared/eval, detecting
@@ -80,6 +85,10 @@ class Layout:
             if after < before:
                 return index + 1
         return index
+
+    def files_in(self, chunk: Chunk) -> set[int]:
+        """The files whose speech a chunk of `audio` holds (a window's rest included)."""
+        return {file for start, end, file, _ in self.parts for p in chunk.pieces if p["start"] < end and start < p["end"]}
 
     def file_time(self, t: float, part: int) -> float:
         start, end, _, at = self.parts[part]
