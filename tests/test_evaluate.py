@@ -24,6 +24,8 @@ def _silent_wav(path: Path, seconds: float = 1.0) -> Path:
 def test_scores_use_whispers_normaliser_and_count_edits():
     s = metrics.score(["In 1813, the press yard."], ["IN EIGHTEEN THIRTEEN the yard"])
     assert (s.wer, s.substitutions, s.deletions, s.insertions) == (0.2, 0, 1, 0)  # "press" deleted, numbers and case forgiven
+    trailing = metrics.score(["did you guys actually have..."], ["Did you guys actually have"])
+    assert (trailing.wer, trailing.deletions) == (0.0, 0)  # the normaliser's "." for an ellipsis is no word
     zh = metrics.score(["你好世界"], ["你好 世"], "zh")
     assert zh.wer is None and zh.cer == 0.25  # spaceless: characters only
     assert metrics.timing_offset([(1.0, 2.0, "a"), (5.0, 6.0, "b")], [(1.3, 2.2), (5.3, 6.1)]) == pytest.approx(0.3)

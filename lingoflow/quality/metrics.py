@@ -29,7 +29,9 @@ def _normaliser(language: str | None):
 
 
 def normalise(text: str, language: str | None = "en") -> str:
-    return " ".join(_normaliser(language)(text or "").split())
+    """Whisper's normaliser, less the tokens it leaves with no letter or digit (an ellipsis comes
+    out of the English one as a lone "."): a word one transcript ends with "..." is not one more."""
+    return " ".join(t for t in _normaliser(language)(text or "").split() if any(ch.isalnum() for ch in t))
 
 
 def spaceless(language: str | None) -> bool:
