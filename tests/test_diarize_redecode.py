@@ -71,3 +71,32 @@ def test_a_files_stretches_are_decoded_in_one_window_and_put_back_in_place(eval_
     assert "americans" in text and "country" in text, found
     for w in (w for s in found for w in s.words):  # each word back in its own stretch
         assert type(w.start) is float and (2.0 <= (w.start + w.end) / 2 <= 5.0 or 30.0 <= (w.start + w.end) / 2 <= 33.0), w
+
+
+def test_words_come_back_only_where_a_person_spoke(eval_dir):
+    """Real far-field meetings (AMI dev00, dev01, trn07: each has a stretch the diarizer hears
+    without transcript words): every word the re-decode adds lies inside the reference's speech.
+    On one CPU's numerics dev01's stretch (no reference speech) decoded to a sentence at a log
+    probability just over Whisper's retry bar while Whisper rated it likelier silence (no-speech
+    0.66): a decode made on the off chance takes Whisper's no-speech verdict as final."""
+    from lingoflow.asr import AsrOptions, get_transcriber
+    from lingoflow.io import media
+    from lingoflow.pipeline.ingest import ingest
+    from lingoflow.speakers.diarize import get_diarizer
+
+    reference: dict[str, list[tuple[float, float]]] = {}
+    for line in (eval_dir / "diar" / "ami" / "ami.rttm").read_text().splitlines():
+        f = line.split()
+        reference.setdefault(f[1], []).append((float(f[3]), float(f[3]) + float(f[4])))
+    transcriber, added = get_transcriber("faster-whisper"), {}
+    for name in ("dev00", "dev01", "trn07"):
+        audio = media.load_wav(ingest(str(eval_dir / "diar" / "ami" / f"{name}.wav")).audio_wav)
+        result = transcriber.transcribe(audio, AsrOptions(model="base"))
+        transcript = Transcript(SourceInfo(name, name, len(audio) / 16000), result.language, 1.0, result.segments)
+        turns = get_diarizer("campp").diarize(audio, 16000, [])
+        before = {(w.start, w.text) for s in result.segments for w in s.words}
+        found = redecode(audio, transcript, unheard(turns, result.segments), transcriber, AsrOptions(model="base", language=result.language))
+        added[name] = [w for s in found for w in s.words if (w.start, w.text) not in before]
+        outside = [w for w in added[name] if not any(a <= (w.start + w.end) / 2 <= b for a, b in reference[name])]
+        assert outside == [], (name, outside)
+    assert sum(map(len, added.values())) >= 2, added  # and speech nobody had written down comes back (trn07: "your marks")

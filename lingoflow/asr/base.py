@@ -23,7 +23,10 @@ class AsrOptions:
     languages: tuple[str, ...] = ()  # allow-list: the language is decided within it (language.py)
     prior: tuple[str, ...] = ()  # the library's languages: an unsure file is decided within them
     defer_unsure: bool = False  # an unsure file is not decoded: its result says so (the library decides it later)
-    fallback: bool = True  # False: one temperature-0 decode, none hotter (what is decoded on the off chance: diarize/redecode.py)
+    # False: one temperature-0 decode, none hotter, and a window Whisper finds likelier silence than
+    # speech (no-speech probability over 0.6) skipped whatever its log probability (what is decoded
+    # on the off chance: diarize/redecode.py)
+    fallback: bool = True
 
 
 @dataclass

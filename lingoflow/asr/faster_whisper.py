@@ -269,7 +269,9 @@ def _decode_settings(options: AsrOptions, multilingual: bool) -> dict:
         hotwords=options.hotwords or None,
         condition_on_previous_text=False,  # stops one misheard phrase repeating through a file
         multilingual=multilingual,
-        **({} if options.fallback else {"temperature": 0.0}),
+        # decoded on the off chance (fallback off): one temperature-0 decode, and a window Whisper
+        # finds likelier silence than speech is skipped as such, its log probability no excuse
+        **({} if options.fallback else {"temperature": 0.0, "log_prob_threshold": None}),
     )
 
 
