@@ -210,15 +210,18 @@ def test_a_file_in_the_wrong_language_sinks_only_itself(eval_dir, monkeypatch):
 
 
 def test_a_doubtful_window_keeps_the_files_whose_own_words_are_sure():
+    from types import SimpleNamespace
+
     from lingoflow.asr.faster_whisper import _unsure
 
     def seg(text, p):
         return {"text": text, "words": [{"word": " " + w, "probability": p} for w in text.split()]}
 
-    assert not _unsure([seg("In 1813, the press yard", 0.9)])
-    assert _unsure([seg("Jeden Tag ist ein", 0.2)])  # mean log probability under -1
-    assert _unsure([seg("the the the the the the the the the the the the the the the the the the the the the", 0.9)])  # repetitive
-    assert not _unsure([])  # no words: the unheard-speech rule judges it
+    rules = SimpleNamespace(log_prob_threshold=-1.0, compression_ratio_threshold=2.4)  # the sequential decoder's
+    assert not _unsure([seg("In 1813, the press yard", 0.9)], rules)
+    assert _unsure([seg("Jeden Tag ist ein", 0.2)], rules)  # mean log probability under -1
+    assert _unsure([seg("the the the the the the the the the the the the the the the the the the the the the", 0.9)], rules)  # repetitive
+    assert not _unsure([], rules)  # no words: the unheard-speech rule judges it
 
 
 def test_the_files_a_window_rest_holds():

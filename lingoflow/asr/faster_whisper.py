@@ -152,7 +152,7 @@ def _decode_packed(model, audios: list[np.ndarray], regions: list[list[dict]], o
     again = []
     for i, segs in enumerate(per_file):
         why = ("boundary not heard" if i in crossed else "speech left unheard" if packing.unheard(segs, regions[i])
-               else "too unsure" if i in doubted and _unsure(segs) else None)
+               else "too unsure" if i in doubted and _unsure(segs, pipeline.options) else None)
         if why:
             log.debug("packed file %d: decoded again alone (%s)", i, why)
             again.append(i)
@@ -161,16 +161,17 @@ def _decode_packed(model, audios: list[np.ndarray], regions: list[list[dict]], o
             for i, (audio, segs) in enumerate(zip(audios, per_file))]
 
 
-def _unsure(segments: list[dict]) -> bool:
-    """The sequential decoder's retry rules (batched._verdict) on one file's share of a window
-    that broke them: its words' mean log probability under -1, or its text too repetitive."""
+def _unsure(segments: list[dict], options) -> bool:
+    """The sequential decoder's retry rules (batched._verdict, `options` its TranscriptionOptions)
+    on one file's share of a window that broke them: its words' mean log probability under the
+    threshold (-1), or its text too repetitive (compression ratio over 2.4)."""
     from faster_whisper.transcribe import get_compression_ratio
 
     probabilities = [max(float(w["probability"]), 1e-6) for seg in segments for w in seg.get("words") or []]
     text = "".join(seg["text"] for seg in segments).strip()
     if not probabilities:
         return False  # nothing decoded: packing.unheard judges that
-    return float(np.mean(np.log(probabilities))) < -1.0 or get_compression_ratio(text) > 2.4
+    return float(np.mean(np.log(probabilities))) < options.log_prob_threshold or get_compression_ratio(text) > options.compression_ratio_threshold
 
 
 def _candidate(seg: dict) -> tuple[list[Segment], fragments.Candidate]:
