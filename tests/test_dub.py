@@ -201,3 +201,38 @@ def test_background_is_kept_and_ducked_under_speech(tmp_path, clips):
     dub.build_track(clip, seconds, rate, tmp_path / "none.wav", tmp_path, background=None)
     silent, _ = _samples(tmp_path / "none.wav")
     assert _rms(silent[int(0.5 * rate) : int(2.5 * rate)]) < 1e-4
+
+
+def test_background_of_a_pcm_wav_is_its_samples_copied_and_of_others_decoded(tmp_path, monkeypatch):
+    """A 16-bit mono WAV at the track's rate is copied as its own background (the same samples a
+    decode gives); anything else (stereo, another rate, compressed) is decoded."""
+    import numpy as np
+
+    from lingoflow.dub import background
+    from lingoflow.io import media
+
+    monkeypatch.setenv("LINGOFLOW_CACHE", str(tmp_path / "cache"))
+    rng = np.random.default_rng(0)
+    pcm = (rng.standard_normal(16000 * 3) * 3000).clip(-32768, 32767).astype("<i2")
+    mono = tmp_path / "mono.wav"
+    with wave.open(str(mono), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes(pcm.tobytes())
+    info = media.probe(mono)
+    decoded = tmp_path / "decoded.wav"
+    background.decode(info, decoded, 16000)
+    calls = []
+    real = background.decode
+    monkeypatch.setattr(background, "decode", lambda *a: (calls.append(a[2]), real(*a)))
+    copied = background.load(info, "a" * 64, 16000)
+    assert calls == []  # copied, not decoded
+    assert np.array_equal(copied[0 : len(copied)], media.load_wav(decoded))
+    assert np.array_equal(np.round(copied[0 : len(copied)] * 32768).astype("<i2"), pcm)
+    at_44k = background.load(info, "b" * 64, 44100)  # another rate: resampled by the decoder
+    assert calls == [44100] and abs(len(at_44k) - 3 * 44100) < 100
+    stereo = tmp_path / "stereo.wav"
+    with wave.open(str(stereo), "wb") as w:
+        w.setnchannels(2), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes(np.repeat(pcm, 2).tobytes())
+    both = background.load(media.probe(stereo), "c" * 64, 16000)
+    assert calls == [44100, 16000] and len(both) == len(pcm)

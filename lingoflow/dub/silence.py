@@ -37,3 +37,37 @@ def detect_silence(audio: AudioSegment, min_silence_len: int, silence_thresh: fl
         previous = i
     ranges.append([begin, previous + min_silence_len])
     return ranges
+
+
+
+def edge_silences(audio: AudioSegment, silence_threshold: float, chunk_size: int = 10) -> tuple[int, int]:
+    """The ms of silence at the start and at the end, in steps of ``chunk_size`` ms, a step silent
+    when its dBFS is under ``silence_threshold``: what ``pydub.silence.detect_leading_silence`` returns
+    for ``audio`` and for ``audio.reverse()``, from one running sum of squares instead of a slice
+    and an RMS a step (which cost more than the synthesis of a short line)."""
+    length = len(audio)  # ms
+    if length == 0:
+        return 0, 0
+    samples = np.asarray(audio.get_array_of_samples(), dtype=np.int64)
+    squares = np.concatenate([[0], np.cumsum(samples * samples)])
+    frames = len(samples) // audio.channels
+    return (_leading(squares, frames, audio, length, silence_threshold, chunk_size, False),
+            _leading(squares, frames, audio, length, silence_threshold, chunk_size, True))
+
+
+def _leading(squares, frames, audio, length, threshold, chunk_size, from_end) -> int:
+    starts = np.arange(0, length, chunk_size)
+    # pydub slices [t, t + chunk) ms, the end held to the clip's length, as frames int(ms * rate / 1000),
+    # a slice short of its expected frames padded with silence (audioop.rms then counts the zeros)
+    first = (starts * audio.frame_rate / 1000.0).astype(np.int64)
+    last = (np.minimum(starts + chunk_size, length) * audio.frame_rate / 1000.0).astype(np.int64)
+    count = np.maximum((last - first) * audio.channels, 1)
+    a, b = np.minimum(first, frames), np.minimum(last, frames)
+    if from_end:  # the reversed clip's frames [a, b) are the clip's [frames - b, frames - a)
+        a, b = frames - b, frames - a
+    energy = squares[b * audio.channels] - squares[a * audio.channels]
+    rms = np.floor(np.sqrt(energy / count))
+    with np.errstate(divide="ignore"):
+        level = 20 * np.log10(rms / audio.max_possible_amplitude)
+    loud = np.flatnonzero(level >= threshold)
+    return int(min(starts[loud[0]], length)) if len(loud) else length

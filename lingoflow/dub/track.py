@@ -25,9 +25,7 @@ from typing import Callable
 
 import numpy as np
 from pydub import AudioSegment
-from pydub.silence import detect_leading_silence
-
-from .silence import detect_silence
+from .silence import detect_silence, edge_silences
 from ..store.atomic import atomic_path
 
 MAX_SPEED = 1.35  # atempo's limit: beyond it a time stretch sounds processed
@@ -140,8 +138,7 @@ def _quantile(sorted_values: list[float], q: float) -> float:
 
 
 def _trim(seg: AudioSegment, threshold: float = -45.0) -> AudioSegment:
-    lead = detect_leading_silence(seg, silence_threshold=threshold)
-    trail = detect_leading_silence(seg.reverse(), silence_threshold=threshold)
+    lead, trail = edge_silences(seg, threshold)
     return seg[lead : max(lead, len(seg) - trail)]
 
 
