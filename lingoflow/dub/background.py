@@ -23,7 +23,7 @@ def load(info: MediaInfo, sha256: str, rate: int) -> "WavSamples":
         with atomic_path(wav) as tmp:
             if not _copy_pcm(info.path, tmp, rate):
                 decode(info, tmp, rate)
-    return WavSamples(wav)
+    return WavSamples(wav)  # read a chunk at a time: hours of background are never in memory
 
 
 def _copy_pcm(path, out_wav, rate: int) -> bool:
@@ -40,7 +40,7 @@ def _copy_pcm(path, out_wav, rate: int) -> bool:
                     out.writeframes(block)
         return True
     except (wave.Error, EOFError, OSError):  # not a WAV the wave module reads (compressed, WAVE_FORMAT_EXTENSIBLE...), or unreadable: decoded (its error names the file)
-        return False  # read a chunk at a time: hours of background are never in memory
+        return False
 
 
 def decode(info: MediaInfo, out_wav, rate: int) -> None:

@@ -25,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 from pydub import AudioSegment
+
 from .silence import detect_silence, edge_silences
 from ..store.atomic import atomic_path
 
